@@ -1,0 +1,40 @@
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient as PostgresClient } from '#app/generated/prisma-postgresql/client.ts'
+import { PrismaClient as SqliteClient } from '#app/generated/prisma-sqlite/client.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+
+/**
+ * The one Prisma client of this process, on SQLite (`file:` URLs) or PostgreSQL
+ * (`postgres(ql)://` URLs). Both generated clients come from the same models, so the
+ * SQLite client's type describes either (docs/decisions/002-one-schema-two-providers.md).
+ */
+export type Db = SqliteClient
+
+export type DatabaseKind = 'sqlite' | 'postgresql'
+
+export function databaseKind(url: string): DatabaseKind {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgresql' : 'sqlite'
+}
+
+/** Busy timeout for SQLite writers waiting on each other (better-sqlite3 `timeout`). */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+/** Creates a client for a database URL. Callers own it and must `$disconnect()` it. */
+export function createDb(url: string): Db {
+  if (databaseKind(url) === 'postgresql') {
+    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) })
+    // NOTE: the two generated clients differ only in provider-specific internals; their model
+    // APIs are generated from the same models, so this widening is sound. It is the only cast.
+    return client as unknown as Db
+  }
+  return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
+}
+
+const globalForDb = globalThis as typeof globalThis & { __switchboardDb?: Db }
+
+/** The process-wide client (kept across dev-server reloads). */
+export function getDb(): Db {
+  globalForDb.__switchboardDb ??= createDb(getEnv().DATABASE_URL)
+  return globalForDb.__switchboardDb
+}
