@@ -1,0 +1,33 @@
+import path from 'node:path'
+import { afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
+import { TEST_TMP_DIR, createWorkerDatabase } from '#tests/setup/test-database.ts'
+
+// Fixed test secrets: never used outside tests.
+process.env.NODE_ENV = 'test'
+process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
+process.env.ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`
+process.env.PUBLIC_URL = 'http://127.0.0.1:3000'
+process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent'
+process.env.DATA_DIR = path.join(TEST_TMP_DIR, `data-${process.env.VITEST_POOL_ID ?? '0'}`)
+
+const kind = process.env.TEST_DB_KIND
+beforeAll(async () => {
+  if (kind === 'sqlite' || kind === 'postgresql') {
+    process.env.DATABASE_URL = await createWorkerDatabase(kind, process.env.VITEST_POOL_ID ?? '0')
+  }
+})
+
+// A test fails on any unexpected console.error. A test that expects one replaces the spy
+// itself (vi.spyOn(console, 'error').mockImplementation(() => {})) and asserts on its calls.
+let consoleErrorSpy: ReturnType<typeof vi.spyOn> | undefined
+const unexpectedErrors: string[] = []
+beforeEach(() => {
+  unexpectedErrors.length = 0
+  consoleErrorSpy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    unexpectedErrors.push(args.map(String).join(' '))
+  })
+})
+afterEach(() => {
+  consoleErrorSpy?.mockRestore()
+  expect(unexpectedErrors, 'unexpected console.error').toEqual([])
+})

@@ -1,0 +1,48 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+
+/** Where the test databases live; each Vitest worker gets its own copy of a migrated template. */
+export const TEST_TMP_DIR = path.resolve('tests/.tmp')
+export const SQLITE_TEMPLATE = path.join(TEST_TMP_DIR, 'template.db')
+export const POSTGRES_TEMPLATE_DB = 'switchboard_test_template'
+
+/** The TEST_DATABASE_URL with another database name. */
+export function postgresUrlFor(database: string): string {
+  const base = process.env.TEST_DATABASE_URL
+  if (!base) throw new Error('TEST_DATABASE_URL is not set')
+  const url = new URL(base)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+/** Runs one statement on the server's maintenance connection (the TEST_DATABASE_URL database). */
+export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function recreatePostgresDatabase(name: string, template?: string): Promise<void> {
+  await withAdminClient(async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`)
+  })
+}
+
+/** A fresh database for this worker, copied from the migrated template. Returns its URL. */
+export async function createWorkerDatabase(kind: 'sqlite' | 'postgresql', workerId: string): Promise<string> {
+  if (kind === 'postgresql') {
+    const name = `switchboard_test_w${workerId}`
+    await recreatePostgresDatabase(name, POSTGRES_TEMPLATE_DB)
+    return postgresUrlFor(name)
+  }
+  const file = path.join(TEST_TMP_DIR, `worker-${workerId}.db`)
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true })
+  fs.copyFileSync(SQLITE_TEMPLATE, file)
+  return `file:${file}`
+}

@@ -1,0 +1,60 @@
+import { vitePlugin as remix } from '@remix-run/dev'
+import { defineConfig } from 'vitest/config'
+
+declare module '@remix-run/node' {
+  interface Future {
+    v3_singleFetch: true
+  }
+}
+
+const isVitest = Boolean(process.env.VITEST)
+const testDatabaseUrl = process.env.TEST_DATABASE_URL
+
+// Tests that touch the database run once per database: always on SQLite, and on
+// PostgreSQL when TEST_DATABASE_URL names one (CI always does).
+const databaseTests = ['app/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.ts']
+
+export default defineConfig({
+  server: { host: '127.0.0.1', port: 3000, strictPort: true },
+  build: { target: 'es2022', sourcemap: true },
+  plugins: isVitest
+    ? []
+    : [
+        remix({
+          ignoredRouteFiles: ['**/*.test.{ts,tsx}', '**/*.server.ts', '**/form-schema.ts'],
+          future: {
+            v3_fetcherPersist: true,
+            v3_relativeSplatPath: true,
+            v3_throwAbortReason: true,
+            v3_singleFetch: true,
+            v3_lazyRouteDiscovery: true,
+            v3_routeConfig: true,
+          },
+        }),
+      ],
+  test: {
+    setupFiles: ['./tests/setup/setup-test-env.ts'],
+    globalSetup: ['./tests/setup/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: databaseTests, env: { TEST_DB_KIND: 'sqlite' } },
+      },
+      ...(testDatabaseUrl
+        ? [
+            {
+              extends: true,
+              test: { name: 'postgresql', include: databaseTests, env: { TEST_DB_KIND: 'postgresql' } },
+            },
+          ]
+        : []),
+      {
+        extends: true,
+        test: { name: 'tooling', include: ['tests/tooling/**/*.test.ts'], env: { TEST_DB_KIND: 'none' } },
+      },
+    ],
+  },
+})
