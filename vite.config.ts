@@ -10,9 +10,10 @@ declare module '@remix-run/node' {
 const isVitest = Boolean(process.env.VITEST)
 const testDatabaseUrl = process.env.TEST_DATABASE_URL
 
-// Tests that touch the database run once per database: always on SQLite, and on
-// PostgreSQL when TEST_DATABASE_URL names one (CI always does).
-const databaseTests = ['app/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.ts']
+// Integration tests (tests/integration) run once per database: always on SQLite, and on
+// PostgreSQL when TEST_DATABASE_URL names one (CI always does). Unit tests beside their
+// modules (app/**/*.test.ts) run once, with an SQLite database at hand.
+const databaseTests = ['tests/integration/**/*.test.ts']
 
 export default defineConfig({
   server: { host: '127.0.0.1', port: 3000, strictPort: true },
@@ -40,19 +41,23 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
-        extends: true,
+        extends: true as const,
+        test: { name: 'unit', include: ['app/**/*.test.{ts,tsx}'], env: { TEST_DB_KIND: 'sqlite' } },
+      },
+      {
+        extends: true as const,
         test: { name: 'sqlite', include: databaseTests, env: { TEST_DB_KIND: 'sqlite' } },
       },
       ...(testDatabaseUrl
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: { name: 'postgresql', include: databaseTests, env: { TEST_DB_KIND: 'postgresql' } },
             },
           ]
         : []),
       {
-        extends: true,
+        extends: true as const,
         test: { name: 'tooling', include: ['tests/tooling/**/*.test.ts'], env: { TEST_DB_KIND: 'none' } },
       },
     ],

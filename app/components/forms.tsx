@@ -1,0 +1,78 @@
+import { type FieldMetadata, getInputProps, getSelectProps } from '@conform-to/react'
+import type { ReactNode } from 'react'
+
+/** A list of errors, announced to screen readers. Renders nothing when there are none. */
+export function ErrorList({ id, errors }: { id?: string; errors?: string[] | null }) {
+  const messages = errors?.filter(Boolean) ?? []
+  if (messages.length === 0) return null
+  return (
+    <ul id={id} className="error-list" role="alert">
+      {messages.map((message) => (
+        <li key={message}>{message}</li>
+      ))}
+    </ul>
+  )
+}
+
+type InputType = 'text' | 'email' | 'password' | 'url' | 'number' | 'search'
+
+/**
+ * A labelled input wired to its Conform field: `aria-invalid` and `aria-describedby`
+ * point at the error list (and the help text when there is one).
+ */
+export function Field({
+  meta,
+  label,
+  type = 'text',
+  help,
+  autoComplete,
+}: {
+  meta: FieldMetadata<string | number | undefined>
+  label: ReactNode
+  type?: InputType
+  help?: ReactNode
+  autoComplete?: string
+}) {
+  const helpId = help ? `${meta.id}-help` : undefined
+  const inputProps = getInputProps(meta, { type, ariaDescribedBy: helpId })
+  // Secrets are never pre-filled (STYLE.md), even after a failed submission.
+  if (type === 'password') inputProps.defaultValue = undefined
+  return (
+    <div className="field">
+      <label htmlFor={meta.id}>{label}</label>
+      {help ? (
+        <p id={helpId} className="field-help">
+          {help}
+        </p>
+      ) : null}
+      <input {...inputProps} key={inputProps.key} autoComplete={autoComplete ?? (type === 'password' ? 'off' : undefined)} />
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </div>
+  )
+}
+
+/** A labelled native <select> wired to its Conform field. */
+export function SelectField({
+  meta,
+  label,
+  options,
+}: {
+  meta: FieldMetadata<string | undefined>
+  label: ReactNode
+  options: Array<{ value: string; label: string }>
+}) {
+  const selectProps = getSelectProps(meta)
+  return (
+    <div className="field">
+      <label htmlFor={meta.id}>{label}</label>
+      <select {...selectProps} key={selectProps.key}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </div>
+  )
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto'
+import { redirect } from '@remix-run/node'
+import { getDb } from '#app/utils/db.server.ts'
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '#app/utils/password.server.ts'
+import { safeRedirectPath } from '#app/utils/redirect.ts'
+import { getActiveSession } from '#app/utils/session.server.ts'
+
+export type SignedInUser = { id: string; email: string; name: string; lastWorkspaceId: string | null }
+
+/** Emails are compared trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+/** The throttle key of an account: a hash, so the throttle table holds no email addresses. */
+export function accountThrottleKey(email: string): string {
+  return `login-account:${createHash('sha256').update(normalizeEmail(email)).digest('hex')}`
+}
+
+/** The signed-in user, or null. */
+export async function getUser(request: Request): Promise<SignedInUser | null> {
+  const session = await getActiveSession(request)
+  if (!session) return null
+  return getDb().user.findUnique({
+    where: { id: session.userId },
+    select: { id: true, email: true, name: true, lastWorkspaceId: true },
+  })
+}
+
+function loginRedirect(request: Request): Response {
+  const url = new URL(request.url)
+  const here = safeRedirectPath(url.pathname + url.search, '/')
+  const search = here === '/' ? '' : `?${new URLSearchParams({ redirectTo: here })}`
+  return redirect(`/login${search}`)
+}
+
+/** The signed-in user. Throws a redirect to /login (with a safe redirectTo) when there is none. */
+export async function requireUser(request: Request): Promise<SignedInUser> {
+  const user = await getUser(request)
+  if (!user) throw loginRedirect(request)
+  return user
+}
+
+/** Throws a redirect to "/" when someone is already signed in (sign-in and sign-up pages). */
+export async function requireAnonymous(request: Request): Promise<void> {
+  if (await getActiveSession(request)) throw redirect('/')
+}
+
+/** The user id when `email` and `password` match an account; null otherwise, in constant-ish time. */
+export async function verifyLogin(email: string, password: string): Promise<string | null> {
+  const user = await getDb().user.findUnique({
+    where: { email: normalizeEmail(email) },
+    select: { id: true, passwordHash: true },
+  })
+  if (!user) return verifyAgainstDummy(password).then(() => null)
+  return (await verifyPassword(password, user.passwordHash)) ? user.id : null
+}
+
+export class EmailTakenError extends Error {
+  override name = 'EmailTakenError'
+}
+
+/**
+ * Creates an account with its personal workspace (the user is its owner) in one transaction.
+ * Throws EmailTakenError when the email has an account (also when another request won a race).
+ */
+export async function createAccount(input: { email: string; name: string; password: string }) {
+  const email = normalizeEmail(input.email)
+  const passwordHash = await hashPassword(input.password)
+  const db = getDb()
+  try {
+    return await db.$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email, name: input.name.trim(), passwordHash }, select: { id: true } })
+      const workspace = await tx.workspace.create({
+        data: {
+          name: `${input.name.trim()}'s workspace`,
+          personal: true,
+          memberships: { create: { userId: user.id, role: 'owner' } },
+        },
+        select: { id: true },
+      })
+      await tx.user.update({ where: { id: user.id }, data: { lastWorkspaceId: workspace.id }, select: { id: true } })
+      return { userId: user.id, workspaceId: workspace.id }
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new EmailTakenError('An account with this email already exists')
+    throw error
+  }
+}
+
+/** Prisma's unique-constraint error (P2002), without importing either generated client. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002'
+}

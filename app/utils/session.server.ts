@@ -1,0 +1,73 @@
+import { createHmac, randomBytes } from 'node:crypto'
+import { createCookie } from '@remix-run/node'
+import { getDb } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000
+
+let sessionCookie: ReturnType<typeof createCookie> | undefined
+
+/**
+ * The session cookie: a random id, httpOnly, SameSite=Lax, Secure (and the __Host- prefix)
+ * when PUBLIC_URL is https. The id is not signed: it is only a lookup key, and the
+ * database stores an HMAC of it, never the id itself.
+ */
+function getSessionCookie() {
+  const env = getEnv()
+  sessionCookie ??= createCookie(env.secureCookies ? '__Host-sb_session' : 'sb_session', {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: env.secureCookies,
+    path: '/',
+    maxAge: SESSION_TTL_MS / 1000,
+  })
+  return sessionCookie
+}
+
+/** The database key of a cookie value: HMAC-SHA256 keyed by SESSION_SECRET. */
+function sessionKey(cookieValue: string): string {
+  return createHmac('sha256', getEnv().SESSION_SECRET).update(cookieValue).digest('hex')
+}
+
+async function readSessionCookie(request: Request): Promise<string | null> {
+  const value: unknown = await getSessionCookie().parse(request.headers.get('Cookie'))
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null
+}
+
+export type ActiveSession = { sessionKey: string; userId: string; authenticatedAt: Date }
+
+/** The signed-in session of this request, or null (no cookie, unknown or expired). */
+export async function getActiveSession(request: Request): Promise<ActiveSession | null> {
+  const value = await readSessionCookie(request)
+  if (!value) return null
+  const key = sessionKey(value)
+  const session = await getDb().session.findFirst({
+    where: { id: key, expiresAt: { gt: new Date() } },
+    select: { userId: true, authenticatedAt: true },
+  })
+  return session ? { sessionKey: key, ...session } : null
+}
+
+/**
+ * Starts a session for `userId` and returns the Set-Cookie header. The caller's previous
+ * session (if any) is deleted: a new sign-in always gets a new id (no session fixation).
+ */
+export async function createSession(request: Request, userId: string): Promise<string> {
+  const db = getDb()
+  const previous = await readSessionCookie(request)
+  if (previous) await db.session.deleteMany({ where: { id: sessionKey(previous) } })
+  const value = randomBytes(32).toString('base64url')
+  const now = new Date()
+  await db.session.create({
+    data: { id: sessionKey(value), userId, authenticatedAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) },
+    select: { id: true },
+  })
+  return getSessionCookie().serialize(value)
+}
+
+/** Deletes this request's session row and returns the Set-Cookie header that clears the cookie. */
+export async function destroySession(request: Request): Promise<string> {
+  const value = await readSessionCookie(request)
+  if (value) await getDb().session.deleteMany({ where: { id: sessionKey(value) } })
+  return getSessionCookie().serialize('', { maxAge: 0 })
+}

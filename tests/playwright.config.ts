@@ -1,0 +1,63 @@
+import path from 'node:path'
+import { defineConfig, devices } from '@playwright/test'
+
+// The browser tests run against the production build on its own port and database.
+// These values are read by the server (webServer.env) and by the test workers, which use
+// the app's own session code to sign users in (tests/fixtures.ts).
+const PORT = Number(process.env.E2E_PORT ?? 3100)
+const e2eDir = path.resolve('tests/.tmp/e2e')
+const env = {
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  PORT: String(PORT),
+  PUBLIC_URL: `http://127.0.0.1:${PORT}`,
+  DATA_DIR: e2eDir,
+  DATABASE_URL: `file:${path.join(e2eDir, 'e2e.db')}`,
+  SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
+  ENCRYPTION_KEYS: `e2e1:${Buffer.alloc(32, 9).toString('base64')}`,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+}
+Object.assign(process.env, env)
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: '.tmp/test-results',
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  workers: 2,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  use: {
+    baseURL: env.PUBLIC_URL,
+    trace: 'retain-on-failure',
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+  },
+  // Every journey runs twice: with JavaScript and without.
+  projects: [
+    { name: 'js-on', use: { ...devices['Desktop Chrome'], javaScriptEnabled: true } },
+    { name: 'js-off', use: { ...devices['Desktop Chrome'], javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `rm -rf "${e2eDir}" && mkdir -p "${e2eDir}" && node --enable-source-maps build/server-main.js > "${e2eDir}.server.log" 2>&1`,
+    cwd: path.resolve('.'),
+    url: `${env.PUBLIC_URL}/healthz`,
+    env,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+})

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto'
+import type { AppLoadContext } from '@remix-run/node'
+import { createAccount } from '#app/utils/auth.server.ts'
+import { createSession } from '#app/utils/session.server.ts'
+
+export const BASE_URL = 'http://127.0.0.1:3000'
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}@example.test`
+}
+
+export async function createTestUser(name = `Tester ${randomBytes(2).toString('hex')}`) {
+  const email = uniqueEmail()
+  const password = `pw-${randomBytes(12).toString('base64url')}`
+  const { userId, workspaceId } = await createAccount({ name, email, password })
+  return { id: userId, name, email, password, workspaceId }
+}
+
+/** The `Cookie` request header that carries the Set-Cookie values given. */
+export function cookieHeaderFrom(...setCookies: Array<string | null>): string {
+  return setCookies
+    .filter((value): value is string => Boolean(value))
+    .map((value) => value.split(';')[0])
+    .join('; ')
+}
+
+/** A Cookie header for a new session of `userId`, made by the app's own session code. */
+export async function sessionCookieFor(userId: string): Promise<string> {
+  return cookieHeaderFrom(await createSession(new Request(BASE_URL), userId))
+}
+
+export function loadContext(overrides: Partial<AppLoadContext> = {}): AppLoadContext {
+  return { clientIp: '203.0.113.10', cspNonce: 'test-nonce', requestId: 'test-request', ...overrides }
+}
+
+/** A form POST to an app path, as a browser on the app's origin would send it. */
+export function formRequest(path: string, fields: Record<string, string>, cookie?: string): Request {
+  const headers = new Headers({ Origin: BASE_URL })
+  if (cookie) headers.set('Cookie', cookie)
+  return new Request(new URL(path, BASE_URL), { method: 'POST', headers, body: new URLSearchParams(fields) })
+}
+
+export function getRequest(path: string, cookie?: string): Request {
+  return new Request(new URL(path, BASE_URL), { headers: cookie ? { Cookie: cookie } : {} })
+}
+
+/** Runs a loader/action and returns what it returned or threw (Remix treats both as the response). */
+export async function settle<T>(fn: () => Promise<T>): Promise<T | Response> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof Response) return error
+    throw error
+  }
+}
+
+/** The status and body of a `data()` result or a Response. */
+export function statusOf(result: unknown): number {
+  if (result instanceof Response) return result.status
+  if (isDataWithResponseInit(result)) return result.init?.status ?? 200
+  return 200
+}
+
+export function headersOf(result: unknown): Headers {
+  if (result instanceof Response) return result.headers
+  if (isDataWithResponseInit(result)) return new Headers(result.init?.headers)
+  return new Headers()
+}
+
+export function dataOf(result: unknown): unknown {
+  return isDataWithResponseInit(result) ? result.data : result
+}
+
+type DataWithResponseInit = { type: 'DataWithResponseInit'; data: unknown; init: ResponseInit | null }
+
+function isDataWithResponseInit(value: unknown): value is DataWithResponseInit {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'DataWithResponseInit'
+}
