@@ -23,7 +23,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000
 /** Creates a client for a database URL. Callers own it and must `$disconnect()` it. */
 export function createDb(url: string): Db {
   if (databaseKind(url) === 'postgresql') {
-    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) })
+    // `?schema=` selects the PostgreSQL schema (the migration runner honours it too).
+    const schema = new URL(url).searchParams.get('schema') ?? undefined
+    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }, schema ? { schema } : undefined) })
     // NOTE: the two generated clients differ only in provider-specific internals; their model
     // APIs are generated from the same models, so this widening is sound. It is the only cast.
     return client as unknown as Db

@@ -40,6 +40,9 @@ const EncryptionKeysSchema = z
 
 export type EncryptionKey = { id: string; key: Buffer }
 
+/** In development the demo MCP servers run on loopback. */
+const DEVELOPMENT_OUTBOUND_ALLOWED = '127.0.0.0/8,::1/128,localhost'
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -55,13 +58,24 @@ const EnvSchema = z.object({
     .transform((value) => new URL(value).origin),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   ENCRYPTION_KEYS: EncryptionKeysSchema.optional(),
+  /**
+   * Exceptions to the outbound rules (guarded-fetch.server.ts), comma separated: CIDRs
+   * ("10.0.0.0/8", "::1/128"), single addresses, or exact host names ("mcp.internal").
+   * Development defaults to loopback so the demo servers work; production to none.
+   */
+  OUTBOUND_ALLOWED_NETWORKS: z.string().trim().optional(),
   /** How many proxies in front of the app may set X-Forwarded-For (0 = use the socket address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
-export type Env = Omit<z.infer<typeof EnvSchema>, 'SESSION_SECRET' | 'ENCRYPTION_KEYS' | 'DATABASE_URL'> & {
+export type Env = Omit<
+  z.infer<typeof EnvSchema>,
+  'SESSION_SECRET' | 'ENCRYPTION_KEYS' | 'DATABASE_URL' | 'OUTBOUND_ALLOWED_NETWORKS'
+> & {
   DATABASE_URL: string
+  /** Parsed OUTBOUND_ALLOWED_NETWORKS entries (CIDRs, addresses, host names), trimmed, never empty strings. */
+  OUTBOUND_ALLOWED_NETWORKS: string[]
   SESSION_SECRET: string
   ENCRYPTION_KEYS: EncryptionKey[]
   /** True when PUBLIC_URL is https: cookies then carry Secure. */
@@ -132,6 +146,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ...env,
     DATA_DIR: dataDir,
     DATABASE_URL: env.DATABASE_URL ?? `file:${path.join(dataDir, 'switchboard.db')}`,
+    OUTBOUND_ALLOWED_NETWORKS: (
+      env.OUTBOUND_ALLOWED_NETWORKS ?? (env.NODE_ENV === 'development' ? DEVELOPMENT_OUTBOUND_ALLOWED : '')
+    )
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     SESSION_SECRET: sessionSecret,
     ENCRYPTION_KEYS: encryptionKeys,
     secureCookies: env.PUBLIC_URL.startsWith('https:'),
