@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // Playwright fixtures call `use()`, which is not React's hook.
+    files: ['tests/fixtures.ts', 'tests/e2e/**'],
+    rules: { 'react-hooks/rules-of-hooks': 'off' },
+  },
+  {
     files: ['**/*.{js,mjs}'],
     languageOptions: { globals: globals.node },
   },
