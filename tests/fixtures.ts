@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import AxeBuilder from '@axe-core/playwright'
 import { test as base, expect, type Page } from '@playwright/test'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
@@ -62,4 +63,50 @@ export const test = base.extend<{
 /** Waits until React has hydrated, so that clicks go through Remix rather than a full page load. */
 export async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true')
+}
+
+/** The demo MCP servers that tests/playwright.config.ts starts for the run. */
+export const demo = {
+  url: process.env.E2E_DEMO_URL ?? 'http://127.0.0.1:3201/mcp',
+  keyUrl: process.env.E2E_DEMO_KEY_URL ?? 'http://127.0.0.1:3202/mcp',
+  apiKey: 'e2e-demo-key-4711',
+}
+
+/**
+ * Runs axe (WCAG 2.1 A/AA and best practices) on what the page shows now and fails with the
+ * violations listed. In the js-off project axe cannot run inside the page, so the same HTML is
+ * scanned in a helper page that has JavaScript for axe but never loads the app's scripts.
+ */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const javaScriptEnabled = test.info().project.use.javaScriptEnabled !== false
+  if (javaScriptEnabled) return scan(page, page.url())
+  const html = await page.content()
+  const url = page.url()
+  const browser = page.context().browser()
+  if (!browser) throw new Error('The page has no browser to open a scan context in')
+  const context = await browser.newContext({ javaScriptEnabled: true })
+  try {
+    const helper = await context.newPage()
+    await helper.route('**/*', (route) => {
+      const request = route.request()
+      if (request.url() === url && request.resourceType() === 'document') {
+        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
+      }
+      return request.resourceType() === 'script' ? route.abort() : route.continue()
+    })
+    await helper.goto(url)
+    await scan(helper, url)
+  } finally {
+    await context.close()
+  }
+}
+
+async function scan(page: Page, url: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze()
+  const summary = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  )
+  expect(summary, `axe violations on ${url}`).toEqual([])
 }

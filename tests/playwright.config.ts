@@ -16,7 +16,15 @@ const env = {
   SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
   ENCRYPTION_KEYS: `e2e1:${Buffer.alloc(32, 9).toString('base64')}`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  // The demo MCP servers below listen on 127.0.0.1; nothing else private is reachable.
+  OUTBOUND_ALLOWED_NETWORKS: '127.0.0.1/32',
 }
+/** The demo MCP servers the journeys add (scripts/demo/start.ts). */
+export const DEMO_PORT = Number(process.env.E2E_DEMO_PORT ?? 3201)
+export const DEMO_KEY_PORT = DEMO_PORT + 1
+export const DEMO_API_KEY = 'e2e-demo-key-4711'
+const demoEnv = { DEMO_MCP_PORT: String(DEMO_PORT), DEMO_MCP_KEY_PORT: String(DEMO_KEY_PORT), DEMO_MCP_API_KEY: DEMO_API_KEY }
+Object.assign(process.env, { E2E_DEMO_URL: `http://127.0.0.1:${DEMO_PORT}/mcp`, E2E_DEMO_KEY_URL: `http://127.0.0.1:${DEMO_KEY_PORT}/mcp` })
 Object.assign(process.env, env)
 
 const chromiumArgs = [
@@ -50,7 +58,18 @@ export default defineConfig({
     { name: 'js-on', use: { ...devices['Desktop Chrome'], javaScriptEnabled: true } },
     { name: 'js-off', use: { ...devices['Desktop Chrome'], javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [
+    {
+      command: 'npx tsx scripts/demo/start.ts',
+      cwd: path.resolve('.'),
+      port: DEMO_KEY_PORT,
+      env: demoEnv,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
     command: `rm -rf "${e2eDir}" && mkdir -p "${e2eDir}" && node --enable-source-maps build/server-main.js > "${e2eDir}.server.log" 2>&1`,
     cwd: path.resolve('.'),
     url: `${env.PUBLIC_URL}/healthz`,
@@ -59,5 +78,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
-  },
+    },
+  ],
 })

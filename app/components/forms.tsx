@@ -1,12 +1,15 @@
 import { type FieldMetadata, getInputProps, getSelectProps } from '@conform-to/react'
 import type { ReactNode } from 'react'
 
-/** A list of errors, announced to screen readers. Renders nothing when there are none. */
+/**
+ * A list of errors, tied to its field by `aria-describedby` (or, for a form's own errors, shown
+ * first in the form). Renders nothing when there are none.
+ */
 export function ErrorList({ id, errors }: { id?: string; errors?: string[] | null }) {
   const messages = errors?.filter(Boolean) ?? []
   if (messages.length === 0) return null
   return (
-    <ul id={id} className="error-list" role="alert">
+    <ul id={id} className="error-list">
       {messages.map((message) => (
         <li key={message}>{message}</li>
       ))}
@@ -27,7 +30,7 @@ export function Field({
   help,
   autoComplete,
 }: {
-  meta: FieldMetadata<string | number | undefined>
+  meta: FieldMetadata<unknown>
   label: ReactNode
   type?: InputType
   help?: ReactNode
@@ -57,7 +60,7 @@ export function SelectField({
   label,
   options,
 }: {
-  meta: FieldMetadata<string | undefined>
+  meta: FieldMetadata<unknown>
   label: ReactNode
   options: Array<{ value: string; label: string }>
 }) {
@@ -72,6 +75,32 @@ export function SelectField({
           </option>
         ))}
       </select>
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </div>
+  )
+}
+
+/** A native checkbox with its label after it, wired to its Conform field. */
+export function CheckboxField({
+  meta,
+  label,
+  help,
+}: {
+  meta: FieldMetadata<unknown>
+  label: ReactNode
+  help?: ReactNode
+}) {
+  const helpId = help ? `${meta.id}-help` : undefined
+  const inputProps = getInputProps(meta, { type: 'checkbox', ariaDescribedBy: helpId })
+  return (
+    <div className="field field-checkbox">
+      <input {...inputProps} key={inputProps.key} />
+      <label htmlFor={meta.id}>{label}</label>
+      {help ? (
+        <p id={helpId} className="field-help">
+          {help}
+        </p>
+      ) : null}
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
   )

@@ -34,6 +34,12 @@ export default function WorkspaceLayoutRoute() {
               </NavLink>
             </li>
             <li>
+              <NavLink to={`${base}/servers`}>Servers</NavLink>
+            </li>
+            <li>
+              <NavLink to={`${base}/tools`}>Tools</NavLink>
+            </li>
+            <li>
               <NavLink to={`${base}/members`}>Members</NavLink>
             </li>
             {canManageWorkspace(role) ? (
@@ -72,15 +78,19 @@ export default function WorkspaceLayoutRoute() {
 export function ErrorBoundary() {
   const error = useRouteError()
   const status = isRouteErrorResponse(error) ? error.status : 500
+  // Thrown responses carry a sentence meant for the person ("Server not found", ...).
+  const sentence = isRouteErrorResponse(error) && typeof error.data === 'string' && error.data ? error.data : null
   return (
     <div className="page narrow">
-      <h1>{status === 404 ? 'Workspace not found' : status === 403 ? 'Not allowed' : 'Something went wrong'}</h1>
+      <h1>{status === 404 ? (sentence ?? 'Not found') : status === 403 ? 'Not allowed' : status === 400 ? 'Bad request' : 'Something went wrong'}</h1>
       <p>
         {status === 404
-          ? 'This workspace does not exist, or you are not a member of it.'
+          ? 'It does not exist, or you are not a member of the workspace it belongs to.'
           : status === 403
-            ? 'Your role in this workspace does not allow that. Ask an owner or admin.'
-            : 'The page could not be shown. Please try again.'}
+            ? `${sentence ?? 'Your role in this workspace does not allow that.'} Ask an owner or admin.`
+            : status === 400
+              ? (sentence ?? 'The request could not be understood.')
+              : 'The page could not be shown. Please try again.'}
       </p>
       <p>
         <Link to="/">Go to your workspace</Link>

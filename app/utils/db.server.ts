@@ -20,7 +20,12 @@ export function databaseKind(url: string): DatabaseKind {
 /** Busy timeout for SQLite writers waiting on each other (better-sqlite3 `timeout`). */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000
 
-/** Creates a client for a database URL. Callers own it and must `$disconnect()` it. */
+/**
+ * NOTE (SQLite): an interactive transaction must write before it reads. A transaction that
+ * reads first holds a read snapshot; if another connection writes meanwhile, upgrading to a
+ * write lock fails at once with SQLITE_BUSY instead of waiting for the busy timeout.
+ *
+ * Creates a client for a database URL. Callers own it and must `$disconnect()` it. */
 export function createDb(url: string): Db {
   if (databaseKind(url) === 'postgresql') {
     // `?schema=` selects the PostgreSQL schema (the migration runner honours it too).

@@ -22,7 +22,10 @@ export type EncryptedColumn = { table: string; idColumn: string; column: string 
  * here (with the same table and column names its code passes to encryptSecret), or rotation
  * will skip it and removing the old key will make its values unreadable.
  */
-export const encryptedColumns: EncryptedColumn[] = []
+export const encryptedColumns: EncryptedColumn[] = [
+  // Static headers of MCP servers (app/models/server.server.ts).
+  { table: 'ServerHeader', idColumn: 'id', column: 'value' },
+]
 
 export type ReencryptFailure = { table: string; column: string; rowId: string; reason: DecryptFailureReason }
 

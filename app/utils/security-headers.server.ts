@@ -10,7 +10,9 @@ export function securityHeaders(options: { nonce: string; development: boolean }
     `default-src 'self'`,
     `script-src ${scriptSrc.join(' ')}`,
     `style-src 'self'`,
+    // Tool results carry images and audio inline as data: URLs (app/components/tool-result.tsx).
     `img-src 'self' data:`,
+    `media-src 'self' data:`,
     `font-src 'self'`,
     `connect-src ${connectSrc.join(' ')}`,
     `object-src 'none'`,

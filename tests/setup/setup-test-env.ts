@@ -8,6 +8,9 @@ process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
 process.env.ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`
 process.env.PUBLIC_URL = 'http://127.0.0.1:3000'
 process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent'
+// The local MCP peers listen on 127.0.0.1; every other private address stays refused, so
+// the outbound rules are exercised for real (::1, localhost's ::1, 169.254.x, 10.x ...).
+process.env.OUTBOUND_ALLOWED_NETWORKS = '127.0.0.1/32'
 process.env.DATA_DIR = path.join(TEST_TMP_DIR, `data-${process.env.VITEST_POOL_ID ?? '0'}`)
 
 const kind = process.env.TEST_DB_KIND

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto'
+import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/crypto.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
+import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
+import type { AuthType, Transport } from '#app/utils/server-validation.ts'
+import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
+
+// The database spells `streamable-http` as `streamable_http` (enum identifiers).
+type DbTransport = 'auto' | 'streamable_http' | 'sse'
+const toDbTransport = (transport: Transport): DbTransport => (transport === 'streamable-http' ? 'streamable_http' : transport)
+const fromDbTransport = (transport: DbTransport): Transport => (transport === 'streamable_http' ? 'streamable-http' : transport)
+
+/** Associated data of a header value: bound to its row, so a copied ciphertext does not decrypt. */
+function headerContext(headerId: string): SecretContext {
+  return { table: 'ServerHeader', column: 'value', rowId: headerId }
+}
+
+const serverSelect = {
+  id: true,
+  workspaceId: true,
+  name: true,
+  url: true,
+  transport: true,
+  authType: true,
+  authTypeLocked: true,
+  timeoutMs: true,
+  enabled: true,
+  configVersion: true,
+  probedAt: true,
+  probeOutcome: true,
+  probeMessage: true,
+  probeTransport: true,
+  probeToolCount: true,
+  probeServerName: true,
+  createdAt: true,
+  updatedAt: true,
+  createdBy: { select: { name: true } },
+  // Names only: values are write-only and never leave this module in clear.
+  headers: { select: { id: true, name: true, updatedAt: true }, orderBy: { name: 'asc' } },
+} as const
+
+type ServerRow = NonNullable<Awaited<ReturnType<typeof findServerRow>>>
+
+function findServerRow(workspaceId: string, serverId: string) {
+  return getDb().mcpServer.findFirst({ where: { id: serverId, workspaceId }, select: serverSelect })
+}
+
+function present(row: ServerRow) {
+  return { ...row, transport: fromDbTransport(row.transport), createdByName: row.createdBy?.name ?? null }
+}
+
+/** A server as the UI shows it: no secret values, header names only. */
+export type ServerSummary = ReturnType<typeof present>
+
+export function listServers(workspaceId: string) {
+  return getDb()
+    .mcpServer.findMany({ where: { workspaceId }, select: serverSelect, orderBy: { name: 'asc' } })
+    .then((rows) => rows.map(present))
+}
+
+/** The server of this workspace, or a 404 (a server of another workspace is "not found" too). */
+export async function requireServer(workspaceId: string, serverId: string): Promise<ServerSummary> {
+  const row = await findServerRow(workspaceId, serverId)
+  if (!row) throw new Response('Server not found', { status: 404 })
+  return present(row)
+}
+
+export class DuplicateServerNameError extends Error {
+  override name = 'DuplicateServerNameError'
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002'
+}
+
+export type ServerInput = {
+  name: string
+  url: string
+  transport: Transport
+  authType: AuthType | 'detect'
+  timeoutMs: number
+  enabled: boolean
+}
+
+function probeColumns(probe: ProbeResult) {
+  return {
+    probedAt: new Date(),
+    probeOutcome: probe.outcome,
+    probeMessage: probe.message,
+    probeTransport: probe.transport,
+    probeToolCount: probe.toolCount,
+    probeServerName: probe.serverName,
+  }
+}
+
+/** The auth type a probe suggests, when it tells. */
+export function authTypeFromProbe(probe: ProbeResult): AuthType | null {
+  if (probe.outcome === 'oauth') return 'oauth'
+  if (probe.outcome === 'headers_required') return 'headers'
+  if (probe.outcome === 'open') return 'none'
+  return null
+}
+
+/**
+ * Creates a server with its probe result. `authType: 'detect'` takes the probe's verdict
+ * (none when it could not tell); an explicit choice is kept and locked.
+ * Throws DuplicateServerNameError.
+ */
+export async function createServer(workspaceId: string, userId: string, input: ServerInput, probe: ProbeResult) {
+  const detected = input.authType === 'detect'
+  const authType: AuthType = input.authType === 'detect' ? (authTypeFromProbe(probe) ?? 'none') : input.authType
+  try {
+    return await getDb().mcpServer.create({
+      data: {
+        workspaceId,
+        createdById: userId,
+        name: input.name,
+        url: input.url,
+        transport: toDbTransport(input.transport),
+        authType,
+        authTypeLocked: !detected,
+        timeoutMs: input.timeoutMs,
+        enabled: input.enabled,
+        ...probeColumns(probe),
+      },
+      select: { id: true, authType: true },
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DuplicateServerNameError('A server with this name already exists in this workspace.')
+    throw error
+  }
+}
+
+/**
+ * Updates a server. A new URL, transport or auth type bumps `configVersion` (sessions and,
+ * later, tokens of the old configuration are dropped). Throws DuplicateServerNameError.
+ */
+export async function updateServer(
+  server: ServerSummary,
+  input: ServerInput,
+  probe: ProbeResult | null,
+): Promise<{ configChanged: boolean }> {
+  const authType = input.authType === 'detect' ? (probe ? authTypeFromProbe(probe) : null) ?? server.authType : input.authType
+  const configChanged = input.url !== server.url || input.transport !== server.transport || authType !== server.authType
+  try {
+    await getDb().mcpServer.update({
+      where: { id: server.id, workspaceId: server.workspaceId },
+      data: {
+        name: input.name,
+        url: input.url,
+        transport: toDbTransport(input.transport),
+        authType,
+        authTypeLocked: input.authType !== 'detect',
+        timeoutMs: input.timeoutMs,
+        enabled: input.enabled,
+        ...(configChanged ? { configVersion: { increment: 1 } } : {}),
+        ...(probe ? probeColumns(probe) : {}),
+      },
+      select: { id: true },
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DuplicateServerNameError('A server with this name already exists in this workspace.')
+    throw error
+  }
+  return { configChanged }
+}
+
+/** Stores a probe result; adopts its auth type unless an admin locked it. */
+export async function recordProbe(server: ServerSummary, probe: ProbeResult): Promise<void> {
+  const suggested = authTypeFromProbe(probe)
+  const adopt = !server.authTypeLocked && suggested !== null && suggested !== server.authType
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: { ...probeColumns(probe), ...(adopt ? { authType: suggested, configVersion: { increment: 1 } } : {}) },
+    select: { id: true },
+  })
+}
+
+/**
+ * A 401 with a Bearer challenge on a later request: the server uses OAuth (unless an
+ * admin locked the auth type). Returns whether anything changed.
+ */
+export async function markServerAsOAuth(server: ServerSummary): Promise<boolean> {
+  if (server.authTypeLocked || server.authType === 'oauth') return false
+  const updated = await getDb().mcpServer.updateMany({
+    where: { id: server.id, workspaceId: server.workspaceId, authTypeLocked: false },
+    data: { authType: 'oauth', configVersion: { increment: 1 } },
+  })
+  return updated.count > 0
+}
+
+export async function setServerEnabled(server: ServerSummary, enabled: boolean): Promise<void> {
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: { enabled },
+    select: { id: true },
+  })
+}
+
+export async function deleteServer(server: ServerSummary): Promise<void> {
+  await getDb().mcpServer.deleteMany({ where: { id: server.id, workspaceId: server.workspaceId } })
+}
+
+export class HeaderLimitError extends Error {
+  override name = 'HeaderLimitError'
+}
+
+/** Adds or replaces a header's value (encrypted). Bumps the server's configVersion. */
+export async function setServerHeader(server: ServerSummary, name: string, value: string): Promise<void> {
+  const db = getDb()
+  await db.$transaction(async (tx) => {
+    // Write first: on SQLite a transaction that reads and then writes cannot wait for a busy
+    // writer (its read snapshot would be stale) and fails at once with SQLITE_BUSY.
+    await tx.mcpServer.update({ where: { id: server.id }, data: { configVersion: { increment: 1 } }, select: { id: true } })
+    const headers = await tx.serverHeader.findMany({ where: { serverId: server.id }, select: { id: true, name: true } })
+    // HTTP header names are case-insensitive: "x-api-key" replaces "X-Api-Key".
+    const sameName = headers.find((header) => header.name.toLowerCase() === name.toLowerCase())
+    if (sameName) {
+      await tx.serverHeader.update({
+        where: { id: sameName.id },
+        data: { name, value: encryptSecret(value, headerContext(sameName.id)) },
+        select: { id: true },
+      })
+    } else {
+      if (headers.length >= MAX_HEADERS_PER_SERVER) {
+        throw new HeaderLimitError(`A server can have at most ${MAX_HEADERS_PER_SERVER} headers.`)
+      }
+      const id = randomUUID()
+      await tx.serverHeader.create({
+        data: { id, serverId: server.id, name, value: encryptSecret(value, headerContext(id)) },
+        select: { id: true },
+      })
+    }
+  })
+}
+
+/** Removes a header of this server (a header id of another server removes nothing). */
+export async function removeServerHeader(server: ServerSummary, headerId: string): Promise<boolean> {
+  return getDb().$transaction(async (tx) => {
+    const removed = await tx.serverHeader.deleteMany({ where: { id: headerId, serverId: server.id } })
+    if (removed.count > 0) {
+      await tx.mcpServer.update({ where: { id: server.id }, data: { configVersion: { increment: 1 } }, select: { id: true } })
+    }
+    return removed.count > 0
+  })
+}
+
+export type EndpointResult = { ok: true; endpoint: McpEndpoint } | { ok: false; unreadableHeaders: string[] }
+
+/**
+ * How to reach the server, with its header values decrypted at the point of use. A value
+ * that no longer decrypts (key removed, row tampered) is reported by name, never thrown.
+ */
+export async function loadEndpoint(server: ServerSummary): Promise<EndpointResult> {
+  const rows = await getDb().serverHeader.findMany({
+    where: { serverId: server.id, server: { workspaceId: server.workspaceId } },
+    select: { id: true, name: true, value: true },
+  })
+  const headers: Record<string, string> = {}
+  const unreadable: string[] = []
+  for (const row of rows) {
+    const decrypted = decryptSecret(row.value, headerContext(row.id))
+    if (decrypted.ok) headers[row.name] = decrypted.value
+    else unreadable.push(row.name)
+  }
+  if (unreadable.length > 0) return { ok: false, unreadableHeaders: unreadable }
+  return { ok: true, endpoint: { url: server.url, transport: server.transport, headers, timeoutMs: server.timeoutMs } }
+}

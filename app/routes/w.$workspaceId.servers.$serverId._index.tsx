@@ -1,0 +1,293 @@
+import { getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { ErrorList, Field } from '#app/components/forms.tsx'
+import { ProbeBadge } from '#app/components/server-status.tsx'
+import { StatusButton } from '#app/components/status-button.tsx'
+import {
+  HeaderLimitError,
+  loadEndpoint,
+  recordProbe,
+  removeServerHeader,
+  requireServer,
+  setServerEnabled,
+  setServerHeader,
+} from '#app/models/server.server.ts'
+import { requireMembership, requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { redirectWithFlash } from '#app/utils/flash.server.ts'
+import { probeMcpServer } from '#app/utils/mcp-probe.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
+import { AUTH_TYPE_LABELS, HeaderNameSchema, HeaderValueSchema, TRANSPORT_LABELS } from '#app/utils/server-validation.ts'
+
+const testIntent = 'test-connection'
+const enableIntent = 'set-enabled'
+const setHeaderIntent = 'set-header'
+const removeHeaderIntent = 'remove-header'
+
+const SetHeaderFormSchema = z.object({
+  intent: z.literal(setHeaderIntent),
+  headerName: HeaderNameSchema,
+  headerValue: HeaderValueSchema,
+})
+const RemoveHeaderFormSchema = z.object({
+  intent: z.literal(removeHeaderIntent),
+  headerId: z.string().min(1).max(64),
+  confirm: z.literal('on', { error: 'Tick the box to confirm' }),
+})
+const EnableFormSchema = z.object({ intent: z.literal(enableIntent), enabled: z.enum(['true', 'false']) })
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  return {
+    workspace,
+    canManage: canManageWorkspace(role),
+    server: {
+      id: server.id,
+      name: server.name,
+      url: server.url,
+      transport: server.transport,
+      authType: server.authType,
+      authTypeLocked: server.authTypeLocked,
+      timeoutMs: server.timeoutMs,
+      enabled: server.enabled,
+      createdByName: server.createdByName,
+      createdAt: server.createdAt,
+      probedAt: server.probedAt,
+      probeOutcome: server.probeOutcome,
+      probeMessage: server.probeMessage,
+      probeTransport: server.probeTransport,
+      probeToolCount: server.probeToolCount,
+      probeServerName: server.probeServerName,
+      // Names only: header values are write-only.
+      headers: server.headers.map((h) => ({ id: h.id, name: h.name, updatedAt: h.updatedAt })),
+    },
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  const formData = await request.formData()
+  const intent = formData.get('intent')
+  const here = `/w/${workspace.id}/servers/${server.id}`
+
+  if (intent === testIntent) {
+    const loaded = await loadEndpoint(server)
+    if (!loaded.ok) {
+      return redirectWithFlash(here, {
+        kind: 'error',
+        message: `The stored value of ${loaded.unreadableHeaders.join(', ')} can no longer be read. Enter it again below.`,
+      })
+    }
+    const probe = await probeMcpServer(loaded.endpoint)
+    await recordProbe(server, probe)
+    await getSessionPool().closeServer(server.id)
+    return redirectWithFlash(here, { kind: probe.outcome === 'open' ? 'success' : 'info', message: probe.message })
+  }
+
+  if (intent === enableIntent) {
+    const parsed = EnableFormSchema.safeParse(Object.fromEntries(formData))
+    if (!parsed.success) throw new Response('Choose enabled or disabled', { status: 400 })
+    const enabled = parsed.data.enabled === 'true'
+    await setServerEnabled(server, enabled)
+    if (!enabled) await getSessionPool().closeServer(server.id)
+    return redirectWithFlash(here, { kind: 'success', message: enabled ? `${server.name} is enabled.` : `${server.name} is disabled.` })
+  }
+
+  if (intent === setHeaderIntent) {
+    const submission = parseWithZod(formData, { schema: SetHeaderFormSchema })
+    if (submission.status !== 'success') {
+      return data({ intent, result: submission.reply({ hideFields: ['headerValue'] }) }, { status: 400 })
+    }
+    try {
+      await setServerHeader(server, submission.value.headerName, submission.value.headerValue)
+    } catch (error) {
+      if (!(error instanceof HeaderLimitError)) throw error
+      return data({ intent, result: submission.reply({ formErrors: [error.message], hideFields: ['headerValue'] }) }, { status: 400 })
+    }
+    await getSessionPool().closeServer(server.id)
+    // Test right away with the new header so the page says whether it works.
+    const refreshed = await requireServer(workspace.id, server.id)
+    const loaded = await loadEndpoint(refreshed)
+    const probe = loaded.ok ? await probeMcpServer(loaded.endpoint) : null
+    if (probe) await recordProbe(refreshed, probe)
+    return redirectWithFlash(here, {
+      kind: probe?.outcome === 'open' ? 'success' : 'info',
+      message: `Saved the header ${submission.value.headerName}.${probe ? ` ${probe.message}` : ''}`,
+    })
+  }
+
+  if (intent === removeHeaderIntent) {
+    const submission = parseWithZod(formData, { schema: RemoveHeaderFormSchema })
+    if (submission.status !== 'success') return data({ intent, result: submission.reply() }, { status: 400 })
+    const removed = await removeServerHeader(server, submission.value.headerId)
+    if (!removed) throw new Response('Header not found', { status: 404 })
+    await getSessionPool().closeServer(server.id)
+    return redirectWithFlash(here, { kind: 'success', message: 'Header removed.' })
+  }
+
+  throw new Response('Unknown action', { status: 400 })
+}
+
+export default function ServerRoute() {
+  const { workspace, server, canManage } = useLoaderData<typeof loader>()
+  const base = `/w/${workspace.id}/servers/${server.id}`
+  return (
+    <div className="page">
+      <p>
+        <Link to={`/w/${workspace.id}/servers`}>← Back to servers</Link>
+      </p>
+      <div className="page-header">
+        <h1>{server.name}</h1>
+        {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
+      </div>
+      <section className="card" aria-labelledby="details-heading">
+        <h2 id="details-heading">Connection</h2>
+        <dl className="details">
+          <dt>URL</dt>
+          <dd className="url-cell">{server.url}</dd>
+          <dt>Transport</dt>
+          <dd>
+            {TRANSPORT_LABELS[server.transport]}
+            {server.probeTransport ? <span className="muted"> — last connected with {server.probeTransport}</span> : null}
+          </dd>
+          <dt>Authentication</dt>
+          <dd>
+            {AUTH_TYPE_LABELS[server.authType]}
+            <span className="muted">{server.authTypeLocked ? ' (set by an admin)' : ' (detected)'}</span>
+          </dd>
+          <dt>Timeout</dt>
+          <dd>{server.timeoutMs / 1000} seconds</dd>
+          <dt>Last test</dt>
+          <dd>
+            {server.probedAt ? (
+              <>
+                <time dateTime={new Date(server.probedAt).toISOString()}>{formatTime(server.probedAt)}</time>:{' '}
+                {server.probeMessage}
+                {server.probeServerName ? <span className="muted"> (server reports “{server.probeServerName}”)</span> : null}
+              </>
+            ) : (
+              'Never tested'
+            )}
+          </dd>
+          {server.createdByName ? (
+            <>
+              <dt>Added by</dt>
+              <dd>{server.createdByName}</dd>
+            </>
+          ) : null}
+        </dl>
+        <div className="actions">
+          {server.enabled && server.authType !== 'oauth' ? (
+            <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
+              Browse tools
+            </Link>
+          ) : null}
+          {canManage ? (
+            <>
+              <Form method="post">
+                <StatusButton name="intent" value={testIntent} variant="secondary" pendingText="Testing…">
+                  Test connection
+                </StatusButton>
+              </Form>
+              <Link to={`${base}/edit`} className="button button-secondary">
+                Edit
+              </Link>
+              <Form method="post">
+                <input type="hidden" name="enabled" value={server.enabled ? 'false' : 'true'} />
+                <StatusButton name="intent" value={enableIntent} variant="secondary">
+                  {server.enabled ? 'Disable' : 'Enable'}
+                </StatusButton>
+              </Form>
+              <Link to={`${base}/delete`} className="button button-danger-outline">
+                Delete
+              </Link>
+            </>
+          ) : null}
+        </div>
+      </section>
+      {canManage && (server.authType === 'headers' || server.headers.length > 0) ? <HeadersSection headers={server.headers} /> : null}
+    </div>
+  )
+}
+
+function HeadersSection({ headers }: { headers: Array<{ id: string; name: string }> }) {
+  const actionData = useActionData<typeof action>()
+  const [form, fields] = useForm({
+    id: 'set-header',
+    lastResult: actionData?.intent === setHeaderIntent ? actionData.result : undefined,
+    constraint: getZodConstraint(SetHeaderFormSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SetHeaderFormSchema }),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+  })
+  return (
+    <section className="card" aria-labelledby="headers-heading">
+      <h2 id="headers-heading">Headers</h2>
+      <p className="muted">
+        Sent with every request to this server only (never to other hosts). Values are encrypted and never shown again.
+      </p>
+      {headers.length > 0 ? (
+        <ul className="header-list">
+          {headers.map((header) => (
+            <RemoveHeaderForm key={header.id} header={header} />
+          ))}
+        </ul>
+      ) : null}
+      <h3>Add or replace a header</h3>
+      <Form method="post" className="form form-inline" {...getFormProps(form)}>
+        <ErrorList id={form.errorId} errors={form.errors} />
+        <Field meta={fields.headerName} label="Header name" help="e.g. X-Api-Key or Authorization" />
+        <Field meta={fields.headerValue} label="Value" type="password" autoComplete="off" help="Saving a name that exists replaces its value." />
+        <StatusButton name="intent" value={setHeaderIntent} pendingText="Saving…">
+          Save header
+        </StatusButton>
+      </Form>
+    </section>
+  )
+}
+
+function RemoveHeaderForm({ header }: { header: { id: string; name: string } }) {
+  const actionData = useActionData<typeof action>()
+  const mine =
+    actionData?.intent === removeHeaderIntent && actionData.result.initialValue?.headerId === header.id ? actionData.result : undefined
+  const [form, fields] = useForm({
+    id: `remove-header-${header.id}`,
+    lastResult: mine,
+    constraint: getZodConstraint(RemoveHeaderFormSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: RemoveHeaderFormSchema }),
+  })
+  return (
+    <li>
+      <Form method="post" className="form-row" {...getFormProps(form)}>
+        <code>{header.name}</code>
+        <span className="muted">value hidden</span>
+        <input type="hidden" name="headerId" value={header.id} />
+        <span className="field-checkbox">
+          <input {...getInputProps(fields.confirm, { type: 'checkbox' })} key={fields.confirm.key} />
+          <label htmlFor={fields.confirm.id}>Confirm removal of {header.name}</label>
+        </span>
+        <StatusButton name="intent" value={removeHeaderIntent} variant="secondary">
+          Remove<span className="visually-hidden"> {header.name}</span>
+        </StatusButton>
+        <ErrorList id={fields.confirm.errorId} errors={fields.confirm.errors} />
+      </Form>
+    </li>
+  )
+}
+
+function formatTime(value: string | Date): string {
+  return new Date(value).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: loaderData ? `${loaderData.server.name} · Switchboard` : 'Server · Switchboard' },
+]

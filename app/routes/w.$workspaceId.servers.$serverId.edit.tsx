@@ -1,0 +1,97 @@
+import { getFormProps, useForm } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ErrorList } from '#app/components/forms.tsx'
+import { ServerFormFields } from '#app/components/server-form.tsx'
+import { StatusButton } from '#app/components/status-button.tsx'
+import { parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
+import { DuplicateServerNameError, loadEndpoint, requireServer, updateServer } from '#app/models/server.server.ts'
+import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { redirectWithFlash } from '#app/utils/flash.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { ServerFormSchema, secondsToMs } from '#app/utils/server-validation.ts'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  return {
+    workspace,
+    server: {
+      id: server.id,
+      name: server.name,
+      url: server.url,
+      transport: server.transport,
+      authType: server.authTypeLocked ? server.authType : 'detect',
+      timeoutSeconds: String(server.timeoutMs / 1000),
+      enabled: server.enabled,
+    },
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  const submission = await parseServerForm(await request.formData(), workspace.id, server.id)
+  if (submission.status !== 'success') return data({ result: submission.reply(), probeFailed: false }, { status: 400 })
+  const value = submission.value
+  // A new address or transport is a different server as far as the probe is concerned.
+  const reprobe = value.url !== server.url || value.transport !== server.transport
+  let probe = null
+  if (reprobe) {
+    const loaded = await loadEndpoint(server)
+    const verdict = await probeForForm(value, loaded.ok ? loaded.endpoint.headers : {})
+    if (!verdict.ok) {
+      const result = verdict.field
+        ? submission.reply({ fieldErrors: { [verdict.field]: [verdict.message] } })
+        : submission.reply({ formErrors: [verdict.message] })
+      return data({ result, probeFailed: verdict.field === null }, { status: 400 })
+    }
+    probe = verdict.probe
+  }
+  try {
+    const { configChanged } = await updateServer(server, { ...value, timeoutMs: secondsToMs(value.timeoutSeconds) }, probe)
+    if (configChanged || !value.enabled) await getSessionPool().closeServer(server.id)
+  } catch (error) {
+    if (!(error instanceof DuplicateServerNameError)) throw error
+    return data({ result: submission.reply({ fieldErrors: { name: [error.message] } }), probeFailed: false }, { status: 400 })
+  }
+  return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, {
+    kind: 'success',
+    message: `Saved ${value.name}.${probe ? ` ${probe.message}` : ''}`,
+  })
+}
+
+export default function EditServerRoute() {
+  const { workspace, server } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const [form, fields] = useForm({
+    id: 'edit-server',
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(ServerFormSchema),
+    defaultValue: { ...server, enabled: server.enabled ? 'on' : undefined },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ServerFormSchema }),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+  })
+  return (
+    <div className="page narrow-wide">
+      <p>
+        <Link to={`/w/${workspace.id}/servers/${server.id}`}>← Back to {server.name}</Link>
+      </p>
+      <h1>Edit {server.name}</h1>
+      <Form method="post" className="card form" {...getFormProps(form)}>
+        <ErrorList id={form.errorId} errors={form.errors} />
+        <ServerFormFields fields={fields} showEnabled showSaveUnreachable={Boolean(actionData?.probeFailed)} />
+        <p className="field-help">Changing the URL or transport tests the connection again.</p>
+        <StatusButton pendingText="Saving…">Save changes</StatusButton>
+      </Form>
+    </div>
+  )
+}
+
+export const meta: MetaFunction = () => [{ title: 'Edit server · Switchboard' }]

@@ -1,0 +1,159 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { StatusButton } from '#app/components/status-button.tsx'
+import { ToolForm } from '#app/components/tool-form.tsx'
+import { ToolResult } from '#app/components/tool-result.tsx'
+import { requireServer } from '#app/models/server.server.ts'
+import { callServerTool, listServerTools } from '#app/models/tools.server.ts'
+import { requireMembership } from '#app/models/workspace.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import {
+  describeToolForm,
+  formValuesFromArguments,
+  formValuesFromSubmission,
+  parseToolArguments,
+} from '#app/utils/tool-input.ts'
+
+const runIntent = 'run-tool'
+
+/** The tool as the server lists it now (tools can change), or a 404 / a readable failure. */
+async function loadTool(request: Request, params: LoaderFunctionArgs['params']) {
+  const user = await requireUser(request)
+  const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  const toolName = params.toolName ?? ''
+  const listing = await listServerTools(user.id, server)
+  const tool = listing.ok ? listing.value.find((t) => t.name === toolName) : undefined
+  if (listing.ok && !tool) throw new Response(`${server.name} has no tool named “${toolName}”`, { status: 404 })
+  return { user, workspace, server, toolName, tool, failure: listing.ok ? null : listing.failure }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { workspace, server, toolName, tool, failure } = await loadTool(request, params)
+  return {
+    workspace,
+    server: { id: server.id, name: server.name },
+    toolName,
+    failure,
+    tool: tool
+      ? {
+          name: tool.name,
+          title: tool.title ?? tool.annotations?.title ?? null,
+          description: tool.description ?? null,
+          annotations: tool.annotations ?? null,
+          inputSchema: tool.inputSchema,
+          form: describeToolForm(tool.inputSchema),
+        }
+      : null,
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, server, tool, failure } = await loadTool(request, params)
+  const formData = await request.formData()
+  if (formData.get('intent') !== runIntent) throw new Response('Unknown action', { status: 400 })
+  if (!tool) return data({ kind: 'failure' as const, failure, values: null }, { status: 502 })
+  const parsed = parseToolArguments(formData, tool.inputSchema)
+  const spec = describeToolForm(tool.inputSchema)
+  if (!parsed.ok) {
+    return data(
+      {
+        kind: 'invalid' as const,
+        errors: { fieldErrors: parsed.fieldErrors, formErrors: parsed.formErrors },
+        values: formValuesFromSubmission(formData, spec),
+      },
+      { status: 400 },
+    )
+  }
+  const outcome = await callServerTool(user.id, server, tool.name, parsed.arguments)
+  const values = formValuesFromArguments(parsed.arguments, spec)
+  if (!outcome.ok) return data({ kind: 'failure' as const, failure: outcome.failure, values }, { status: 502 })
+  return { kind: 'result' as const, result: outcome.value.result, durationMs: outcome.value.durationMs, values }
+}
+
+export default function ToolRoute() {
+  const { workspace, server, tool, toolName, failure } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  return (
+    <div className="page">
+      <p>
+        <Link to={`/w/${workspace.id}/tools?server=${server.id}`}>← Tools of {server.name}</Link>
+      </p>
+      <h1>{tool?.title ?? toolName}</h1>
+      {tool?.title ? (
+        <p>
+          <code>{tool.name}</code> on {server.name}
+        </p>
+      ) : (
+        <p>On {server.name}</p>
+      )}
+      {failure ? (
+        <div className="callout callout-error" role="alert">
+          <p>{failure.message}</p>
+        </div>
+      ) : null}
+      {tool ? (
+        <>
+          {tool.description ? <p className="tool-description">{tool.description}</p> : null}
+          {tool.annotations ? <Annotations annotations={tool.annotations} /> : null}
+          <section className="card" aria-labelledby="run-heading">
+            <h2 id="run-heading">Run</h2>
+            <Form method="post" className="form" noValidate={false}>
+              <ToolForm
+                spec={tool.form}
+                defaultValues={actionData?.values ?? undefined}
+                errors={actionData?.kind === 'invalid' ? actionData.errors : undefined}
+              />
+              <StatusButton name="intent" value={runIntent} pendingText="Running…">
+                Run tool
+              </StatusButton>
+            </Form>
+          </section>
+          {actionData?.kind === 'failure' && actionData.failure ? (
+            <section className="card" aria-labelledby="result-heading">
+              <h2 id="result-heading">Result</h2>
+              <div className="callout callout-error" role="alert">
+                <p>{actionData.failure.message}</p>
+              </div>
+            </section>
+          ) : null}
+          {actionData?.kind === 'result' ? (
+            <section className="card" aria-labelledby="result-heading">
+              <h2 id="result-heading">Result</h2>
+              <ToolResult result={actionData.result} durationMs={actionData.durationMs} />
+            </section>
+          ) : null}
+          <details className="card">
+            <summary>Input schema</summary>
+            <pre className="code-block">{JSON.stringify(tool.inputSchema, null, 2)}</pre>
+          </details>
+        </>
+      ) : null}
+    </div>
+  )
+}
+
+function Annotations({ annotations }: { annotations: Record<string, unknown> }) {
+  const hints: Array<[string, string]> = [
+    ['readOnlyHint', 'Read-only'],
+    ['destructiveHint', 'May be destructive'],
+    ['idempotentHint', 'Idempotent'],
+    ['openWorldHint', 'Reaches outside systems'],
+  ]
+  const shown = hints.filter(([key]) => annotations[key] === true)
+  if (shown.length === 0) return null
+  return (
+    <ul className="annotation-list" aria-label="Annotations">
+      {shown.map(([key, label]) => (
+        <li key={key} className="badge">
+          {label}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: loaderData ? `${loaderData.tool?.title ?? loaderData.toolName} · Switchboard` : 'Tool · Switchboard' },
+]

@@ -1,0 +1,82 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { ProbeBadge } from '#app/components/server-status.tsx'
+import { listServers } from '#app/models/server.server.ts'
+import { requireMembership } from '#app/models/workspace.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
+import { AUTH_TYPE_LABELS } from '#app/utils/server-validation.ts'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
+  const servers = await listServers(workspace.id)
+  return {
+    workspace,
+    canManage: canManageWorkspace(role),
+    servers: servers.map((s) => ({
+      id: s.id,
+      name: s.name,
+      url: s.url,
+      authType: s.authType,
+      enabled: s.enabled,
+      probeOutcome: s.probeOutcome,
+      probedAt: s.probedAt,
+    })),
+  }
+}
+
+export default function ServersRoute() {
+  const { workspace, canManage, servers } = useLoaderData<typeof loader>()
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>MCP servers</h1>
+        {canManage ? (
+          <Link to={`/w/${workspace.id}/servers/new`} className="button button-primary">
+            Add server
+          </Link>
+        ) : null}
+      </div>
+      {servers.length === 0 ? (
+        <div className="card empty-state">
+          <p>No MCP servers yet.</p>
+          <p className="muted">
+            {canManage
+              ? 'Add one by its URL: Switchboard checks how it authenticates and lists its tools.'
+              : 'Ask an owner or admin of this workspace to add one.'}
+          </p>
+        </div>
+      ) : (
+        <section className="card" aria-label="Servers">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">URL</th>
+                <th scope="col">Authentication</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {servers.map((server) => (
+                <tr key={server.id}>
+                  <td>
+                    <Link to={`/w/${workspace.id}/servers/${server.id}`}>{server.name}</Link>
+                  </td>
+                  <td className="url-cell">{server.url}</td>
+                  <td>{AUTH_TYPE_LABELS[server.authType]}</td>
+                  <td>
+                    {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  )
+}
+
+export const meta: MetaFunction = () => [{ title: 'MCP servers · Switchboard' }]

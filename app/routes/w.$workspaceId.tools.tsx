@@ -1,0 +1,98 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { listServers } from '#app/models/server.server.ts'
+import { listServerTools } from '#app/models/tools.server.ts'
+import { requireMembership } from '#app/models/workspace.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+
+/** Longest description shown in the list; the tool page shows it whole. */
+const DESCRIPTION_PREVIEW_CHARS = 240
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
+  const only = new URL(request.url).searchParams.get('server')
+  const servers = (await listServers(workspace.id)).filter((s) => s.enabled && (!only || s.id === only))
+  // In parallel, each bounded by its own timeout: a hung server delays nothing but its own row.
+  const sections = await Promise.all(
+    servers.map(async (server) => {
+      const outcome = await listServerTools(user.id, server)
+      return {
+        server: { id: server.id, name: server.name },
+        tools: outcome.ok
+          ? outcome.value.map((tool) => ({
+              name: tool.name,
+              title: tool.title ?? tool.annotations?.title ?? null,
+              description: preview(tool.description),
+              readOnly: tool.annotations?.readOnlyHint === true,
+              destructive: tool.annotations?.destructiveHint === true,
+            }))
+          : [],
+        failure: outcome.ok ? null : outcome.failure,
+      }
+    }),
+  )
+  return { workspace, sections, filtered: Boolean(only) }
+}
+
+function preview(text: string | undefined): string | null {
+  if (!text) return null
+  return text.length > DESCRIPTION_PREVIEW_CHARS ? `${text.slice(0, DESCRIPTION_PREVIEW_CHARS)}…` : text
+}
+
+export default function ToolsRoute() {
+  const { workspace, sections, filtered } = useLoaderData<typeof loader>()
+  return (
+    <div className="page">
+      <h1>Tools</h1>
+      {filtered ? (
+        <p>
+          <Link to={`/w/${workspace.id}/tools`}>Show the tools of every server</Link>
+        </p>
+      ) : null}
+      {sections.length === 0 ? (
+        <div className="card empty-state">
+          <p>No enabled MCP servers in this workspace.</p>
+          <p>
+            <Link to={`/w/${workspace.id}/servers`}>Go to servers</Link>
+          </p>
+        </div>
+      ) : null}
+      {sections.map((section) => (
+        <section key={section.server.id} className="card" aria-labelledby={`server-${section.server.id}`}>
+          <h2 id={`server-${section.server.id}`}>
+            <Link to={`/w/${workspace.id}/servers/${section.server.id}`}>{section.server.name}</Link>
+          </h2>
+          {section.failure ? (
+            <div className="callout callout-error" role="alert">
+              <p>{section.failure.message}</p>
+              {section.failure.action === 'retry' ? (
+                <p>
+                  <Link to=".">Try again</Link>
+                </p>
+              ) : null}
+            </div>
+          ) : section.tools.length === 0 ? (
+            <p className="muted">This server offers no tools.</p>
+          ) : (
+            <ul className="tool-list">
+              {section.tools.map((tool) => (
+                <li key={tool.name}>
+                  <Link to={`/w/${workspace.id}/servers/${section.server.id}/tools/${encodeURIComponent(tool.name)}`}>
+                    {tool.title ?? tool.name}
+                  </Link>
+                  {tool.title ? <code className="muted"> {tool.name}</code> : null}
+                  {tool.readOnly ? <span className="badge badge-ok">read-only</span> : null}
+                  {tool.destructive ? <span className="badge badge-warn">destructive</span> : null}
+                  {tool.description ? <p className="muted">{tool.description}</p> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ))}
+    </div>
+  )
+}
+
+export const meta: MetaFunction = () => [{ title: 'Tools · Switchboard' }]

@@ -1,0 +1,264 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js'
+import { type GuardedFetch, GuardedFetchError, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
+
+/** How a server is reached: `auto` tries Streamable HTTP, then the legacy HTTP+SSE transport. */
+export type McpTransportSetting = 'auto' | 'streamable-http' | 'sse'
+export type McpTransportKind = 'streamable-http' | 'sse'
+
+export type McpEndpoint = {
+  url: string
+  transport: McpTransportSetting
+  /** Static headers, sent only to the MCP server's own origin. */
+  headers: Record<string, string>
+  timeoutMs: number
+}
+
+/** What a 401/403 answer said about authentication (RFC 6750 / RFC 9728 challenge). */
+export type AuthChallenge = {
+  status: 401 | 403
+  bearer: boolean
+  resourceMetadata: string | null
+  scope: string | null
+  error: string | null
+}
+
+export const CLIENT_INFO = { name: 'switchboard', version: '0.1.0' }
+
+/**
+ * Why an MCP exchange failed, as the UI explains it. `auth_required` carries the challenge
+ * so the caller can tell OAuth (Bearer challenge) from "needs static headers".
+ */
+export type McpFailureKind =
+  | 'auth_required'
+  | 'forbidden'
+  | 'not_mcp'
+  | 'session_expired'
+  | 'timeout'
+  | 'blocked'
+  | 'dns_failure'
+  | 'connect_refused'
+  | 'tls_error'
+  | 'too_large'
+  | 'network'
+  | 'server_error'
+  | 'protocol_error'
+
+export class McpFailure extends Error {
+  override name = 'McpFailure'
+  constructor(
+    readonly kind: McpFailureKind,
+    message: string,
+    readonly challenge: AuthChallenge | null = null,
+    readonly status: number | null = null,
+  ) {
+    super(message)
+  }
+}
+
+/** Parses `WWW-Authenticate` for a Bearer challenge and its parameters. */
+export function parseAuthChallenge(status: 401 | 403, header: string | null): AuthChallenge {
+  const challenge: AuthChallenge = { status, bearer: false, resourceMetadata: null, scope: null, error: null }
+  if (!header) return challenge
+  const match = /(?:^|,\s*)Bearer(?:\s+(.*))?$/i.exec(header.trim()) ?? /^Bearer\b(.*)$/i.exec(header.trim())
+  if (!match) return challenge
+  challenge.bearer = true
+  const params = match[1] ?? ''
+  for (const [, key, quoted, bare] of params.matchAll(/([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    const value = (quoted ?? bare ?? '').replace(/\\(.)/g, '$1').slice(0, 2048)
+    if (key?.toLowerCase() === 'resource_metadata') challenge.resourceMetadata = value
+    else if (key?.toLowerCase() === 'scope') challenge.scope = value
+    else if (key?.toLowerCase() === 'error') challenge.error = value
+  }
+  return challenge
+}
+
+/** Records the last auth challenge seen on any request of one connection (the SDK drops the header). */
+export type ChallengeRecorder = { last: AuthChallenge | null }
+
+/** Slack on top of a server's timeout for the guarded fetch, so the MCP request timeout fires first. */
+const FETCH_TIMEOUT_MARGIN_MS = 5_000
+const fetchByTimeout = new Map<number, GuardedFetch>()
+
+/**
+ * The guarded fetch for a server whose requests may take `timeoutMs` (a tool call may answer
+ * with plain JSON only after a long while). One per distinct timeout, each with its own pool.
+ */
+export function guardedFetchFor(timeoutMs: number): GuardedFetch {
+  let fetch = fetchByTimeout.get(timeoutMs)
+  if (!fetch) {
+    const limit = timeoutMs + FETCH_TIMEOUT_MARGIN_MS
+    fetch = createGuardedFetch({ headersTimeoutMs: limit, bodyTimeoutMs: limit })
+    fetchByTimeout.set(timeoutMs, fetch)
+  }
+  return fetch
+}
+
+/**
+ * The fetch an MCP transport uses: the guarded fetch, plus the static headers on requests to
+ * the server's own origin only, recording 401/403 challenges on the way.
+ */
+export function mcpFetch(endpoint: McpEndpoint, recorder: ChallengeRecorder, base: FetchLike = guardedFetchFor(endpoint.timeoutMs)): FetchLike {
+  const origin = new URL(endpoint.url).origin
+  return async (input, init) => {
+    const url = new URL(input instanceof URL ? input.href : String(input))
+    const headers = new Headers(init?.headers)
+    if (url.origin === origin) {
+      for (const [name, value] of Object.entries(endpoint.headers)) headers.set(name, value)
+    }
+    const response = await base(url, { ...init, headers })
+    if (response.status === 401 || response.status === 403) {
+      recorder.last = parseAuthChallenge(response.status, response.headers.get('www-authenticate'))
+    }
+    return response
+  }
+}
+
+export type OpenedClient = { client: Client; transport: McpTransportKind; recorder: ChallengeRecorder }
+
+/** HTTP statuses after which the spec says to retry the initialize over the legacy SSE transport. */
+const SSE_FALLBACK_STATUSES = new Set([400, 404, 405])
+
+/**
+ * Connects and initializes an MCP client. With `auto`, an initialize refused with 400/404/405
+ * over Streamable HTTP is retried with the HTTP+SSE transport (spec: backwards compatibility).
+ * Throws McpFailure.
+ */
+export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: FetchLike } = {}): Promise<OpenedClient> {
+  const recorder: ChallengeRecorder = { last: null }
+  const fetch = mcpFetch(endpoint, recorder, options.fetch)
+  const url = new URL(endpoint.url)
+  const attempt = async (kind: McpTransportKind): Promise<OpenedClient> => {
+    const client = new Client(CLIENT_INFO, { capabilities: {} })
+    const transport =
+      kind === 'streamable-http'
+        ? new StreamableHTTPClientTransport(url, { fetch })
+        : new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
+    try {
+      await client.connect(transport, { timeout: endpoint.timeoutMs })
+      return { client, transport: kind, recorder }
+    } catch (error) {
+      await client.close().catch(() => {})
+      throw error
+    }
+  }
+  if (endpoint.transport === 'sse') return attempt('sse').catch((error) => Promise.reject(toMcpFailure(error, recorder)))
+  try {
+    return await attempt('streamable-http')
+  } catch (error) {
+    const failure = toMcpFailure(error, recorder)
+    const fallback =
+      endpoint.transport === 'auto' &&
+      (failure.kind === 'not_mcp' || (failure.status !== null && SSE_FALLBACK_STATUSES.has(failure.status)))
+    if (!fallback) throw failure
+    try {
+      return await attempt('sse')
+    } catch (sseError) {
+      const sseFailure = toMcpFailure(sseError, recorder)
+      // The first answer usually explains more (e.g. "this is an HTML page"), unless SSE found auth.
+      throw sseFailure.kind === 'auth_required' ? sseFailure : failure
+    }
+  }
+}
+
+const LIMIT_DETAIL = 300
+
+function shortDetail(text: string | undefined): string {
+  if (!text) return ''
+  const clean = text.replace(/\s+/g, ' ').trim()
+  return clean.length > LIMIT_DETAIL ? `${clean.slice(0, LIMIT_DETAIL)}…` : clean
+}
+
+/** Turns whatever an MCP exchange threw into an McpFailure with a sentence for a person. */
+export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpFailure {
+  if (error instanceof McpFailure) return error
+  const guarded = findCause(error, (e): e is GuardedFetchError => e instanceof GuardedFetchError)
+  if (guarded) return fromGuardedFetchError(guarded)
+  const challenge = recorder?.last ?? null
+  if (error instanceof StreamableHTTPError || (error instanceof Error && error.name === 'SseError')) {
+    const status = error instanceof StreamableHTTPError ? (error.code ?? null) : extractStatus(error)
+    if ((status === 401 || status === 403) && challenge) {
+      if (status === 403 && challenge.error !== 'insufficient_scope' && !challenge.bearer) {
+        return new McpFailure('forbidden', 'The server refused access (403).', challenge, status)
+      }
+      return new McpFailure(
+        'auth_required',
+        challenge.bearer ? 'The server requires you to sign in (OAuth).' : 'The server requires credentials.',
+        challenge,
+        status,
+      )
+    }
+    if (status === 404 && /session/i.test(error.message)) {
+      return new McpFailure('session_expired', 'The server ended the session.', null, status)
+    }
+    if (status !== null && status >= 500) {
+      return new McpFailure('server_error', `The server answered with an error (HTTP ${status}).`, null, status)
+    }
+    if (status === -1 || (status !== null && status >= 400)) {
+      return new McpFailure(
+        'not_mcp',
+        status === -1
+          ? 'The address answered, but not with MCP (unexpected content type).'
+          : `The address answered HTTP ${status}, not an MCP response.`,
+        null,
+        status,
+      )
+    }
+  }
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) {
+      return new McpFailure('timeout', 'The server did not answer in time.')
+    }
+    if (error.code === ErrorCode.ConnectionClosed) {
+      return new McpFailure('network', 'The connection to the server closed unexpectedly.')
+    }
+    return new McpFailure('protocol_error', `The server returned an MCP error: ${shortDetail(error.message)}`)
+  }
+  if (error instanceof SyntaxError || (error instanceof Error && /JSON|parse|Invalid input|ZodError/i.test(error.message))) {
+    return new McpFailure('not_mcp', 'The address answered, but not with MCP messages.')
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new McpFailure('timeout', 'The server did not answer in time.')
+  }
+  return new McpFailure('network', `Could not talk to the server: ${shortDetail(error instanceof Error ? error.message : String(error))}`)
+}
+
+function fromGuardedFetchError(error: GuardedFetchError): McpFailure {
+  switch (error.reason) {
+    case 'blocked_address':
+    case 'bad_scheme':
+    case 'bad_url':
+    case 'unsafe_redirect':
+      return new McpFailure('blocked', error.message)
+    case 'dns_failure':
+      return new McpFailure('dns_failure', error.message)
+    case 'connect_refused':
+      return new McpFailure('connect_refused', error.message)
+    case 'connect_timeout':
+    case 'timeout':
+      return new McpFailure('timeout', error.message)
+    case 'tls_error':
+      return new McpFailure('tls_error', error.message)
+    case 'too_large':
+      return new McpFailure('too_large', error.message)
+    default:
+      return new McpFailure('network', error.message)
+  }
+}
+
+function extractStatus(error: Error): number | null {
+  const code = 'code' in error ? error.code : undefined
+  return typeof code === 'number' ? code : null
+}
+
+function findCause<T>(error: unknown, guard: (value: unknown) => value is T): T | null {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (guard(current)) return current
+    current = current instanceof Error ? current.cause : undefined
+  }
+  return null
+}

@@ -1,0 +1,175 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { logger } from '#app/utils/logger.server.ts'
+import {
+  type McpEndpoint,
+  type McpTransportKind,
+  type OpenedClient,
+  McpFailure,
+  openMcpClient,
+  toMcpFailure,
+} from '#app/utils/mcp-client.server.ts'
+
+/** A session unused for this long is closed. */
+export const SESSION_IDLE_TIMEOUT_MS = 5 * 60 * 1000
+/** At most this many sessions stay open in this process; the least recently used is closed first. */
+export const MAX_OPEN_SESSIONS = 200
+const SWEEP_INTERVAL_MS = 30 * 1000
+
+/**
+ * Who a session belongs to. Credentials are per user, so a session is never shared between
+ * users; `credentialVersion` changes whenever the URL, headers or tokens change, so a stale
+ * session is never reused with new credentials.
+ */
+export type SessionKey = { userId: string; serverId: string; credentialVersion: string }
+
+type Entry = {
+  key: string
+  serverId: string
+  opened: Promise<OpenedClient>
+  lastUsed: number
+}
+
+export type SessionPoolOptions = { idleTimeoutMs?: number; maxSessions?: number; fetch?: FetchLike }
+
+/**
+ * Initialized MCP sessions per (user, server, credentials), reused for a while. This is a
+ * cache: another instance simply opens its own session, so nothing here needs sharing.
+ */
+export class McpSessionPool {
+  readonly #entries = new Map<string, Entry>()
+  readonly #idleTimeoutMs: number
+  readonly #maxSessions: number
+  readonly #fetch: FetchLike | undefined
+  #sweeper: NodeJS.Timeout | null = null
+  stats = { opened: 0, reused: 0, reinitialized: 0, evicted: 0 }
+
+  constructor(options: SessionPoolOptions = {}) {
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? SESSION_IDLE_TIMEOUT_MS
+    this.#maxSessions = options.maxSessions ?? MAX_OPEN_SESSIONS
+    this.#fetch = options.fetch
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /**
+   * Runs `fn` with an initialized client for `key`, opening a session when needed. When the
+   * server says the session is gone (404 for its session id), opens a new one and retries once.
+   * Throws McpFailure.
+   */
+  async use<T>(key: SessionKey, endpoint: McpEndpoint, fn: (client: Client, transport: McpTransportKind) => Promise<T>): Promise<T> {
+    const entry = this.#acquire(key, endpoint)
+    try {
+      const opened = await entry.opened
+      return await fn(opened.client, opened.transport)
+    } catch (error) {
+      const failure = toMcpFailure(error, await entry.opened.then((o) => o.recorder).catch(() => undefined))
+      // Spec: a 404 for a request that carries a session id means the session is gone.
+      const sessionGone = failure.kind === 'session_expired' || (failure.status === 404 && (await isOpen(entry)))
+      if (!sessionGone) {
+        if (!(failure.kind === 'timeout' || failure.kind === 'server_error')) await this.#discard(entry)
+        throw failure
+      }
+      await this.#discard(entry)
+      this.stats.reinitialized++
+      const fresh = this.#acquire(key, endpoint)
+      try {
+        const opened = await fresh.opened
+        return await fn(opened.client, opened.transport)
+      } catch (retryError) {
+        await this.#discard(fresh)
+        throw toMcpFailure(retryError)
+      }
+    }
+  }
+
+  /** Closes every session of a server (after its URL, headers or credentials changed). */
+  async closeServer(serverId: string): Promise<void> {
+    await Promise.all([...this.#entries.values()].filter((e) => e.serverId === serverId).map((e) => this.#discard(e)))
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((e) => this.#discard(e)))
+    if (this.#sweeper) clearInterval(this.#sweeper)
+    this.#sweeper = null
+  }
+
+  #acquire(key: SessionKey, endpoint: McpEndpoint): Entry {
+    const id = `${key.userId}\u0000${key.serverId}\u0000${key.credentialVersion}`
+    const now = Date.now()
+    const existing = this.#entries.get(id)
+    if (existing && now - existing.lastUsed < this.#idleTimeoutMs) {
+      existing.lastUsed = now
+      // Re-insert to keep the Map in least-recently-used order.
+      this.#entries.delete(id)
+      this.#entries.set(id, existing)
+      this.stats.reused++
+      return existing
+    }
+    if (existing) void this.#discard(existing)
+    const opened = openMcpClient(endpoint, { fetch: this.#fetch })
+    const entry: Entry = { key: id, serverId: key.serverId, opened, lastUsed: now }
+    // A failed open must not stay cached.
+    opened.catch(() => {
+      if (this.#entries.get(id) === entry) this.#entries.delete(id)
+    })
+    this.#entries.set(id, entry)
+    this.stats.opened++
+    this.#evictOverflow()
+    this.#startSweeper()
+    return entry
+  }
+
+  #evictOverflow() {
+    while (this.#entries.size > this.#maxSessions) {
+      const oldest = this.#entries.values().next().value
+      if (!oldest) break
+      this.stats.evicted++
+      void this.#discard(oldest)
+    }
+  }
+
+  #startSweeper() {
+    if (this.#sweeper) return
+    this.#sweeper = setInterval(() => {
+      const cutoff = Date.now() - this.#idleTimeoutMs
+      for (const entry of this.#entries.values()) if (entry.lastUsed < cutoff) void this.#discard(entry)
+      if (this.#entries.size === 0 && this.#sweeper) {
+        clearInterval(this.#sweeper)
+        this.#sweeper = null
+      }
+    }, SWEEP_INTERVAL_MS)
+    this.#sweeper.unref()
+  }
+
+  async #discard(entry: Entry): Promise<void> {
+    if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
+    const opened = await entry.opened.catch(() => null)
+    if (!opened) return
+    const transport = opened.client.transport
+    if (transport && 'terminateSession' in transport && typeof transport.terminateSession === 'function') {
+      await Promise.resolve(transport.terminateSession()).catch(() => {})
+    }
+    await opened.client.close().catch((error: unknown) => logger.debug({ err: error }, 'closing an MCP session failed'))
+  }
+}
+
+async function isOpen(entry: Entry): Promise<boolean> {
+  return entry.opened.then(
+    () => true,
+    () => false,
+  )
+}
+
+const POOL_KEY = Symbol.for('switchboard.mcp-session-pool')
+const holder = globalThis as typeof globalThis & { [POOL_KEY]?: McpSessionPool }
+
+/** The process-wide pool. */
+export function getSessionPool(): McpSessionPool {
+  holder[POOL_KEY] ??= new McpSessionPool()
+  return holder[POOL_KEY]
+}
+
+export { McpFailure }

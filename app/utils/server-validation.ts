@@ -1,0 +1,155 @@
+import { z } from 'zod'
+
+// Shared by the server forms (client-side constraints) and their actions (server-side parsing).
+export const SERVER_NAME_MAX_LENGTH = 60
+export const SERVER_URL_MAX_LENGTH = 2048
+export const HEADER_NAME_MAX_LENGTH = 100
+export const HEADER_VALUE_MAX_LENGTH = 4096
+export const MAX_HEADERS_PER_SERVER = 20
+export const SERVER_TIMEOUT_MIN_SECONDS = 1
+export const SERVER_TIMEOUT_MAX_SECONDS = 120
+export const SERVER_TIMEOUT_DEFAULT_SECONDS = 30
+
+export const TRANSPORTS = ['auto', 'streamable-http', 'sse'] as const
+export type Transport = (typeof TRANSPORTS)[number]
+export const TRANSPORT_LABELS: Record<Transport, string> = {
+  auto: 'Automatic (Streamable HTTP, falling back to HTTP+SSE)',
+  'streamable-http': 'Streamable HTTP only',
+  sse: 'HTTP+SSE only (legacy)',
+}
+
+export const AUTH_TYPES = ['none', 'headers', 'oauth'] as const
+export type AuthType = (typeof AUTH_TYPES)[number]
+export const AUTH_TYPE_LABELS: Record<AuthType, string> = {
+  none: 'No authentication',
+  headers: 'Static headers (API key)',
+  oauth: 'OAuth (each person connects)',
+}
+
+export const ServerNameSchema = z
+  .string({ error: 'Enter a name for the server' })
+  .trim()
+  .min(1, 'Enter a name for the server')
+  .max(SERVER_NAME_MAX_LENGTH, `Use at most ${SERVER_NAME_MAX_LENGTH} characters`)
+
+export const ServerUrlSchema = z
+  .string({ error: 'Enter the server’s MCP endpoint URL' })
+  .trim()
+  .min(1, 'Enter the server’s MCP endpoint URL')
+  .max(SERVER_URL_MAX_LENGTH, `Use at most ${SERVER_URL_MAX_LENGTH} characters`)
+  .refine((value) => {
+    try {
+      const url = new URL(value)
+      return url.protocol === 'http:' || url.protocol === 'https:'
+    } catch {
+      return false
+    }
+  }, 'Enter an http:// or https:// URL, such as https://mcp.example.com/mcp')
+  .refine((value) => {
+    try {
+      const url = new URL(value)
+      return !url.username && !url.password
+    } catch {
+      return true
+    }
+  }, 'Do not put credentials in the URL; add them as a header instead')
+  .refine((value) => {
+    try {
+      return !new URL(value).hash
+    } catch {
+      return true
+    }
+  }, 'Remove the #fragment from the URL')
+
+export const TransportSchema = z.enum(TRANSPORTS, { error: 'Choose a transport' })
+export const AuthTypeSchema = z.enum(AUTH_TYPES, { error: 'Choose how the server authenticates' })
+
+export const TimeoutSecondsSchema = z.coerce
+  .number({ error: 'Enter a number of seconds' })
+  .int('Enter a whole number of seconds')
+  .min(SERVER_TIMEOUT_MIN_SECONDS, `Use at least ${SERVER_TIMEOUT_MIN_SECONDS} second`)
+  .max(SERVER_TIMEOUT_MAX_SECONDS, `Use at most ${SERVER_TIMEOUT_MAX_SECONDS} seconds`)
+
+/** RFC 9110 token characters. */
+const HEADER_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * Headers Switchboard sets itself or that would change how the request is transported or
+ * routed; an admin cannot override them. Authorization stays allowed: static API keys use it.
+ */
+const FORBIDDEN_HEADER_NAMES = new Set([
+  'accept',
+  'accept-encoding',
+  'connection',
+  'content-length',
+  'content-type',
+  'cookie',
+  'expect',
+  'host',
+  'keep-alive',
+  'last-event-id',
+  'mcp-protocol-version',
+  'mcp-session-id',
+  'origin',
+  'referer',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+])
+
+export const HeaderNameSchema = z
+  .string({ error: 'Enter the header name' })
+  .trim()
+  .min(1, 'Enter the header name')
+  .max(HEADER_NAME_MAX_LENGTH, `Use at most ${HEADER_NAME_MAX_LENGTH} characters`)
+  .regex(HEADER_NAME_PATTERN, 'A header name has only letters, digits and - (no spaces, colons or line breaks)')
+  .refine(
+    (name) => {
+      const lower = name.toLowerCase()
+      return !FORBIDDEN_HEADER_NAMES.has(lower) && !lower.startsWith('proxy-') && !lower.startsWith('sec-')
+    },
+    { message: 'Switchboard sets this header itself; choose another one' },
+  )
+
+export const HeaderValueSchema = z
+  .string({ error: 'Enter the header value' })
+  .min(1, 'Enter the header value')
+  .max(HEADER_VALUE_MAX_LENGTH, `Use at most ${HEADER_VALUE_MAX_LENGTH} characters`)
+  // Visible ASCII, space and tab only: no CR/LF (header injection) and nothing fetch would reject.
+  .regex(/^[\t\x20-\x7e]+$/, 'A header value is one line of plain text (no line breaks or special characters)')
+  .refine((value) => value.trim().length > 0, 'Enter the header value')
+
+/** Milliseconds for a timeout typed in seconds. */
+export function secondsToMs(seconds: number): number {
+  return seconds * 1000
+}
+
+export const AUTH_CHOICES = ['detect', ...AUTH_TYPES] as const
+export const AUTH_CHOICE_LABELS: Record<(typeof AUTH_CHOICES)[number], string> = {
+  detect: 'Detect automatically',
+  ...AUTH_TYPE_LABELS,
+}
+
+/** The add/edit server form. The server action adds the database checks (unique name). */
+export const ServerFormSchema = z.object({
+  name: ServerNameSchema,
+  url: ServerUrlSchema,
+  transport: TransportSchema.default('auto'),
+  authType: z.enum(AUTH_CHOICES, { error: 'Choose how the server authenticates' }).default('detect'),
+  timeoutSeconds: TimeoutSecondsSchema.default(SERVER_TIMEOUT_DEFAULT_SECONDS),
+  /** Checkbox on the edit form: "on" when ticked. */
+  enabled: z
+    .literal('on')
+    .optional()
+    .transform((value) => value === 'on'),
+  /** Ticked to save although the probe could not reach the server (it may be down right now). */
+  saveUnreachable: z
+    .literal('on')
+    .optional()
+    .transform((value) => value === 'on'),
+})
+export type ServerForm = z.infer<typeof ServerFormSchema>
+
+export const HeaderFormSchema = z.object({ headerName: HeaderNameSchema, headerValue: HeaderValueSchema })

@@ -1,0 +1,119 @@
+import { addMember } from '#app/models/workspace.server.ts'
+import { createUser, demo, expect, signIn, test } from '#tests/fixtures.ts'
+import type { Page } from '@playwright/test'
+
+async function addServer(page: Page, workspaceId: string, name: string, url: string) {
+  await page.goto(`/w/${workspaceId}/servers`)
+  await page.getByRole('link', { name: 'Add server' }).click()
+  await page.getByLabel('Name').fill(name)
+  await page.getByLabel('MCP endpoint URL').fill(url)
+  await page.getByRole('button', { name: 'Add server' }).click()
+}
+
+test('an admin adds the demo server, sees it needs no authentication, and runs a tool from the generated form', async ({
+  page,
+  login,
+}) => {
+  const user = await login({ name: 'Ada' })
+  await addServer(page, user.workspaceId, 'Demo', demo.url)
+  await expect(page.getByRole('heading', { level: 1, name: 'Demo' })).toBeVisible()
+  await expect(page.getByRole('status')).toContainText('No authentication needed')
+  await expect(page.getByText('Reachable')).toBeVisible()
+
+  await page.getByRole('link', { name: 'Tools', exact: true }).click()
+  await expect(page.getByRole('heading', { level: 2, name: 'Demo' })).toBeVisible()
+  await page.getByRole('link', { name: 'Echo' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Echo' })).toBeVisible()
+  await page.getByLabel('message').fill('hello from the browser')
+  await page.getByRole('button', { name: 'Run tool' }).click()
+  const result = page.getByRole('region', { name: 'Result' })
+  await expect(result).toContainText('hello from the browser')
+  await expect(result).toContainText(/Took \d+ ms/)
+})
+
+test('a tool call with invalid arguments is refused next to the field, and an error result is shown as such', async ({
+  page,
+  login,
+}) => {
+  const user = await login()
+  await addServer(page, user.workspaceId, 'Demo', demo.url)
+  await expect(page.getByRole('heading', { level: 1, name: 'Demo' })).toBeVisible()
+  const serverId = new URL(page.url()).pathname.split('/').pop()
+  await page.goto(`/w/${user.workspaceId}/servers/${serverId}/tools/create_ticket`)
+  await page.getByLabel('title').fill('ab')
+  // Skip the browser's own checks (minlength) to prove the server validates on its own.
+  const runForm = page.locator('form', { has: page.getByRole('button', { name: 'Run tool' }) })
+  await runForm.evaluate((form) => form.setAttribute('novalidate', ''))
+  await page.getByRole('button', { name: 'Run tool' }).click()
+  await expect(page.getByText(/at least 3 characters/i).first()).toBeVisible()
+
+  await page.goto(`/w/${user.workspaceId}/servers/${serverId}/tools/fail`)
+  await page.getByRole('button', { name: 'Run tool' }).click()
+  await expect(page.getByRole('region', { name: 'Result' }).getByRole('alert')).toBeVisible()
+})
+
+test('a server that needs an API key works once an admin adds the header, whose value is never shown', async ({ page, login }) => {
+  const user = await login()
+  await addServer(page, user.workspaceId, 'Keyed demo', demo.keyUrl)
+  await expect(page.getByRole('status')).toContainText('Add the header it expects')
+  await expect(page.getByText('Needs headers')).toBeVisible()
+
+  await page.getByLabel('Header name').fill('X-Api-Key')
+  await page.getByLabel('Value').fill(demo.apiKey)
+  await page.getByRole('button', { name: 'Save header' }).click()
+  await expect(page.getByRole('status')).toContainText('Saved the header X-Api-Key. Connected with the configured headers')
+  expect(await page.content()).not.toContain(demo.apiKey)
+
+  await page.getByRole('link', { name: 'Browse tools' }).click()
+  await expect(page.getByRole('link', { name: 'Add two numbers' })).toBeVisible()
+})
+
+test('an admin edits, disables, and deletes a server (with confirmation)', async ({ page, login }) => {
+  const user = await login()
+  await addServer(page, user.workspaceId, 'Temp', demo.url)
+  await page.getByRole('link', { name: 'Edit' }).click()
+  await page.getByLabel('Name').fill('Renamed')
+  await page.getByRole('button', { name: 'Save changes' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Renamed' })).toBeVisible()
+
+  await page.getByRole('button', { name: 'Disable' }).click()
+  await expect(page.getByRole('status')).toContainText('Renamed is disabled.')
+  await page.getByRole('link', { name: 'Tools', exact: true }).click()
+  await expect(page.getByText('No enabled MCP servers in this workspace.')).toBeVisible()
+
+  await page.goto(`/w/${user.workspaceId}/servers`)
+  await page.getByRole('link', { name: 'Renamed' }).click()
+  await page.getByRole('link', { name: 'Delete' }).click()
+  await page.getByRole('button', { name: 'Delete server' }).click()
+  await expect(page.getByText('Tick the box to confirm')).toBeVisible()
+  await page.getByLabel('Yes, delete Renamed').check()
+  await page.getByRole('button', { name: 'Delete server' }).click()
+  await expect(page.getByRole('status')).toContainText('Deleted Renamed.')
+  await expect(page.getByText('No MCP servers yet.')).toBeVisible()
+})
+
+test('a member uses a server’s tools but cannot add, edit or delete servers', async ({ page, baseURL }) => {
+  const owner = await createUser({ name: 'Owner' })
+  const member = await createUser({ name: 'Member' })
+  await addMember(owner.workspaceId, 'owner', member.email, 'member')
+  await signIn(page, owner, baseURL ?? '')
+  await addServer(page, owner.workspaceId, 'Shared', demo.url)
+  await expect(page.getByRole('heading', { level: 1, name: 'Shared' })).toBeVisible()
+  await page.context().clearCookies()
+  await signIn(page, member, baseURL ?? '')
+
+  await page.goto(`/w/${owner.workspaceId}/servers`)
+  await expect(page.getByRole('link', { name: 'Add server' })).toHaveCount(0)
+  await page.getByRole('link', { name: 'Shared' }).click()
+  await expect(page.getByRole('button', { name: 'Test connection' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Delete' })).toHaveCount(0)
+  await page.getByRole('link', { name: 'Browse tools' }).click()
+  await page.getByRole('link', { name: 'Add two numbers' }).click()
+  await page.getByRole('spinbutton', { name: 'a (required)' }).fill('2')
+  await page.getByRole('spinbutton', { name: 'b (required)' }).fill('40')
+  await page.getByRole('button', { name: 'Run tool' }).click()
+  await expect(page.getByRole('region', { name: 'Result' })).toContainText('42')
+  const newPage = await page.goto(`/w/${owner.workspaceId}/servers/new`)
+  expect(newPage?.status()).toBe(403)
+})
