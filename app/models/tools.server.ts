@@ -15,6 +15,13 @@ export type ToolsFailure = {
 
 export type ToolsOutcome<T> = { ok: true; value: T } | { ok: false; failure: ToolsFailure }
 
+class HeadersUnreadableError extends Error {
+  override name = 'HeadersUnreadableError'
+  constructor(readonly names: string[]) {
+    super('Stored header values cannot be decrypted')
+  }
+}
+
 /** Extra time beyond a server's own timeout before its row on the Tools page gives up. */
 const PAGE_TIMEOUT_MARGIN_MS = 250
 
@@ -51,25 +58,29 @@ async function withSession<T>(
       },
     }
   }
-  const loaded = await loadEndpoint(server)
-  if (!loaded.ok) {
-    return {
-      ok: false,
-      failure: {
-        kind: 'headers_unreadable',
-        message: `The stored value of ${loaded.unreadableHeaders.join(', ')} can no longer be read (the encryption key changed). An admin must enter it again.`,
-        action: 'fix_headers',
-      },
-    }
-  }
   try {
     const value = await getSessionPool().use(
       { userId, serverId: server.id, credentialVersion: String(server.configVersion) },
-      loaded.endpoint,
+      // Headers are decrypted only when a session is opened; the key's configVersion changes with them.
+      async () => {
+        const loaded = await loadEndpoint(server)
+        if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
+        return loaded.endpoint
+      },
       fn,
     )
     return { ok: true, value }
   } catch (error) {
+    if (error instanceof HeadersUnreadableError) {
+      return {
+        ok: false,
+        failure: {
+          kind: 'headers_unreadable',
+          message: `The stored value of ${error.names.join(', ')} can no longer be read (the encryption key changed). An admin must enter it again.`,
+          action: 'fix_headers',
+        },
+      }
+    }
     const failure = failureFrom(error)
     if (failure.kind === 'auth_required' && failure.action === 'connect' && (await markServerAsOAuth(server))) {
       failure.message = 'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Connect your account to use it.'

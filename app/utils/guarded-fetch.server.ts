@@ -300,11 +300,16 @@ function guardBody(source: NonNullable<UndiciResponse['body']>, eventStream: boo
     timer = setTimeout(() => fail(new GuardedFetchError('timeout', message)), ms)
     timer.unref()
   }
-  const armIdle = () =>
-    arm(
-      policy.eventStreamIdleTimeoutMs,
-      `The event stream from ${where} sent nothing for ${formatDuration(policy.eventStreamIdleTimeoutMs)}.`,
-    )
+  // Re-arming on every chunk of an event stream: refresh() restarts the same timer (cheaper than a new one).
+  const armIdle = () => {
+    if (timer) timer.refresh()
+    else {
+      arm(
+        policy.eventStreamIdleTimeoutMs,
+        `The event stream from ${where} sent nothing for ${formatDuration(policy.eventStreamIdleTimeoutMs)}.`,
+      )
+    }
+  }
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -400,10 +405,31 @@ async function finalResponse(response: UndiciResponse, redirected: boolean, exch
   return result
 }
 
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
+
+function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase()
+  return NORMALIZED_METHODS.has(upper) ? upper : method
+}
+
 type Prepared = { method: string; headers: Headers; body: Uint8Array | null; redirect: RequestRedirect }
 
 /** Normalises fetch's arguments the way fetch does, buffering the body so a 307/308 can resend it. */
 async function prepare(input: string | URL | Request, init: RequestInit | undefined, url: URL): Promise<Prepared> {
+  // Fast path for what the MCP SDK sends (a URL and a string body): no Request, no body stream.
+  if (!(input instanceof Request) && (init?.body === undefined || init.body === null || typeof init.body === 'string')) {
+    try {
+      const headers = new Headers(init?.headers)
+      const body = typeof init?.body === 'string' ? new TextEncoder().encode(init.body) : null
+      if (body && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8')
+      // As fetch does: only the standard methods are upper-cased.
+      const method = normalizeMethod(init?.method ?? 'GET')
+      if (body && (method === 'GET' || method === 'HEAD')) throw new TypeError('GET/HEAD with a body')
+      return { method, headers, body, redirect: init?.redirect ?? 'follow' }
+    } catch {
+      // Falls through to the Request constructor, which produces the same refusal as fetch.
+    }
+  }
   let request: Request
   try {
     // signal: null, since the caller's signal is followed by hand (see send).

@@ -59,12 +59,18 @@ export class McpSessionPool {
    * server says the session is gone (404 for its session id), opens a new one and retries once.
    * Throws McpFailure.
    */
-  async use<T>(key: SessionKey, endpoint: McpEndpoint, fn: (client: Client, transport: McpTransportKind) => Promise<T>): Promise<T> {
+  async use<T>(
+    key: SessionKey,
+    endpoint: McpEndpoint | (() => Promise<McpEndpoint>),
+    fn: (client: Client, transport: McpTransportKind) => Promise<T>,
+  ): Promise<T> {
     const entry = this.#acquire(key, endpoint)
     try {
       const opened = await entry.opened
       return await fn(opened.client, opened.transport)
     } catch (error) {
+      // The caller's endpoint loader failed (e.g. headers that no longer decrypt): its error, as is.
+      if (error instanceof EndpointLoadError) throw error.cause
       const failure = toMcpFailure(error, await entry.opened.then((o) => o.recorder).catch(() => undefined))
       // Spec: a 404 for a request that carries a session id means the session is gone.
       const sessionGone = failure.kind === 'session_expired' || (failure.status === 404 && (await isOpen(entry)))
@@ -96,7 +102,8 @@ export class McpSessionPool {
     this.#sweeper = null
   }
 
-  #acquire(key: SessionKey, endpoint: McpEndpoint): Entry {
+  /** `endpoint` may be a loader: it then runs only when a new session is opened (e.g. decrypting headers). */
+  #acquire(key: SessionKey, endpoint: McpEndpoint | (() => Promise<McpEndpoint>)): Entry {
     const id = `${key.userId}\u0000${key.serverId}\u0000${key.credentialVersion}`
     const now = Date.now()
     const existing = this.#entries.get(id)
@@ -109,7 +116,11 @@ export class McpSessionPool {
       return existing
     }
     if (existing) void this.#discard(existing)
-    const opened = openMcpClient(endpoint, { fetch: this.#fetch })
+    const resolved =
+      typeof endpoint === 'function'
+        ? endpoint().catch((error: unknown) => Promise.reject(new EndpointLoadError(error)))
+        : Promise.resolve(endpoint)
+    const opened = resolved.then((value) => openMcpClient(value, { fetch: this.#fetch }))
     const entry: Entry = { key: id, serverId: key.serverId, opened, lastUsed: now }
     // A failed open must not stay cached.
     opened.catch(() => {
@@ -153,6 +164,13 @@ export class McpSessionPool {
       await Promise.resolve(transport.terminateSession()).catch(() => {})
     }
     await opened.client.close().catch((error: unknown) => logger.debug({ err: error }, 'closing an MCP session failed'))
+  }
+}
+
+class EndpointLoadError extends Error {
+  override name = 'EndpointLoadError'
+  constructor(override readonly cause: unknown) {
+    super('The endpoint could not be loaded')
   }
 }
 
