@@ -56,7 +56,8 @@ export default defineConfig({
   // Every journey runs twice: with JavaScript and without.
   projects: [
     { name: 'js-on', use: { ...devices['Desktop Chrome'], javaScriptEnabled: true } },
-    { name: 'js-off', use: { ...devices['Desktop Chrome'], javaScriptEnabled: false } },
+    // tests/e2e/http/ checks HTTP responses, not pages: once is enough.
+    { name: 'js-off', use: { ...devices['Desktop Chrome'], javaScriptEnabled: false }, testIgnore: '**/http/**' },
   ],
   webServer: [
     {
