@@ -235,14 +235,15 @@ export async function setServerHeader(server: ServerSummary, name: string, value
   })
 }
 
-/** Removes a header of this server (a header id of another server removes nothing). */
-export async function removeServerHeader(server: ServerSummary, headerId: string): Promise<boolean> {
+/** Removes a header of this server and returns its name; null when this server has no such header. */
+export async function removeServerHeader(server: ServerSummary, headerId: string): Promise<string | null> {
+  const header = server.headers.find((h) => h.id === headerId)
+  if (!header) return null
   return getDb().$transaction(async (tx) => {
     const removed = await tx.serverHeader.deleteMany({ where: { id: headerId, serverId: server.id } })
-    if (removed.count > 0) {
-      await tx.mcpServer.update({ where: { id: server.id }, data: { configVersion: { increment: 1 } }, select: { id: true } })
-    }
-    return removed.count > 0
+    if (removed.count === 0) return null
+    await tx.mcpServer.update({ where: { id: server.id }, data: { configVersion: { increment: 1 } }, select: { id: true } })
+    return header.name
   })
 }
 

@@ -136,9 +136,9 @@ export async function addMember(workspaceId: string, actorRole: Role, email: str
   })
 }
 
-/** Changes a member's role, keeping at least one owner. */
+/** Changes a member's role, keeping at least one owner. Returns the member's name and former role. */
 export async function changeRole(workspaceId: string, actorRole: Role, userId: string, role: Role) {
-  return withWorkspaceLock(workspaceId, async (tx) => {
+  return withWorkspaceLock(workspaceId, async (tx): Promise<{ name: string; previousRole: Role }> => {
     const current = await targetRole(tx, workspaceId, userId)
     if (!canManageMember(actorRole, current) || !assignableRoles(actorRole).includes(role)) {
       throw new MembershipError('Only owners can change an owner’s role or make someone an owner.', 'role')
@@ -146,11 +146,12 @@ export async function changeRole(workspaceId: string, actorRole: Role, userId: s
     if (current === 'owner' && role !== 'owner' && (await ownerCount(tx, workspaceId)) <= 1) {
       throw new MembershipError('A workspace needs at least one owner. Make someone else an owner first.', 'role')
     }
-    await tx.membership.update({
+    const updated = await tx.membership.update({
       where: { workspaceId_userId: { workspaceId, userId } },
       data: { role },
-      select: { role: true },
+      select: { user: { select: { name: true } } },
     })
+    return { name: updated.user.name, previousRole: current }
   })
 }
 

@@ -14,6 +14,7 @@ import {
   requireMembership,
   requireWorkspaceAdmin,
 } from '#app/models/workspace.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { ROLES, ROLE_LABELS, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
@@ -59,12 +60,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     if (value.intent === addMemberIntent) {
       const added = await addMember(workspace.id, role, value.email, value.role)
+      await recordAudit({
+        workspaceId: workspace.id,
+        actorId: user.id,
+        event: 'member.added',
+        detail: `${added.name} (${value.email}) as ${value.role}`,
+      })
       return redirectWithFlash(`/w/${workspace.id}/members`, {
         kind: 'success',
         message: `Added ${added.name} as ${ROLE_LABELS[value.role].toLowerCase()}.`,
       })
     }
-    await changeRole(workspace.id, role, value.userId, value.role)
+    const changed = await changeRole(workspace.id, role, value.userId, value.role)
+    await recordAudit({
+      workspaceId: workspace.id,
+      actorId: user.id,
+      event: 'member.role_changed',
+      detail: `${changed.name}: ${changed.previousRole} → ${value.role}`,
+    })
     return redirectWithFlash(`/w/${workspace.id}/members`, {
       kind: 'success',
       message: `Role changed to ${ROLE_LABELS[value.role].toLowerCase()}.`,

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ErrorList } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { MembershipError, removeMember, requireMembership } from '#app/models/workspace.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -47,6 +48,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!(error instanceof MembershipError)) throw error
     return data({ result: submission.reply({ formErrors: [error.message] }) }, { status: 400 })
   }
+  await recordAudit({
+    workspaceId: access.workspace.id,
+    actorId: user.id,
+    event: isSelf ? 'member.left' : 'member.removed',
+    detail: `${target.user.name} (${target.user.email}), was ${target.role}`,
+  })
   return isSelf
     ? redirectWithFlash('/', { kind: 'success', message: `You left ${access.workspace.name}.` })
     : redirectWithFlash(`/w/${access.workspace.id}/members`, {

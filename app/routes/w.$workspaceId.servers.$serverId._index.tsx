@@ -16,6 +16,7 @@ import {
   setServerEnabled,
   setServerHeader,
 } from '#app/models/server.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireMembership, requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -78,6 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData()
   const intent = formData.get('intent')
   const here = `/w/${workspace.id}/servers/${server.id}`
+  const audit = { workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: server.name } }
 
   if (intent === testIntent) {
     const loaded = await loadEndpoint(server)
@@ -90,6 +92,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const probe = await probeMcpServer(loaded.endpoint)
     await recordProbe(server, probe)
     await getSessionPool().closeServer(server.id)
+    await recordAudit({ ...audit, event: 'server.tested', outcome: probe.outcome === 'open' ? 'success' : 'failure', detail: probe.message })
     return redirectWithFlash(here, { kind: probe.outcome === 'open' ? 'success' : 'info', message: probe.message })
   }
 
@@ -99,6 +102,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const enabled = parsed.data.enabled === 'true'
     await setServerEnabled(server, enabled)
     if (!enabled) await getSessionPool().closeServer(server.id)
+    await recordAudit({ ...audit, event: enabled ? 'server.enabled' : 'server.disabled' })
     return redirectWithFlash(here, { kind: 'success', message: enabled ? `${server.name} is enabled.` : `${server.name} is disabled.` })
   }
 
@@ -114,6 +118,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return data({ intent, result: submission.reply({ formErrors: [error.message], hideFields: ['headerValue'] }) }, { status: 400 })
     }
     await getSessionPool().closeServer(server.id)
+    await recordAudit({ ...audit, event: 'server.header_set', detail: `Header ${submission.value.headerName} (value not recorded)` })
     // Test right away with the new header so the page says whether it works.
     const refreshed = await requireServer(workspace.id, server.id)
     const loaded = await loadEndpoint(refreshed)
@@ -131,6 +136,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const removed = await removeServerHeader(server, submission.value.headerId)
     if (!removed) throw new Response('Header not found', { status: 404 })
     await getSessionPool().closeServer(server.id)
+    await recordAudit({ ...audit, event: 'server.header_removed', detail: `Header ${removed}` })
     return redirectWithFlash(here, { kind: 'success', message: 'Header removed.' })
   }
 

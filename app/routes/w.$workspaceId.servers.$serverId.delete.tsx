@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ErrorList } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { deleteServer, requireServer } from '#app/models/server.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -29,6 +30,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
   await deleteServer(server)
   await getSessionPool().closeServer(server.id)
+  await recordAudit({
+    workspaceId: workspace.id,
+    actorId: user.id,
+    event: 'server.deleted',
+    server: { id: server.id, name: server.name },
+    detail: server.url,
+  })
   return redirectWithFlash(`/w/${workspace.id}/servers`, { kind: 'success', message: `Deleted ${server.name}.` })
 }
 

@@ -8,6 +8,7 @@ import { ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
 import { DuplicateServerNameError, loadEndpoint, requireServer, updateServer } from '#app/models/server.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -56,6 +57,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const { configChanged } = await updateServer(server, { ...value, timeoutMs: secondsToMs(value.timeoutSeconds) }, probe)
     if (configChanged || !value.enabled) await getSessionPool().closeServer(server.id)
+    await recordAudit({
+      workspaceId: workspace.id,
+      actorId: user.id,
+      event: 'server.updated',
+      server: { id: server.id, name: value.name },
+      detail: describeChanges(server, value),
+    })
   } catch (error) {
     if (!(error instanceof DuplicateServerNameError)) throw error
     return data({ result: submission.reply({ fieldErrors: { name: [error.message] } }), probeFailed: false }, { status: 400 })
@@ -64,6 +72,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
     kind: 'success',
     message: `Saved ${value.name}.${probe ? ` ${probe.message}` : ''}`,
   })
+}
+
+function describeChanges(
+  before: { name: string; url: string; transport: string; timeoutMs: number; enabled: boolean },
+  after: { name: string; url: string; transport: string; timeoutSeconds: number; enabled: boolean },
+): string {
+  const changes = [
+    before.name !== after.name && `name “${before.name}” → “${after.name}”`,
+    before.url !== after.url && `URL ${before.url} → ${after.url}`,
+    before.transport !== after.transport && `transport ${before.transport} → ${after.transport}`,
+    before.timeoutMs !== after.timeoutSeconds * 1000 && `timeout ${before.timeoutMs / 1000} s → ${after.timeoutSeconds} s`,
+    before.enabled !== after.enabled && (after.enabled ? 'enabled' : 'disabled'),
+  ].filter(Boolean)
+  return changes.length > 0 ? changes.join('; ') : 'saved without changes'
 }
 
 export default function EditServerRoute() {

@@ -8,6 +8,7 @@ import { StatusButton } from '#app/components/status-button.tsx'
 import { ErrorList } from '#app/components/forms.tsx'
 import { parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
 import { DuplicateServerNameError, createServer } from '#app/models/server.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -40,6 +41,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { ...submission.value, timeoutMs: secondsToMs(submission.value.timeoutSeconds), enabled: true },
       verdict.probe,
     )
+    await recordAudit({
+      workspaceId: workspace.id,
+      actorId: user.id,
+      event: 'server.created',
+      server: { id: server.id, name: submission.value.name },
+      detail: `${submission.value.url} — ${verdict.probe.message}`,
+    })
     return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, {
       kind: 'success',
       message: `Added ${submission.value.name}. ${verdict.probe.message}`,

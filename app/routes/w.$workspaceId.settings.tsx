@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ErrorList, Field } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { renameWorkspace, requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { WorkspaceNameSchema } from '#app/utils/user-validation.ts'
@@ -28,6 +29,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema: RenameFormSchema })
   if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
   await renameWorkspace(workspace.id, submission.value.name)
+  await recordAudit({
+    workspaceId: workspace.id,
+    actorId: user.id,
+    event: 'workspace.renamed',
+    detail: `“${workspace.name}” → “${submission.value.name}”`,
+  })
   return redirectWithFlash(`/w/${workspace.id}/settings`, { kind: 'success', message: 'Workspace renamed.' })
 }
 

@@ -43,9 +43,14 @@ export default function WorkspaceLayoutRoute() {
               <NavLink to={`${base}/members`}>Members</NavLink>
             </li>
             {canManageWorkspace(role) ? (
-              <li>
-                <NavLink to={`${base}/settings`}>Settings</NavLink>
-              </li>
+              <>
+                <li>
+                  <NavLink to={`${base}/audit`}>Audit log</NavLink>
+                </li>
+                <li>
+                  <NavLink to={`${base}/settings`}>Settings</NavLink>
+                </li>
+              </>
             ) : null}
           </ul>
         </nav>

@@ -43,7 +43,7 @@ test('workspace pages pass an axe scan', async ({ page, baseURL }) => {
   await addMember(owner.workspaceId, 'owner', member.email, 'member')
   await signIn(page, owner, baseURL ?? '')
   const ws = `/w/${owner.workspaceId}`
-  for (const path of [ws, `${ws}/members`, `${ws}/members/${member.id}/remove`, `${ws}/settings`, '/workspaces/new', `${ws}/nope`]) {
+  for (const path of [ws, `${ws}/members`, `${ws}/members/${member.id}/remove`, `${ws}/settings`, `${ws}/audit`, '/workspaces/new', `${ws}/nope`]) {
     await page.goto(path)
     await expectNoAxeViolations(page)
   }

@@ -1,0 +1,91 @@
+import { getDb } from '#app/utils/db.server.ts'
+import { logger } from '#app/utils/logger.server.ts'
+
+/** The events Switchboard records, with the words the audit page shows. */
+export const AUDIT_EVENT_LABELS = {
+  'server.created': 'Server added',
+  'server.updated': 'Server settings changed',
+  'server.deleted': 'Server deleted',
+  'server.enabled': 'Server enabled',
+  'server.disabled': 'Server disabled',
+  'server.tested': 'Connection tested',
+  'server.header_set': 'Header saved',
+  'server.header_removed': 'Header removed',
+  'member.added': 'Member added',
+  'member.role_changed': 'Role changed',
+  'member.removed': 'Member removed',
+  'member.left': 'Member left',
+  'workspace.renamed': 'Workspace renamed',
+} as const satisfies Record<string, string>
+
+export type AuditEventName = keyof typeof AUDIT_EVENT_LABELS
+
+const labels: Readonly<Record<string, string>> = AUDIT_EVENT_LABELS
+
+/** The words for a stored event name (events from newer versions show their name). */
+export function auditLabel(event: string): string {
+  return Object.hasOwn(labels, event) ? (labels[event] ?? event) : event
+}
+
+export type AuditInput = {
+  workspaceId: string
+  actorId: string | null
+  event: AuditEventName
+  outcome?: 'success' | 'failure'
+  server?: { id: string; name: string } | null
+  /** Words for people; never a secret value. */
+  detail?: string | null
+}
+
+/**
+ * Records an audit event. Fails open on purpose: a lost audit line is logged, but it never
+ * turns a change the person already made into an error page.
+ */
+export async function recordAudit(input: AuditInput): Promise<void> {
+  try {
+    await getDb().auditEvent.create({
+      data: {
+        workspaceId: input.workspaceId,
+        actorId: input.actorId,
+        event: input.event,
+        outcome: input.outcome ?? 'success',
+        serverId: input.server?.id ?? null,
+        serverName: input.server?.name ?? null,
+        detail: input.detail?.slice(0, 500) ?? null,
+      },
+      select: { id: true },
+    })
+  } catch (error) {
+    logger.error({ err: error, event: input.event, workspaceId: input.workspaceId }, 'could not record an audit event')
+  }
+}
+
+export const AUDIT_PAGE_SIZE = 50
+
+/** The workspace's events, newest first; `before` (an event id) pages back. */
+export async function listAuditEvents(workspaceId: string, before: string | null) {
+  const cursor = before
+    ? await getDb().auditEvent.findFirst({ where: { id: before, workspaceId }, select: { createdAt: true, id: true } })
+    : null
+  const rows = await getDb().auditEvent.findMany({
+    where: {
+      workspaceId,
+      ...(cursor
+        ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
+        : {}),
+    },
+    select: {
+      id: true,
+      event: true,
+      outcome: true,
+      serverId: true,
+      serverName: true,
+      detail: true,
+      createdAt: true,
+      actor: { select: { name: true, email: true } },
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: AUDIT_PAGE_SIZE + 1,
+  })
+  return { events: rows.slice(0, AUDIT_PAGE_SIZE), hasMore: rows.length > AUDIT_PAGE_SIZE }
+}
