@@ -93,3 +93,40 @@ test('a hung server shows its own timeout row and does not hold the Tools page b
   // Bounded by the hung server's 1 s timeout (plus set-up), far below the 30 s fetch default.
   expect(elapsed).toBeLessThan(5_000)
 })
+
+test('the pool keeps at most its cap of sessions, closing the least recently used at the server', async () => {
+  const { McpSessionPool } = await import('#app/utils/mcp-sessions.server.ts')
+  const pool = new McpSessionPool({ maxSessions: 2 })
+  const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
+  const list = (userId: string) =>
+    pool.use({ userId, serverId: 's', credentialVersion: '1' }, endpoint, (client) => client.listTools())
+  const openBefore = demo.stats.sessionsOpen
+  await list('u1')
+  await list('u2')
+  await list('u1') // u1 is now the most recently used
+  await list('u3') // evicts u2
+  expect(pool.size).toBe(2)
+  await expect.poll(() => demo.stats.sessionsOpen - openBefore).toBe(2)
+  const initializedBefore = demo.stats.initializeCount
+  await list('u1') // still pooled
+  expect(demo.stats.initializeCount).toBe(initializedBefore)
+  await list('u2') // was evicted: a new session
+  expect(demo.stats.initializeCount).toBe(initializedBefore + 1)
+  await pool.closeAll()
+  await expect.poll(() => demo.stats.sessionsOpen - openBefore).toBe(0)
+})
+
+test('a session idle for longer than the idle timeout is not reused', async () => {
+  const { McpSessionPool } = await import('#app/utils/mcp-sessions.server.ts')
+  const pool = new McpSessionPool({ idleTimeoutMs: 200 })
+  const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
+  const key = { userId: 'idle', serverId: 's', credentialVersion: '1' }
+  await pool.use(key, endpoint, (client) => client.listTools())
+  const before = demo.stats.initializeCount
+  await pool.use(key, endpoint, (client) => client.listTools())
+  expect(demo.stats.initializeCount).toBe(before)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  await pool.use(key, endpoint, (client) => client.listTools())
+  expect(demo.stats.initializeCount).toBe(before + 1)
+  await pool.closeAll()
+})
