@@ -17,7 +17,7 @@ Object.assign(process.env, {
 })
 
 const DEMO_PORT = Number(process.env.BENCH_DEMO_PORT ?? 3301)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 500)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1500)
 
 async function startDemo(): Promise<() => void> {
   // In its own process, like a real remote server: its work does not land on our event loop.

@@ -46,7 +46,7 @@ export async function measureToolCalls(mcpUrl: string, rounds: number) {
   const directCall = () => direct.callTool({ name: 'echo', arguments: ARGS }, CallToolResultSchema)
 
   // Warm both paths (JIT, connection pools, the pooled session).
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 300; i++) {
     await appCall()
     await directCall()
   }
