@@ -53,7 +53,9 @@ async function withSession<T>(
       ok: false,
       failure: {
         kind: 'oauth_not_connected',
-        message: 'This server uses OAuth. Connect your account to use its tools.',
+        // NOTE: OAuth sign-in (issue 4) is not built yet; say so rather than offer a dead end.
+        message:
+          'This server uses OAuth, where each person signs in with their own account. Switchboard cannot sign in to OAuth servers yet.',
         action: 'connect',
       },
     }
@@ -83,7 +85,8 @@ async function withSession<T>(
     }
     const failure = failureFrom(error)
     if (failure.kind === 'auth_required' && failure.action === 'connect' && (await markServerAsOAuth(server))) {
-      failure.message = 'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Connect your account to use it.'
+      failure.message =
+        'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Switchboard cannot sign in to OAuth servers yet.'
     }
     logger.info({ serverId: server.id, kind: failure.kind }, 'MCP request failed')
     return { ok: false, failure }

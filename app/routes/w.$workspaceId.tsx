@@ -1,5 +1,14 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, NavLink, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from '@remix-run/react'
+import {
+  Form,
+  Link,
+  NavLink,
+  Outlet,
+  isRouteErrorResponse,
+  useLoaderData,
+  useLocation,
+  useRouteError,
+} from '@remix-run/react'
 import { listWorkspaces, requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { ROLE_LABELS, canManageWorkspace } from '#app/utils/permissions.ts'
@@ -18,6 +27,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export default function WorkspaceLayoutRoute() {
   const { workspace, role, workspaces } = useLoaderData<typeof loader>()
   const base = `/w/${workspace.id}`
+  // A tool's page lives under /servers/:id/tools/:name but belongs to "Tools" in the menu.
+  const onToolPage = /\/servers\/[^/]+\/tools\//.test(useLocation().pathname)
   return (
     <div className="workspace-layout">
       <aside className="sidebar" aria-label="Workspace">
@@ -34,10 +45,14 @@ export default function WorkspaceLayoutRoute() {
               </NavLink>
             </li>
             <li>
-              <NavLink to={`${base}/servers`}>Servers</NavLink>
+              <NavLink to={`${base}/servers`} className={({ isActive }) => (isActive && !onToolPage ? 'active' : undefined)}>
+                Servers
+              </NavLink>
             </li>
             <li>
-              <NavLink to={`${base}/tools`}>Tools</NavLink>
+              <NavLink to={`${base}/tools`} className={({ isActive }) => (isActive || onToolPage ? 'active' : undefined)}>
+                Tools
+              </NavLink>
             </li>
             <li>
               <NavLink to={`${base}/members`}>Members</NavLink>
