@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/crypto.server.ts'
-import { getDb } from '#app/utils/db.server.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
@@ -70,9 +70,6 @@ export class DuplicateServerNameError extends Error {
   override name = 'DuplicateServerNameError'
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002'
-}
 
 export type ServerInput = {
   name: string

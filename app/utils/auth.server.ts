@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { redirect } from '@remix-run/node'
-import { getDb } from '#app/utils/db.server.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '#app/utils/password.server.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
@@ -88,7 +88,3 @@ export async function createAccount(input: { email: string; name: string; passwo
   }
 }
 
-/** Prisma's unique-constraint error (P2002), without importing either generated client. */
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002'
-}

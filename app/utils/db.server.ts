@@ -38,6 +38,11 @@ export function createDb(url: string): Db {
   return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
 }
 
+/** Prisma's unique-constraint error (P2002), whichever generated client raised it. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002'
+}
+
 const globalForDb = globalThis as typeof globalThis & { __switchboardDb?: Db }
 
 /** The process-wide client (kept across dev-server reloads). */

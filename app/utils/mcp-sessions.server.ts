@@ -5,7 +5,6 @@ import {
   type McpEndpoint,
   type McpTransportKind,
   type OpenedClient,
-  McpFailure,
   openMcpClient,
   toMcpFailure,
 } from '#app/utils/mcp-client.server.ts'
@@ -190,4 +189,3 @@ export function getSessionPool(): McpSessionPool {
   return holder[POOL_KEY]
 }
 
-export { McpFailure }
