@@ -16,6 +16,17 @@ export const AUDIT_EVENT_LABELS = {
   'member.removed': 'Member removed',
   'member.left': 'Member left',
   'workspace.renamed': 'Workspace renamed',
+  'oauth.connect_started': 'OAuth sign-in started',
+  'oauth.connected': 'OAuth connected',
+  'oauth.connect_failed': 'OAuth sign-in failed',
+  'oauth.refresh_failed': 'OAuth token refresh failed',
+  'oauth.reauth_needed': 'OAuth sign-in needed again',
+  'oauth.step_up': 'More OAuth scopes requested',
+  'oauth.disconnected': 'OAuth disconnected',
+  'oauth.client_changed': 'OAuth client changed',
+  'oauth.scopes_changed': 'OAuth scopes changed',
+  'oauth.shared_changed': 'OAuth sharing changed',
+  'oauth.exception_toggled': 'OAuth rule exception changed',
 } as const satisfies Record<string, string>
 
 export type AuditEventName = keyof typeof AUDIT_EVENT_LABELS
@@ -35,6 +46,9 @@ export type AuditInput = {
   server?: { id: string; name: string } | null
   /** Words for people; never a secret value. */
   detail?: string | null
+  /** OAuth events: the authorization server and the scopes concerned. */
+  issuer?: string | null
+  scopes?: string | null
 }
 
 /**
@@ -52,6 +66,8 @@ export async function recordAudit(input: AuditInput): Promise<void> {
         serverId: input.server?.id ?? null,
         serverName: input.server?.name ?? null,
         detail: input.detail?.slice(0, 500) ?? null,
+        issuer: input.issuer?.slice(0, 500) ?? null,
+        scopes: input.scopes?.slice(0, 500) ?? null,
       },
       select: { id: true },
     })
@@ -81,6 +97,8 @@ export async function listAuditEvents(workspaceId: string, before: string | null
       serverId: true,
       serverName: true,
       detail: true,
+      issuer: true,
+      scopes: true,
       createdAt: true,
       actor: { select: { name: true, email: true } },
     },

@@ -3,6 +3,9 @@ import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/cry
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
+import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
+import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
+import { invalidateServerOAuth, listServerConnectionsWithTokens } from '#app/utils/oauth.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
 
@@ -33,6 +36,13 @@ const serverSelect = {
   probeTransport: true,
   probeToolCount: true,
   probeServerName: true,
+  oauthClientId: true,
+  // Selected only to tell whether one is set: present() drops the value.
+  oauthClientSecret: true,
+  oauthTokenAuthMethod: true,
+  oauthScopes: true,
+  oauthShared: true,
+  oauthExceptions: true,
   createdAt: true,
   updatedAt: true,
   createdBy: { select: { name: true } },
@@ -47,7 +57,13 @@ function findServerRow(workspaceId: string, serverId: string) {
 }
 
 function present(row: ServerRow) {
-  return { ...row, transport: fromDbTransport(row.transport), createdByName: row.createdBy?.name ?? null }
+  const { oauthClientSecret, ...rest } = row
+  return {
+    ...rest,
+    transport: fromDbTransport(row.transport),
+    createdByName: row.createdBy?.name ?? null,
+    hasOAuthClientSecret: oauthClientSecret !== null,
+  }
 }
 
 /** A server as the UI shows it: no secret values, header names only. */
@@ -160,6 +176,8 @@ export async function updateServer(
     if (isUniqueViolation(error)) throw new DuplicateServerNameError('A server with this name already exists in this workspace.')
     throw error
   }
+  // Tokens belong to the old URL / auth type: revoke them (after the change is committed).
+  if (configChanged) await invalidateServerOAuth(server)
   return { configChanged }
 }
 
@@ -172,6 +190,7 @@ export async function recordProbe(server: ServerSummary, probe: ProbeResult): Pr
     data: { ...probeColumns(probe), ...(adopt ? { authType: suggested, configVersion: { increment: 1 } } : {}) },
     select: { id: true },
   })
+  if (adopt) await invalidateServerOAuth(server)
 }
 
 /**
@@ -195,8 +214,11 @@ export async function setServerEnabled(server: ServerSummary, enabled: boolean):
   })
 }
 
+/** Deletes a server; its OAuth tokens are revoked at the authorization server afterwards (best effort). */
 export async function deleteServer(server: ServerSummary): Promise<void> {
+  const connections = await listServerConnectionsWithTokens(server.id)
   await getDb().mcpServer.deleteMany({ where: { id: server.id, workspaceId: server.workspaceId } })
+  if (connections.length > 0) await invalidateServerOAuth(server, connections)
 }
 
 export class HeaderLimitError extends Error {
@@ -264,4 +286,84 @@ export async function loadEndpoint(server: ServerSummary): Promise<EndpointResul
   }
   if (unreadable.length > 0) return { ok: false, unreadableHeaders: unreadable }
   return { ok: true, endpoint: { url: server.url, transport: server.transport, headers, timeoutMs: server.timeoutMs } }
+}
+
+export type OAuthClientInput = {
+  clientId: string
+  /** A new secret; undefined keeps the stored one, null removes it. */
+  clientSecret: string | null | undefined
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none'
+}
+
+/**
+ * Sets the pre-registered OAuth client (or removes it with `null`). Changing the client
+ * invalidates every connection of the server (tokens were issued to the old client).
+ */
+export async function setOAuthClient(server: ServerSummary, input: OAuthClientInput | null): Promise<{ changed: boolean }> {
+  const secretChange = input === null ? { oauthClientSecret: null } : input.clientSecret === undefined ? {} : {
+    oauthClientSecret: input.clientSecret === null ? null : encryptPreregisteredSecret(server.id, input.clientSecret),
+  }
+  const changed =
+    input === null
+      ? server.oauthClientId !== null || server.hasOAuthClientSecret
+      : input.clientId !== server.oauthClientId || input.authMethod !== server.oauthTokenAuthMethod || input.clientSecret !== undefined
+  if (!changed) return { changed: false }
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: {
+      oauthClientId: input?.clientId ?? null,
+      oauthTokenAuthMethod: input?.authMethod ?? null,
+      ...secretChange,
+      configVersion: { increment: 1 },
+    },
+    select: { id: true },
+  })
+  await invalidateServerOAuth(server)
+  return { changed: true }
+}
+
+/** The scopes to request (admin override); null or empty goes back to discovery. */
+export async function setOAuthScopes(server: ServerSummary, scopes: string | null): Promise<void> {
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: { oauthScopes: scopes?.trim() ? scopes.trim() : null },
+    select: { id: true },
+  })
+}
+
+/** Switches between one connection per person and one shared connection; every connection is invalidated. */
+export async function setOAuthShared(server: ServerSummary, shared: boolean): Promise<{ changed: boolean }> {
+  if (server.oauthShared === shared) return { changed: false }
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: { oauthShared: shared, configVersion: { increment: 1 } },
+    select: { id: true },
+  })
+  await invalidateServerOAuth(server)
+  return { changed: true }
+}
+
+/** Turns one named rule exception on or off. Cached discovery is dropped (it was checked under the old rules). */
+export async function setOAuthException(server: ServerSummary, name: OAuthException, enabled: boolean): Promise<{ changed: boolean }> {
+  const current = parseOAuthExceptions(server.oauthExceptions)
+  if (current.includes(name) === enabled) return { changed: false }
+  const next = enabled ? [...current, name] : current.filter((entry) => entry !== name)
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: { oauthExceptions: serializeOAuthExceptions(next), oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
+    select: { id: true },
+  })
+  return { changed: true }
+}
+
+/** A server by id with the user's role in its workspace; null when the user is not a member. */
+export async function findServerForMember(serverId: string, userId: string) {
+  const row = await getDb().mcpServer.findFirst({
+    where: { id: serverId, workspace: { memberships: { some: { userId } } } },
+    select: { ...serverSelect, workspace: { select: { memberships: { where: { userId }, select: { role: true } } } } },
+  })
+  if (!row) return null
+  const { workspace, ...server } = row
+  const role = workspace.memberships[0]?.role
+  return role ? { server: present(server), role } : null
 }

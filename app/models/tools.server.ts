@@ -5,12 +5,24 @@ import { type ServerSummary, loadEndpoint, markServerAsOAuth } from '#app/models
 import { logger } from '#app/utils/logger.server.ts'
 import { type McpFailureKind, McpFailure } from '#app/utils/mcp-client.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { getAccessToken } from '#app/utils/oauth-tokens.server.ts'
 
 /** Why a server's tools could not be used, for the UI. `action` says what the person can do. */
 export type ToolsFailure = {
-  kind: McpFailureKind | 'disabled' | 'headers_unreadable' | 'oauth_not_connected'
+  kind:
+    | McpFailureKind
+    | 'disabled'
+    | 'headers_unreadable'
+    | 'oauth_not_connected'
+    | 'reauth_required'
+    | 'oauth_unavailable'
+    | 'insufficient_scope'
   message: string
-  action: 'reconnect' | 'connect' | 'fix_headers' | 'retry' | 'none'
+  action: 'reconnect' | 'connect' | 'step_up' | 'fix_headers' | 'retry' | 'none'
+  /** For `step_up`: every scope to ask for (granted ∪ challenged). */
+  scopes?: string
+  /** For `connect`/`step_up`: the challenge's protected-resource metadata URL, if it named one. */
+  resourceMetadata?: string | null
 }
 
 export type ToolsOutcome<T> = { ok: true; value: T } | { ok: false; failure: ToolsFailure }
@@ -48,18 +60,7 @@ async function withSession<T>(
   fn: (client: Client) => Promise<T>,
 ): Promise<ToolsOutcome<T>> {
   if (!server.enabled) return { ok: false, failure: { kind: 'disabled', message: 'This server is disabled.', action: 'none' } }
-  if (server.authType === 'oauth') {
-    return {
-      ok: false,
-      failure: {
-        kind: 'oauth_not_connected',
-        // NOTE: OAuth sign-in (issue 4) is not built yet; say so rather than offer a dead end.
-        message:
-          'This server uses OAuth, where each person signs in with their own account. Switchboard cannot sign in to OAuth servers yet.',
-        action: 'connect',
-      },
-    }
-  }
+  if (server.authType === 'oauth') return withOAuthSession(userId, server, fn)
   try {
     const value = await getSessionPool().use(
       { userId, serverId: server.id, credentialVersion: String(server.configVersion) },
@@ -73,24 +74,91 @@ async function withSession<T>(
     )
     return { ok: true, value }
   } catch (error) {
-    if (error instanceof HeadersUnreadableError) {
-      return {
-        ok: false,
-        failure: {
-          kind: 'headers_unreadable',
-          message: `The stored value of ${error.names.join(', ')} can no longer be read (the encryption key changed). An admin must enter it again.`,
-          action: 'fix_headers',
-        },
-      }
-    }
+    if (error instanceof HeadersUnreadableError) return headersUnreadable(error)
     const failure = failureFrom(error)
     if (failure.kind === 'auth_required' && failure.action === 'connect' && (await markServerAsOAuth(server))) {
-      failure.message =
-        'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Switchboard cannot sign in to OAuth servers yet.'
+      failure.kind = 'oauth_not_connected'
+      failure.message = 'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Connect to use its tools.'
+      failure.resourceMetadata = error instanceof McpFailure ? (error.challenge?.resourceMetadata ?? null) : null
     }
     logger.info({ serverId: server.id, kind: failure.kind }, 'MCP request failed')
     return { ok: false, failure }
   }
+}
+
+function headersUnreadable(error: HeadersUnreadableError): ToolsOutcome<never> {
+  return {
+    ok: false,
+    failure: {
+      kind: 'headers_unreadable',
+      message: `The stored value of ${error.names.join(', ')} can no longer be read (the encryption key changed). An admin must enter it again.`,
+      action: 'fix_headers',
+    },
+  }
+}
+
+function tokenFailure(kind: 'oauth_not_connected' | 'reauth_required' | 'oauth_unavailable', message: string): ToolsOutcome<never> {
+  return {
+    ok: false,
+    failure: { kind, message, action: kind === 'oauth_unavailable' ? 'retry' : kind === 'reauth_required' ? 'reconnect' : 'connect' },
+  }
+}
+
+/**
+ * `fn` on a session authorized with the user's (or the shared) access token. A 401 refreshes
+ * the token once and retries; a 403 `insufficient_scope` asks for a step-up.
+ */
+async function withOAuthSession<T>(userId: string, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<ToolsOutcome<T>> {
+  let token = await getAccessToken(server, userId)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (!token.ok) return tokenFailure(token.kind, token.message)
+    const { generation, token: accessToken, scopes } = token.value
+    try {
+      const value = await getSessionPool().use(
+        // A new token generation never reuses a session opened with the old token.
+        { userId, serverId: server.id, credentialVersion: `${server.configVersion}:${generation}` },
+        async () => {
+          const loaded = await loadEndpoint(server)
+          if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
+          // The token goes to the MCP server's own origin only (mcpFetch).
+          return { ...loaded.endpoint, headers: { ...loaded.endpoint.headers, Authorization: `Bearer ${accessToken}` } }
+        },
+        fn,
+      )
+      return { ok: true, value }
+    } catch (error) {
+      if (error instanceof HeadersUnreadableError) return headersUnreadable(error)
+      const failure = error instanceof McpFailure ? error : null
+      const challenge = failure?.challenge ?? null
+      if (failure?.kind === 'auth_required' && challenge?.status === 403 && challenge.error === 'insufficient_scope') {
+        const needed = new Set([...scopes.split(/\s+/), ...(challenge.scope ?? '').split(/\s+/)].filter(Boolean))
+        return {
+          ok: false,
+          failure: {
+            kind: 'insufficient_scope',
+            message: challenge.scope
+              ? `This needs more access than you granted (scopes: ${challenge.scope}).`
+              : 'This needs more access than you granted.',
+            action: 'step_up',
+            scopes: [...needed].join(' '),
+            resourceMetadata: challenge.resourceMetadata,
+          },
+        }
+      }
+      if (failure?.kind === 'auth_required' && attempt === 0) {
+        // The server refused the token (revoked, expired early): refresh once and retry.
+        token = await getAccessToken(server, userId, { rejected: generation })
+        continue
+      }
+      if (failure?.kind === 'auth_required') {
+        return tokenFailure('reauth_required', `${server.name} refused your sign-in even after renewing it. Reconnect to use its tools.`)
+      }
+      const described = failureFrom(error)
+      logger.info({ serverId: server.id, kind: described.kind }, 'MCP request failed')
+      return { ok: false, failure: described }
+    }
+  }
+  return tokenFailure('reauth_required', `${server.name} refused your sign-in. Reconnect to use its tools.`)
 }
 
 /** The server's tools (first page of tools/list), bounded by the server's timeout. */

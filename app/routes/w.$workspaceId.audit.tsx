@@ -19,6 +19,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       serverId: e.serverId,
       serverName: e.serverName,
       detail: e.detail,
+      issuer: e.issuer,
+      scopes: e.scopes,
       createdAt: e.createdAt,
       actor: e.actor ? `${e.actor.name} (${e.actor.email})` : 'A deleted account',
     })),
@@ -62,7 +64,11 @@ export default function AuditRoute() {
                     {event.outcome === 'failure' ? <span className="badge badge-error">failed</span> : null}
                   </td>
                   <td>{event.serverName ?? '—'}</td>
-                  <td className="audit-detail">{event.detail ?? ''}</td>
+                  <td className="audit-detail">
+                    {event.detail ?? ''}
+                    {event.issuer ? <span className="muted"> Authorization server: {event.issuer}.</span> : null}
+                    {event.scopes ? <span className="muted"> Scopes: {event.scopes}.</span> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -5,6 +5,8 @@ import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorList, Field } from '#app/components/forms.tsx'
+import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
+import { OAuthSettings } from '#app/components/oauth-settings.tsx'
 import { ProbeBadge } from '#app/components/server-status.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import {
@@ -13,11 +15,19 @@ import {
   recordProbe,
   removeServerHeader,
   requireServer,
+  setOAuthClient,
+  setOAuthException,
+  setOAuthScopes,
+  setOAuthShared,
   setServerEnabled,
   setServerHeader,
 } from '#app/models/server.server.ts'
+import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-store.server.ts'
+import { listServerTools } from '#app/models/tools.server.ts'
+import { OAUTH_EXCEPTIONS, TOKEN_AUTH_METHODS, isOAuthException, parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
+import { clientMetadataUrl, redirectUri } from '#app/utils/oauth.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
-import { requireMembership, requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
+import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { probeMcpServer } from '#app/utils/mcp-probe.server.ts'
@@ -41,14 +51,61 @@ const RemoveHeaderFormSchema = z.object({
   confirm: z.literal('on', { error: 'Tick the box to confirm' }),
 })
 const EnableFormSchema = z.object({ intent: z.literal(enableIntent), enabled: z.enum(['true', 'false']) })
+const OAuthClientFormSchema = z.object({
+  clientId: z.string().trim().min(1, 'Enter the client ID').max(500, 'The client ID is too long'),
+  clientSecret: z.string().max(2000, 'The client secret is too long').optional(),
+  authMethod: z.enum(TOKEN_AUTH_METHODS, { error: 'Choose how Switchboard authenticates' }),
+})
+const ScopesSchema = z
+  .string()
+  .max(2000, 'Too many scopes')
+  .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'Scopes are separated by spaces and use no quotes or backslashes')
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const server = await requireServer(workspace.id, params.serverId ?? '')
+  const canManage = canManageWorkspace(role)
+  const isOAuth = server.authType === 'oauth'
+  const connection = isOAuth ? await getConnectionInfo(server.id, ownerKeyFor(user.id, server.oauthShared)) : null
+  const exceptions = parseOAuthExceptions(server.oauthExceptions)
   return {
     workspace,
-    canManage: canManageWorkspace(role),
+    canManage,
+    oauth: isOAuth
+      ? {
+          shared: server.oauthShared,
+          exceptions,
+          canConnect: server.enabled && (!server.oauthShared || canManage),
+          connection: connection
+            ? {
+                status: connection.status,
+                stale: connection.configVersion !== server.configVersion,
+                lastError: connection.lastError,
+                scopes: connection.scopes,
+                expiresAt: connection.expiresAt,
+                issuer: connection.issuer,
+                clientKind: connection.clientKind,
+                connectedAt: connection.connectedAt,
+                connectedByName: connection.connectedByName,
+                hasRefreshToken: connection.hasRefreshToken,
+              }
+            : null,
+        }
+      : null,
+    oauthSettings:
+      canManage && (isOAuth || server.oauthClientId)
+        ? {
+            clientId: server.oauthClientId,
+            hasClientSecret: server.hasOAuthClientSecret,
+            authMethod: server.oauthTokenAuthMethod,
+            scopes: server.oauthScopes,
+            shared: server.oauthShared,
+            exceptions,
+            redirectUri: redirectUri(),
+            clientMetadataUrl: clientMetadataUrl(),
+          }
+        : null,
     server: {
       id: server.id,
       name: server.name,
@@ -74,12 +131,95 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request)
-  const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const server = await requireServer(workspace.id, params.serverId ?? '')
   const formData = await request.formData()
   const intent = formData.get('intent')
   const here = `/w/${workspace.id}/servers/${server.id}`
   const audit = { workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: server.name } }
+
+  // Any member may test their own OAuth connection; everything else is for admins.
+  if (intent === 'test-oauth') {
+    const outcome = await listServerTools(user.id, server)
+    return redirectWithFlash(here, {
+      kind: outcome.ok ? 'success' : 'error',
+      message: outcome.ok
+        ? `The connection works: ${server.name} lists ${outcome.value.length} tool${outcome.value.length === 1 ? '' : 's'}.`
+        : outcome.failure.message,
+    })
+  }
+  if (!canManageWorkspace(role)) throw new Response('Only owners and admins can change servers', { status: 403 })
+
+  if (intent === 'set-oauth-client') {
+    const values = { clientId: String(formData.get('clientId') ?? ''), authMethod: String(formData.get('authMethod') ?? '') }
+    const parsed = OAuthClientFormSchema.safeParse({
+      clientId: formData.get('clientId') ?? '',
+      clientSecret: formData.get('clientSecret') || undefined,
+      authMethod: formData.get('authMethod') ?? '',
+    })
+    if (!parsed.success) {
+      return data({ intent, oauthReply: { intent, error: parsed.error.issues[0]?.message ?? 'Check the form', values } }, { status: 400 })
+    }
+    const { clientId, clientSecret, authMethod } = parsed.data
+    if (authMethod !== 'none' && !clientSecret && !(server.hasOAuthClientSecret && clientId === server.oauthClientId)) {
+      return data(
+        { intent, oauthReply: { intent, error: `Enter the client secret (or choose “none” for a public client).`, values } },
+        { status: 400 },
+      )
+    }
+    const { changed } = await setOAuthClient(server, { clientId, clientSecret: authMethod === 'none' ? null : clientSecret, authMethod })
+    if (changed) {
+      await getSessionPool().closeServer(server.id)
+      await recordAudit({ ...audit, event: 'oauth.client_changed', detail: `Pre-registered client ${clientId} (${authMethod}); everyone must reconnect` })
+    }
+    return redirectWithFlash(here, { kind: 'success', message: changed ? 'Saved the OAuth client. Everyone must reconnect.' : 'Nothing changed.' })
+  }
+
+  if (intent === 'remove-oauth-client') {
+    if (formData.get('confirm') !== 'on') return redirectWithFlash(here, { kind: 'error', message: 'Tick the box to confirm.' })
+    const { changed } = await setOAuthClient(server, null)
+    if (changed) {
+      await getSessionPool().closeServer(server.id)
+      await recordAudit({ ...audit, event: 'oauth.client_changed', detail: 'Pre-registered client removed; everyone must reconnect' })
+    }
+    return redirectWithFlash(here, { kind: 'success', message: 'Removed the OAuth client. Everyone must reconnect.' })
+  }
+
+  if (intent === 'set-oauth-scopes') {
+    const raw = String(formData.get('scopes') ?? '')
+    const parsed = ScopesSchema.safeParse(raw)
+    if (!parsed.success) {
+      return data({ intent, oauthReply: { intent, error: parsed.error.issues[0]?.message ?? 'Check the scopes', values: { scopes: raw } } }, { status: 400 })
+    }
+    const scopes = parsed.data.trim().split(/\s+/).filter(Boolean).join(' ')
+    await setOAuthScopes(server, scopes || null)
+    await recordAudit({ ...audit, event: 'oauth.scopes_changed', scopes: scopes || null, detail: scopes ? null : 'Back to what the server asks for' })
+    return redirectWithFlash(here, { kind: 'success', message: 'Saved the scopes. They apply to the next Connect.' })
+  }
+
+  if (intent === 'set-oauth-shared') {
+    const shared = formData.get('shared') === 'true'
+    const { changed } = await setOAuthShared(server, shared)
+    if (changed) {
+      await getSessionPool().closeServer(server.id)
+      await recordAudit({ ...audit, event: 'oauth.shared_changed', detail: shared ? 'One shared connection for every member' : 'One connection per person' })
+    }
+    return redirectWithFlash(here, {
+      kind: 'success',
+      message: shared ? 'The connection is now shared. An admin must connect it.' : 'Each person now connects with their own account.',
+    })
+  }
+
+  if (intent === 'set-oauth-exception') {
+    const name = formData.get('exception')
+    if (!isOAuthException(name)) throw new Response('Unknown exception', { status: 400 })
+    const enabled = formData.get('enabled') === 'true'
+    const { changed } = await setOAuthException(server, name, enabled)
+    if (changed) {
+      await recordAudit({ ...audit, event: 'oauth.exception_toggled', detail: `${OAUTH_EXCEPTIONS[name].label}: ${enabled ? 'enabled' : 'disabled'}` })
+    }
+    return redirectWithFlash(here, { kind: 'success', message: `${OAUTH_EXCEPTIONS[name].label}: ${enabled ? 'enabled' : 'disabled'}.` })
+  }
 
   if (intent === testIntent) {
     const loaded = await loadEndpoint(server)
@@ -144,7 +284,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ServerRoute() {
-  const { workspace, server, canManage } = useLoaderData<typeof loader>()
+  const { workspace, server, canManage, oauth, oauthSettings } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
     <div className="page">
@@ -192,7 +333,7 @@ export default function ServerRoute() {
           ) : null}
         </dl>
         <div className="actions">
-          {server.enabled && server.authType !== 'oauth' ? (
+          {server.enabled && (server.authType !== 'oauth' || (oauth?.connection && oauth.connection.status === 'connected')) ? (
             <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
               Browse tools
             </Link>
@@ -220,6 +361,10 @@ export default function ServerRoute() {
           ) : null}
         </div>
       </section>
+      {oauth ? <OAuthConnectionPanel oauth={oauth} workspaceId={workspace.id} serverId={server.id} serverPath={base} /> : null}
+      {oauthSettings ? (
+        <OAuthSettings settings={oauthSettings} reply={actionData && 'oauthReply' in actionData ? actionData.oauthReply : undefined} />
+      ) : null}
       {canManage && (server.authType === 'headers' || server.headers.length > 0) ? <HeadersSection headers={server.headers} /> : null}
     </div>
   )
@@ -229,7 +374,7 @@ function HeadersSection({ headers }: { headers: Array<{ id: string; name: string
   const actionData = useActionData<typeof action>()
   const [form, fields] = useForm({
     id: 'set-header',
-    lastResult: actionData?.intent === setHeaderIntent ? actionData.result : undefined,
+    lastResult: actionData && 'result' in actionData && actionData.intent === setHeaderIntent ? actionData.result : undefined,
     constraint: getZodConstraint(SetHeaderFormSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SetHeaderFormSchema }),
     shouldValidate: 'onBlur',
@@ -264,7 +409,9 @@ function HeadersSection({ headers }: { headers: Array<{ id: string; name: string
 function RemoveHeaderForm({ header }: { header: { id: string; name: string } }) {
   const actionData = useActionData<typeof action>()
   const mine =
-    actionData?.intent === removeHeaderIntent && actionData.result.initialValue?.headerId === header.id ? actionData.result : undefined
+    actionData && 'result' in actionData && actionData.intent === removeHeaderIntent && actionData.result.initialValue?.headerId === header.id
+      ? actionData.result
+      : undefined
   const [form, fields] = useForm({
     id: `remove-header-${header.id}`,
     lastResult: mine,

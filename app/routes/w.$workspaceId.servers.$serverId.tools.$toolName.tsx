@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
@@ -75,6 +76,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function ToolRoute() {
   const { workspace, server, tool, toolName, failure } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
+  const here = `/w/${workspace.id}/servers/${server.id}/tools/${encodeURIComponent(toolName)}`
   return (
     <div className="page">
       <p>
@@ -89,9 +91,7 @@ export default function ToolRoute() {
         <p>On {server.name}</p>
       )}
       {failure ? (
-        <div className="callout callout-error" role="alert">
-          <p>{failure.message}</p>
-        </div>
+        <ToolsFailureCallout failure={failure} workspaceId={workspace.id} serverId={server.id} returnTo={here} tool={toolName} />
       ) : null}
       {tool ? (
         <>
@@ -113,9 +113,13 @@ export default function ToolRoute() {
           {actionData?.kind === 'failure' && actionData.failure ? (
             <section className="card" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>
-              <div className="callout callout-error" role="alert">
-                <p>{actionData.failure.message}</p>
-              </div>
+              <ToolsFailureCallout
+                failure={actionData.failure}
+                workspaceId={workspace.id}
+                serverId={server.id}
+                returnTo={here}
+                tool={toolName}
+              />
             </section>
           ) : null}
           {actionData?.kind === 'result' ? (

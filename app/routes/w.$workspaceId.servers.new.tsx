@@ -7,7 +7,9 @@ import { ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ErrorList } from '#app/components/forms.tsx'
 import { parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
-import { DuplicateServerNameError, createServer } from '#app/models/server.server.ts'
+import { DuplicateServerNameError, createServer, requireServer } from '#app/models/server.server.ts'
+import { startConnect } from '#app/models/oauth-connect.server.ts'
+import { getActiveSession } from '#app/utils/session.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -48,7 +50,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
       server: { id: server.id, name: submission.value.name },
       detail: `${submission.value.url} — ${verdict.probe.message}`,
     })
-    return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, {
+    const here = `/w/${workspace.id}/servers/${server.id}`
+    if (server.authType === 'oauth') {
+      // An OAuth server leads straight into Connect; on failure the server page says why.
+      const session = await getActiveSession(request)
+      const connect = session
+        ? await startConnect({ server: await requireServer(workspace.id, server.id), userId: user.id, sessionKey: session.sessionKey, returnTo: here })
+        : { ok: false as const, message: 'Press Connect to sign in.' }
+      if (connect.ok) return connect.response
+      return redirectWithFlash(here, {
+        kind: 'info',
+        message: `Added ${submission.value.name}. It uses OAuth, but signing in could not start: ${connect.message}`,
+      })
+    }
+    return redirectWithFlash(here, {
       kind: 'success',
       message: `Added ${submission.value.name}. ${verdict.probe.message}`,
     })
@@ -90,3 +105,4 @@ export default function NewServerRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Add server · Switchboard' }]
+

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { listServers } from '#app/models/server.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
@@ -64,14 +65,12 @@ export default function ToolsRoute() {
             <Link to={`/w/${workspace.id}/servers/${section.server.id}`}>{section.server.name}</Link>
           </h2>
           {section.failure ? (
-            <div className="callout callout-error" role="alert">
-              <p>{section.failure.message}</p>
-              {section.failure.action === 'retry' ? (
-                <p>
-                  <Link to=".">Try again</Link>
-                </p>
-              ) : null}
-            </div>
+            <ToolsFailureCallout
+              failure={section.failure}
+              workspaceId={workspace.id}
+              serverId={section.server.id}
+              returnTo={filtered ? `/w/${workspace.id}/tools?server=${section.server.id}` : `/w/${workspace.id}/tools`}
+            />
           ) : section.tools.length === 0 ? (
             <p className="muted">This server offers no tools.</p>
           ) : (

@@ -56,6 +56,15 @@ const EnvSchema = z.object({
     .url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) origin such as https://switchboard.example.com' })
     .default('http://127.0.0.1:3000')
     .transform((value) => new URL(value).origin),
+  /**
+   * Where authorization servers fetch Switchboard's OAuth Client ID Metadata Document. Defaults to
+   * PUBLIC_URL + /oauth/client-metadata.json; set it when the document is hosted elsewhere. It must
+   * be https with a path, or the document is not offered (Dynamic Client Registration is used).
+   */
+  OAUTH_CLIENT_METADATA_URL: z
+    .url({ protocol: /^https$/, error: 'OAUTH_CLIENT_METADATA_URL must be an https URL with a path' })
+    .refine((value) => new URL(value).pathname !== '/', 'OAUTH_CLIENT_METADATA_URL must have a path')
+    .optional(),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   ENCRYPTION_KEYS: EncryptionKeysSchema.optional(),
   /**

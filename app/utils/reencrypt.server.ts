@@ -25,6 +25,12 @@ export type EncryptedColumn = { table: string; idColumn: string; column: string 
 export const encryptedColumns: EncryptedColumn[] = [
   // Static headers of MCP servers (app/models/server.server.ts).
   { table: 'ServerHeader', idColumn: 'id', column: 'value' },
+  // OAuth (app/models/oauth-store.server.ts): pre-registered client secrets, tokens, DCR secrets, PKCE verifiers.
+  { table: 'McpServer', idColumn: 'id', column: 'oauthClientSecret' },
+  { table: 'OAuthConnection', idColumn: 'id', column: 'accessToken' },
+  { table: 'OAuthConnection', idColumn: 'id', column: 'refreshToken' },
+  { table: 'OAuthClientRegistration', idColumn: 'id', column: 'clientSecret' },
+  { table: 'OAuthFlow', idColumn: 'id', column: 'codeVerifier' },
 ]
 
 export type ReencryptFailure = { table: string; column: string; rowId: string; reason: DecryptFailureReason }

@@ -29,8 +29,8 @@ export type ChallengeScope = 'granted-and-required' | 'required'
 export type ProtectedMcpEndpointOptions = {
   peer: string
   verifier: OAuthTokenVerifier
-  /** Put into every `WWW-Authenticate` challenge (RFC 9728 §5.1). */
-  resourceMetadataUrl: string
+  /** Put into every `WWW-Authenticate` challenge (RFC 9728 §5.1); without it, challenges are 2025-03-26 style. */
+  resourceMetadataUrl: string | undefined
   /** Tokens must have been issued for this resource (RFC 8707 audience). */
   resource: URL
   /** Scopes every request needs; a token without them gets 403 `insufficient_scope`. */
@@ -156,11 +156,13 @@ function refuseMissingToolScope(
   const scope = [...new Set(options.challengeScope === 'required' ? required : [...granted, ...required])].join(' ')
   const description = `This tool needs the scope ${missing.join(' ')}`
   // RFC 6750 §3.1 and MCP "Scope Challenge Handling": 403 with the scopes to ask for.
+  const resourceMetadata =
+    options.resourceMetadataUrl === undefined ? '' : `, resource_metadata=${quoteParam(options.resourceMetadataUrl)}`
   res.set(
     'WWW-Authenticate',
-    `Bearer error="insufficient_scope", scope=${quoteParam(scope)}, resource_metadata=${quoteParam(
-      options.resourceMetadataUrl,
-    )}, error_description=${quoteParam(description)}`,
+    `Bearer error="insufficient_scope", scope=${quoteParam(scope)}${resourceMetadata}, error_description=${quoteParam(
+      description,
+    )}`,
   )
   res.status(403).json({ error: 'insufficient_scope', error_description: description })
   return true

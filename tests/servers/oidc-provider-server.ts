@@ -13,13 +13,14 @@ import {
   createProtectedMcpEndpoint,
   type McpEndpointStats,
 } from '#tests/servers/mcp-endpoint.ts'
-import { closeServer, listenOnLoopback, reportPeerBug } from '#tests/servers/peer-http.ts'
+import { closeServer, reportPeerBug } from '#tests/servers/peer-http.ts'
 import { type RevocationCounts } from '#tests/servers/sdk-oauth-provider.ts'
 
 // Peer 2: npm oidc-provider as an independent authorization server (its own origin), and an MCP
 // server on another origin that trusts it: JWT access tokens checked against the provider's JWKS.
 // A real sign-in and consent page instead of devInteractions; approveAuthorization() walks it.
 // See tests/servers/README.md and shared/notes/test-peers.md for why each setting is there.
+// scripts/demo/oauth-server.ts runs it as the OAuth demo: fixed ports and pages worded for a newcomer.
 
 export type OidcMcpServerOptions = {
   /** Scopes of the MCP resource (advertised, registrable, granted on consent). Default `['mcp:tools']`. */
@@ -28,6 +29,20 @@ export type OidcMcpServerOptions = {
   accessTokenTtlSeconds?: number
   /** Refresh-token lifetime in seconds. Default 14 days. */
   refreshTokenTtlSeconds?: number
+  /** Port of the MCP server on 127.0.0.1. Default 0: a free one. */
+  mcpPort?: number
+  /** Port of the authorization server (the issuer) on 127.0.0.1. Default 0: a free one. */
+  issuerPort?: number
+  /** `resource_name` in the protected-resource metadata. Default `Switchboard test peer (oidc-provider)`. */
+  resourceName?: string
+  /** Ends every page's `<title>`. Default `Switchboard test authorization server`. */
+  serverName?: string
+  /** One plain-text sentence above every page, saying whose server this is. Default none. */
+  notice?: string
+  /** Plain text under the sign-in form's name field, tied to it with `aria-describedby`. Default none. */
+  loginHint?: string
+  /** The name the sign-in form is prefilled with. Default `test-user`. */
+  prefilledLogin?: string
 }
 
 export type OidcMcpServerStats = {
@@ -76,15 +91,25 @@ export type OidcMcpServer = {
 
 const PEER = 'oidc-provider peer'
 const DEFAULT_ACCOUNT = 'test-user'
+const DEFAULT_SERVER_NAME = 'Switchboard test authorization server'
 const SIGNING_ALG = 'RS256'
 const INTERACTION_PATH = '/interaction/'
 const DAY_SECONDS = 24 * 60 * 60
 
-/** Starts peer 2 (two listeners on 127.0.0.1) and resolves once both listen. */
+/**
+ * Starts peer 2 (two listeners on 127.0.0.1) and resolves once both listen. Rejects when a port cannot
+ * be bound (the error keeps its `code`, e.g. EADDRINUSE, and `port`); nothing is left listening then.
+ */
 export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Promise<OidcMcpServer> {
   const scopes = options.scopes ?? ['mcp:tools']
   const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 3600
   const refreshTokenTtlSeconds = options.refreshTokenTtlSeconds ?? 14 * DAY_SECONDS
+  const pages: PageText = {
+    serverName: options.serverName ?? DEFAULT_SERVER_NAME,
+    notice: options.notice,
+    loginHint: options.loginHint,
+    prefilledLogin: options.prefilledLogin ?? DEFAULT_ACCOUNT,
+  }
 
   const mcpStats = createMcpEndpointStats()
   const stats: OidcMcpServerStats = {
@@ -106,7 +131,15 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
   const asServer = http.createServer((req, res) => handleAs(req, res))
   const mcpApp = express()
   const mcpServer = http.createServer(mcpApp)
-  const [issuer, mcpOrigin] = await Promise.all([listenOnLoopback(asServer), listenOnLoopback(mcpServer)])
+  const issuer = await listenOnLoopbackPort(asServer, options.issuerPort ?? 0)
+  let mcpOrigin: string
+  try {
+    mcpOrigin = await listenOnLoopbackPort(mcpServer, options.mcpPort ?? 0)
+  } catch (error) {
+    // A fixed port may be taken: free the one already bound, or it outlives the error.
+    await closeServer(asServer)
+    throw error
+  }
   const mcpUrl = new URL(`${mcpOrigin}/mcp`)
   const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(mcpUrl)
 
@@ -175,6 +208,7 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
     async renderError(ctx: { type: string; body: string }, out: Record<string, string>) {
       ctx.type = 'html'
       ctx.body = page(
+        pages,
         'Sign-in failed',
         `<h1>Sign-in failed</h1><p>${escapeHtml(out.error_description ?? out.error ?? '')}</p>`,
       )
@@ -189,7 +223,7 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
   handleAs = (req, res) => {
     const path = new URL(req.url ?? '/', issuer).pathname
     if (!path.startsWith(INTERACTION_PATH)) return providerCallback(req, res)
-    handleInteraction(provider, stats, req, res).catch((error: unknown) => reportPeerBug(PEER, res, error))
+    handleInteraction(provider, stats, pages, req, res).catch((error: unknown) => reportPeerBug(PEER, res, error))
   }
 
   const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`))
@@ -203,7 +237,7 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
       authorization_servers: [issuer],
       scopes_supported: scopes,
       bearer_methods_supported: ['header'],
-      resource_name: 'Switchboard test peer (oidc-provider)',
+      resource_name: options.resourceName ?? 'Switchboard test peer (oidc-provider)',
     })
   })
   const mcp = createProtectedMcpEndpoint({
@@ -303,6 +337,23 @@ async function verifyJwtAccessToken(token: string, check: JwtCheck): Promise<Aut
   }
 }
 
+/**
+ * Binds `server` to `port` on 127.0.0.1 (0 picks a free one) and returns `http://127.0.0.1:<port>`.
+ * NOTE: peer-http.ts's listenOnLoopback() only binds port 0; the demo (scripts/demo/start.ts) needs fixed ports.
+ */
+async function listenOnLoopbackPort(server: http.Server, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error(`${PEER}: no TCP address`)
+  return `http://127.0.0.1:${address.port}`
+}
+
 function signingKey() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: SIGNING_ALG, use: 'sig' }
@@ -320,6 +371,7 @@ const denyIntent = 'deny'
 async function handleInteraction(
   provider: Provider,
   stats: OidcMcpServerStats,
+  pages: PageText,
   req: IncomingMessage,
   res: ServerResponse,
 ) {
@@ -331,15 +383,15 @@ async function handleInteraction(
     return sendHtml(
       res,
       400,
-      page('Sign-in expired', '<h1>Sign-in expired</h1><p>Go back to the app and connect again.</p>'),
+      page(pages, 'Sign-in expired', '<h1>Sign-in expired</h1><p>Go back to the app and connect again.</p>'),
     )
   }
   const path = new URL(req.url ?? '/', 'http://peer.invalid').pathname
   if (path !== `${INTERACTION_PATH}${interaction.uid}`) {
-    return sendHtml(res, 404, page('Not found', '<h1>Not found</h1><p>This sign-in page does not exist.</p>'))
+    return sendHtml(res, 404, page(pages, 'Not found', '<h1>Not found</h1><p>This sign-in page does not exist.</p>'))
   }
-  if (req.method === 'GET') return sendHtml(res, 200, await interactionPage(provider, interaction))
-  if (req.method !== 'POST') return sendHtml(res, 405, page('Not allowed', '<h1>Use the form</h1>'))
+  if (req.method === 'GET') return sendHtml(res, 200, await interactionPage(provider, pages, interaction))
+  if (req.method !== 'POST') return sendHtml(res, 405, page(pages, 'Not allowed', '<h1>Use the form</h1>'))
 
   const form = new URLSearchParams(await readBody(req))
   const intent = form.get('intent')
@@ -354,7 +406,9 @@ async function handleInteraction(
   }
   if (interaction.prompt.name === 'login' && intent === signInIntent) {
     const accountId = form.get('login')?.trim()
-    if (!accountId) return sendHtml(res, 400, await interactionPage(provider, interaction, 'Enter a name to sign in.'))
+    if (!accountId) {
+      return sendHtml(res, 400, await interactionPage(provider, pages, interaction, 'Enter a name to sign in.'))
+    }
     stats.signIns += 1
     return provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false })
   }
@@ -386,23 +440,33 @@ async function handleInteraction(
       { mergeWithLastSubmission: true },
     )
   }
-  return sendHtml(res, 400, await interactionPage(provider, interaction, 'That button does not belong to this page.'))
+  const wrongButton = 'That button does not belong to this page.'
+  return sendHtml(res, 400, await interactionPage(provider, pages, interaction, wrongButton))
 }
 
-async function interactionPage(provider: Provider, interaction: Interaction, problem?: string): Promise<string> {
+async function interactionPage(
+  provider: Provider,
+  pages: PageText,
+  interaction: Interaction,
+  problem?: string,
+): Promise<string> {
   const clientId = interaction.params.client_id
   const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined
   const clientName = escapeHtml(client?.clientName ?? client?.clientId ?? 'An application')
   const action = escapeHtml(`${INTERACTION_PATH}${interaction.uid}`)
   const problemHtml = problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''
   if (interaction.prompt.name === 'login') {
+    const login = escapeHtml(pages.prefilledLogin)
+    const hintRef = pages.loginHint ? ' aria-describedby="login-hint"' : ''
+    const hint = pages.loginHint ? `\n  <p id="login-hint">${escapeHtml(pages.loginHint)}</p>` : ''
     return page(
+      pages,
       'Sign in',
       `<h1>Sign in</h1>
 <p><strong>${clientName}</strong> wants to connect to your account on this test server.</p>
 ${problemHtml}
 <form method="post" action="${action}">
-  <p><label for="login">Name</label> <input id="login" name="login" required autocomplete="username" value="${DEFAULT_ACCOUNT}"></p>
+  <p><label for="login">Name</label> <input id="login" name="login" required autocomplete="username" value="${login}"${hintRef}></p>${hint}
   <p><button type="submit" name="intent" value="${signInIntent}">Sign in</button>
   <button type="submit" name="intent" value="${denyIntent}" formnovalidate>Deny</button></p>
 </form>`,
@@ -420,6 +484,7 @@ ${problemHtml}
   const resource = interaction.params.resource
   const scopeItems = [...new Set(requested)].map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join('')
   return page(
+    pages,
     'Allow access',
     `<h1>Allow access?</h1>
 <p>Signed in as <strong>${escapeHtml(interaction.session?.accountId ?? '')}</strong>.</p>
@@ -435,11 +500,15 @@ ${problemHtml}
   )
 }
 
-function page(title: string, body: string): string {
+/** What the pages say about the server itself; everything else on them is fixed. */
+type PageText = { serverName: string; notice?: string; loginHint?: string; prefilledLogin: string }
+
+function page(pages: PageText, title: string, body: string): string {
+  const notice = pages.notice ? `<header><p>${escapeHtml(pages.notice)}</p></header>\n` : ''
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}: Switchboard test authorization server</title></head>
-<body><main>${body}</main></body></html>`
+<title>${escapeHtml(title)}: ${escapeHtml(pages.serverName)}</title></head>
+<body>${notice}<main>${body}</main></body></html>`
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string) {

@@ -2,18 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import express, { type RequestHandler, type Response } from 'express'
 import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js'
-import { type OAuthMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
-import {
-  createMcpEndpointStats,
-  createProtectedMcpEndpoint,
-  type McpEndpointStats,
-} from '#tests/servers/mcp-endpoint.ts'
-import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
+import { createProtectedMcpEndpoint } from '#tests/servers/mcp-endpoint.ts'
+import { listenOnLoopback } from '#tests/servers/peer-http.ts'
+import { createPeerHandle, createPeerStats, type PeerHandle, type PeerStats } from '#tests/servers/peer-stats.ts'
 import {
   FixedClientsStore,
   InMemoryOAuthProvider,
   mountAuthorizationServer,
-  type SdkAuthorizationServerStats,
+  type AuthorizationServerVariantOptions,
 } from '#tests/servers/sdk-oauth-provider.ts'
 
 // Peer 3: an MCP server whose authorization server has no registration endpoint and knows one
@@ -21,7 +17,7 @@ import {
 // (client_secret_basic, RFC 6749 §2.3.1) at the token and revocation endpoints.
 // See tests/servers/README.md.
 
-export type PreregisteredServerOptions = {
+export type PreregisteredServerOptions = AuthorizationServerVariantOptions & {
   clientId: string
   clientSecret: string
   /** The client's registered redirect URIs. Loopback URIs match on any port (RFC 8252 §7.3). */
@@ -34,22 +30,12 @@ export type PreregisteredServerOptions = {
   issueRefreshTokens?: boolean
 }
 
-export type PreregisteredServerStats = Omit<SdkAuthorizationServerStats, 'registrations'> & {
+export type PreregisteredServerStats = PeerStats & {
   /** Token or revocation requests refused because the client did not authenticate with HTTP Basic. */
   clientAuthenticationFailures: number
-  mcp: McpEndpointStats
 }
 
-export type PreregisteredServer = {
-  mcpUrl: string
-  issuer: string
-  resourceMetadataUrl: string
-  metadata: OAuthMetadata
-  stats: PreregisteredServerStats
-  revokeAllTokens(): void
-  revokeRefreshTokens(): void
-  close(): Promise<void>
-}
+export type PreregisteredServer = PeerHandle<PreregisteredServerStats>
 
 const PEER = 'preregistered server'
 const BASIC_REALM = 'Switchboard test peer'
@@ -65,6 +51,7 @@ export async function startPreregisteredServer(options: PreregisteredServerOptio
   const mcpUrl = new URL(`${origin}/mcp`)
   const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(mcpUrl)
 
+  const stats: PreregisteredServerStats = createPeerStats({ clientAuthenticationFailures: 0 }, () => provider)
   const provider = new InMemoryOAuthProvider({
     clientsStore: new FixedClientsStore({
       client_id: options.clientId,
@@ -80,11 +67,11 @@ export async function startPreregisteredServer(options: PreregisteredServerOptio
     defaultScopes: scopes,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     issueRefreshTokens: options.issueRefreshTokens ?? true,
+    rejectResourceParameter: options.rejectResourceParameter ?? false,
+    counters: stats,
   })
-  const tokenRequests: Record<string, number> = {}
-  const tokenErrors: Record<string, number> = {}
-  let clientAuthenticationFailures = 0
   const metadata = mountAuthorizationServer(app, {
+    variant: options,
     provider,
     issuer,
     mcpUrl,
@@ -95,62 +82,25 @@ export async function startPreregisteredServer(options: PreregisteredServerOptio
       revocation_endpoint_auth_methods_supported: ['client_secret_basic'],
     },
     clientAuthentication: requireClientSecretBasic(options.clientId, options.clientSecret, () => {
-      clientAuthenticationFailures += 1
+      stats.clientAuthenticationFailures += 1
     }),
-    tokenRequests,
-    tokenErrors,
+    counters: stats,
     resourceName: 'Switchboard test peer (pre-registered client only)',
   })
 
-  const mcpStats = createMcpEndpointStats()
   const mcp = createProtectedMcpEndpoint({
     peer: PEER,
     verifier: provider,
-    resourceMetadataUrl,
+    resourceMetadataUrl: options.protectedResourceMetadata === false ? undefined : resourceMetadataUrl,
     resource: mcpUrl,
     requiredScopes: [],
     toolScopes: {},
     challengeScope: 'granted-and-required',
-    stats: mcpStats,
+    stats: stats.mcp,
   })
   app.use(mcpUrl.pathname, mcp.router)
 
-  const stats: PreregisteredServerStats = {
-    tokenRequests,
-    tokenErrors,
-    get clientAuthenticationFailures() {
-      return clientAuthenticationFailures
-    },
-    get authorizations() {
-      return provider.authorizations
-    },
-    revocations: provider.revocations,
-    get refreshTokenReuse() {
-      return provider.refreshTokenReuse
-    },
-    get validAccessTokens() {
-      return provider.validAccessTokens()
-    },
-    get validRefreshTokens() {
-      return provider.validRefreshTokens()
-    },
-    mcp: mcpStats,
-  }
-
-  let closing: Promise<void> | undefined
-  return {
-    mcpUrl: mcpUrl.href,
-    issuer: issuer.href,
-    resourceMetadataUrl,
-    metadata,
-    stats,
-    revokeAllTokens: () => provider.revokeAllTokens(),
-    revokeRefreshTokens: () => provider.revokeRefreshTokens(),
-    close() {
-      closing ??= mcp.closeSessions().then(() => closeServer(httpServer))
-      return closing
-    },
-  }
+  return createPeerHandle({ mcpUrl, issuer, resourceMetadataUrl, metadata, stats, provider, mcp, httpServer })
 }
 
 /**

@@ -1,26 +1,25 @@
 import http from 'node:http'
 import express from 'express'
 import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js'
-import { type OAuthMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
 import {
-  createMcpEndpointStats,
-  createProtectedMcpEndpoint,
-  type ChallengeScope,
-  type McpEndpointStats,
-} from '#tests/servers/mcp-endpoint.ts'
-import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
+  MetadataDocumentClientsStore,
+  type MetadataDocumentCounters,
+} from '#tests/servers/client-id-metadata-documents.ts'
+import { createProtectedMcpEndpoint, type ChallengeScope } from '#tests/servers/mcp-endpoint.ts'
+import { listenOnLoopback } from '#tests/servers/peer-http.ts'
+import { createPeerHandle, createPeerStats, type PeerHandle, type PeerStats } from '#tests/servers/peer-stats.ts'
 import {
   InMemoryClientsStore,
   InMemoryOAuthProvider,
   mountAuthorizationServer,
-  type SdkAuthorizationServerStats,
+  type AuthorizationServerVariantOptions,
 } from '#tests/servers/sdk-oauth-provider.ts'
 
 // Peer 1: an MCP server that is its own authorization server, built from the SDK's pieces.
 // Dynamic client registration, auto-approved authorization, rotating refresh tokens, revocation.
 // See tests/servers/README.md.
 
-export type SdkAuthServerOptions = {
+export type SdkAuthServerOptions = AuthorizationServerVariantOptions & {
   /** `scopes_supported` of the protected-resource metadata, granted when a client asks for none. Default `['mcp:tools']`. */
   scopes?: string[]
   /** Scopes every MCP request needs (403 `insufficient_scope` without them). Default none. */
@@ -33,28 +32,20 @@ export type SdkAuthServerOptions = {
   accessTokenTtlSeconds?: number
   /** Default true. */
   issueRefreshTokens?: boolean
+  /**
+   * Default false. True accepts a client_id that is the URL of a Client ID Metadata Document (https, or http on
+   * a loopback host) and advertises `client_id_metadata_document_supported`. See client-id-metadata-documents.ts.
+   */
+  clientIdMetadataDocuments?: boolean
 }
 
-export type SdkAuthServerStats = SdkAuthorizationServerStats & { mcp: McpEndpointStats }
+export type SdkAuthServerStats = PeerStats &
+  MetadataDocumentCounters & {
+    /** Successful `/register` calls. */
+    registrations: number
+  }
 
-export type SdkAuthServer = {
-  /** The Streamable HTTP endpoint, `http://127.0.0.1:PORT/mcp`. */
-  mcpUrl: string
-  /** The authorization server's issuer, `http://127.0.0.1:PORT/` (same origin as the MCP endpoint). */
-  issuer: string
-  /** The protected-resource metadata URL the 401 challenges point at. */
-  resourceMetadataUrl: string
-  /** The authorization server metadata as served at `/.well-known/oauth-authorization-server`. */
-  metadata: OAuthMetadata
-  /** Live counters: the same object is updated in place. */
-  stats: SdkAuthServerStats
-  /** Revokes every grant: all access and refresh tokens stop working at once. */
-  revokeAllTokens(): void
-  /** Forgets all refresh tokens; access tokens keep working until they expire. */
-  revokeRefreshTokens(): void
-  /** Closes MCP sessions and the listening socket. Safe to call twice. */
-  close(): Promise<void>
-}
+export type SdkAuthServer = PeerHandle<SdkAuthServerStats>
 
 const PEER = 'sdk auth server'
 
@@ -72,7 +63,13 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
   const mcpUrl = new URL(`${origin}/mcp`)
   const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(mcpUrl)
 
-  const clientsStore = new InMemoryClientsStore()
+  const stats: SdkAuthServerStats = createPeerStats(
+    { registrations: 0, metadataDocumentFetches: 0, metadataDocumentFailures: 0 },
+    () => provider,
+  )
+  const clientsStore = options.clientIdMetadataDocuments
+    ? new MetadataDocumentClientsStore(stats)
+    : new InMemoryClientsStore(stats)
   const provider = new InMemoryOAuthProvider({
     clientsStore,
     resource: mcpUrl,
@@ -80,69 +77,36 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     defaultScopes: scopes,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     issueRefreshTokens: options.issueRefreshTokens ?? true,
+    rejectResourceParameter: options.rejectResourceParameter ?? false,
+    counters: stats,
   })
-  const tokenRequests: Record<string, number> = {}
-  const tokenErrors: Record<string, number> = {}
   const metadata = mountAuthorizationServer(app, {
+    variant: options,
     provider,
     issuer,
     mcpUrl,
     resourceScopes: scopes,
     grantableScopes,
-    // Public clients (token_endpoint_auth_method "none") revoke with their client_id alone.
-    metadataOverrides: { revocation_endpoint_auth_methods_supported: ['client_secret_post', 'none'] },
-    tokenRequests,
-    tokenErrors,
+    metadataOverrides: {
+      // Public clients (token_endpoint_auth_method "none") revoke with their client_id alone.
+      revocation_endpoint_auth_methods_supported: ['client_secret_post', 'none'],
+      ...(options.clientIdMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
+    },
+    counters: stats,
     resourceName: 'Switchboard test peer (SDK authorization server)',
   })
 
-  const mcpStats = createMcpEndpointStats()
   const mcp = createProtectedMcpEndpoint({
     peer: PEER,
     verifier: provider,
-    resourceMetadataUrl,
+    resourceMetadataUrl: options.protectedResourceMetadata === false ? undefined : resourceMetadataUrl,
     resource: mcpUrl,
     requiredScopes,
     toolScopes,
     challengeScope: options.challengeScope ?? 'granted-and-required',
-    stats: mcpStats,
+    stats: stats.mcp,
   })
   app.use(mcpUrl.pathname, mcp.router)
 
-  const stats: SdkAuthServerStats = {
-    tokenRequests,
-    tokenErrors,
-    get registrations() {
-      return clientsStore.registrations
-    },
-    get authorizations() {
-      return provider.authorizations
-    },
-    revocations: provider.revocations,
-    get refreshTokenReuse() {
-      return provider.refreshTokenReuse
-    },
-    get validAccessTokens() {
-      return provider.validAccessTokens()
-    },
-    get validRefreshTokens() {
-      return provider.validRefreshTokens()
-    },
-    mcp: mcpStats,
-  }
-
-  let closing: Promise<void> | undefined
-  return {
-    mcpUrl: mcpUrl.href,
-    issuer: issuer.href,
-    resourceMetadataUrl,
-    metadata,
-    stats,
-    revokeAllTokens: () => provider.revokeAllTokens(),
-    revokeRefreshTokens: () => provider.revokeRefreshTokens(),
-    close() {
-      closing ??= mcp.closeSessions().then(() => closeServer(httpServer))
-      return closing
-    },
-  }
+  return createPeerHandle({ mcpUrl, issuer, resourceMetadataUrl, metadata, stats, provider, mcp, httpServer })
 }

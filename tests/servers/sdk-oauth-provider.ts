@@ -9,15 +9,20 @@ import {
   InvalidTokenError,
 } from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import { authorizationHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/authorize.js'
+import { metadataHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/metadata.js'
 import { clientRegistrationHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/register.js'
 import { revocationHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/revoke.js'
 import { tokenHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/token.js'
 import { type AuthorizationParams, type OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js'
-import { createOAuthMetadata, mcpAuthMetadataRouter } from '@modelcontextprotocol/sdk/server/auth/router.js'
+import {
+  createOAuthMetadata,
+  getOAuthProtectedResourceMetadataUrl,
+} from '@modelcontextprotocol/sdk/server/auth/router.js'
 import { type AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import {
   type OAuthClientInformationFull,
   type OAuthMetadata,
+  type OAuthProtectedResourceMetadata,
   type OAuthTokenRevocationRequest,
   type OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js'
@@ -27,7 +32,8 @@ import {
 // what a client's OAuth code has to cope with in the wild: rotating refresh tokens with reuse
 // detection, RFC 7009 revocation, expiring access tokens, InvalidTokenError for bad tokens (so
 // requireBearerAuth answers 401 with a challenge, not 500), and OAuth errors instead of plain
-// Errors (which the SDK's handlers turn into 500 server_error).
+// Errors (which the SDK's handlers turn into 500 server_error). mountAuthorizationServer() adds
+// the variants real servers differ in (AuthorizationServerVariantOptions) and the request counters.
 
 /** Authorization codes live this long (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 const AUTHORIZATION_CODE_TTL_MS = 60_000
@@ -43,22 +49,69 @@ export type RevocationCounts = {
   refused: number
 }
 
-export type SdkAuthorizationServerStats = {
+export type MetadataRequestCounts = {
+  /** Requests to `/.well-known/oauth-protected-resource` and below, 404s included. */
+  protectedResource: number
+  /** Requests to `/.well-known/oauth-authorization-server` or `/.well-known/openid-configuration` and below, 404s included. */
+  authorizationServer: number
+}
+
+/** What the authorization server half of a peer counts. A peer passes its stats object, which is updated in place. */
+export type AuthorizationServerCounters = {
+  /** Metadata requests by kind: with `/register`, `/authorize` and `/token` they count a client's first connect. */
+  metadataRequests: MetadataRequestCounts
+  /** HTTP requests to `/register`, refused ones (and 404s where there is no registration endpoint) included. */
+  registrationRequests: number
+  /** HTTP requests to `/authorize`, refused ones included. */
+  authorizationRequests: number
   /** `/token` requests by `grant_type`, failed ones included (also those refused at client authentication). */
   tokenRequests: Record<string, number>
   /** `/token` answers that carried an OAuth error, by error code (`invalid_grant`, `invalid_client`, ...). */
   tokenErrors: Record<string, number>
-  /** Successful `/register` calls. */
-  registrations: number
   /** Authorization requests that reached the provider (valid client and redirect URI). */
   authorizations: number
   revocations: RevocationCounts
   /** Refresh tokens presented again after they had been rotated: each one revoked its grant. */
   refreshTokenReuse: number
-  /** Access tokens that are neither revoked nor expired, right now. */
-  readonly validAccessTokens: ReadonlySet<string>
-  /** Refresh tokens that can still be exchanged, right now. */
-  readonly validRefreshTokens: ReadonlySet<string>
+}
+
+export function createAuthorizationServerCounters(): AuthorizationServerCounters {
+  return {
+    metadataRequests: { protectedResource: 0, authorizationServer: 0 },
+    registrationRequests: 0,
+    authorizationRequests: 0,
+    tokenRequests: {},
+    tokenErrors: {},
+    authorizations: 0,
+    revocations: { accessToken: 0, refreshToken: 0, unknown: 0, refused: 0 },
+    refreshTokenReuse: 0,
+  }
+}
+
+/** Options the SDK-based peers share; each default is the behaviour they had before the option existed. */
+export type AuthorizationServerVariantOptions = {
+  /**
+   * Default true. False behaves like a 2025-03-26 server: `/.well-known/oauth-protected-resource*` is 404 and
+   * 401 challenges carry no `resource_metadata`, so a client has to take the MCP origin as the authorization server.
+   */
+  protectedResourceMetadata?: boolean
+  /**
+   * Default true. False makes the authorization server metadata URLs 404 too: a client has to fall back to the
+   * default `/authorize`, `/token` and `/register` paths (MCP 2025-03-26 "Fallbacks for Servers without Metadata
+   * Discovery"), which keep working.
+   */
+  authorizationServerMetadata?: boolean
+  /** Default true. False leaves `code_challenge_methods_supported` out of the metadata; PKCE is still required. */
+  advertiseS256?: boolean
+  /**
+   * Default false. True refuses any authorization or token request carrying RFC 8707 `resource` with
+   * `invalid_target`, as Microsoft Entra ID does; tokens are still issued for the MCP URL.
+   */
+  rejectResourceParameter?: boolean
+  /** The `resource` the protected-resource metadata claims (a URL). Default: the MCP URL. Tokens still name the MCP URL. */
+  resourceOverride?: string
+  /** A `Cache-Control` header for both metadata documents, e.g. `max-age=60`. Default: none. */
+  metadataCacheControl?: string
 }
 
 export type InMemoryOAuthProviderOptions = {
@@ -71,6 +124,10 @@ export type InMemoryOAuthProviderOptions = {
   defaultScopes: readonly string[]
   accessTokenTtlSeconds: number
   issueRefreshTokens: boolean
+  /** Refuse RFC 8707 `resource` with `invalid_target` instead of checking it. */
+  rejectResourceParameter: boolean
+  /** Incremented in place. */
+  counters: Pick<AuthorizationServerCounters, 'authorizations' | 'revocations' | 'refreshTokenReuse'>
 }
 
 type Grant = { id: string; clientId: string; scopes: string[]; resource: string; revoked: boolean }
@@ -90,9 +147,6 @@ type RefreshToken = { grantId: string; clientId: string; scopes: string[]; resou
 
 export class InMemoryOAuthProvider implements OAuthServerProvider {
   readonly clientsStore: OAuthRegisteredClientsStore
-  readonly revocations: RevocationCounts = { accessToken: 0, refreshToken: 0, unknown: 0, refused: 0 }
-  authorizations = 0
-  refreshTokenReuse = 0
 
   readonly #options: InMemoryOAuthProviderOptions
   readonly #codes = new Map<string, AuthorizationCode>()
@@ -106,8 +160,9 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
   }
 
   async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response) {
-    this.authorizations += 1
+    this.#options.counters.authorizations += 1
     // Errors thrown here are OAuth errors: the SDK's handler redirects them to the client (RFC 6749 §4.1.2.1).
+    this.#refuseResourceParameter(params.resource)
     const scopes = this.#checkScopes(params.scopes?.length ? params.scopes : [...this.#options.defaultScopes])
     const resource = this.#checkResource(params.resource)
     const code = newSecret()
@@ -138,6 +193,8 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
     resource?: URL,
   ): Promise<OAuthTokens> {
     // The SDK's token handler has already checked the PKCE verifier against challengeForAuthorizationCode().
+    // Refused before the code is looked at, so the client can retry the same code without `resource`.
+    this.#refuseResourceParameter(resource)
     const code = this.#usableCode(client, authorizationCode)
     if (redirectUri !== undefined && redirectUri !== code.params.redirectUri) {
       throw new InvalidGrantError('redirect_uri differs from the one in the authorization request')
@@ -163,6 +220,7 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
     scopes?: string[],
     resource?: URL,
   ): Promise<OAuthTokens> {
+    this.#refuseResourceParameter(resource)
     const record = this.#refreshTokens.get(refreshToken)
     const grant = record && this.#grants.get(record.grantId)
     if (!record || !grant || grant.revoked) throw new InvalidGrantError('Unknown, expired or revoked refresh token')
@@ -170,7 +228,7 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
     if (record.rotated) {
       // Reuse detection (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2): a rotated refresh token coming back means two
       // parties hold it, so nothing from this grant can be trusted any more.
-      this.refreshTokenReuse += 1
+      this.#options.counters.refreshTokenReuse += 1
       this.#revokeGrant(grant)
       throw new InvalidGrantError('Refresh token was already used; the grant is revoked')
     }
@@ -204,21 +262,21 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
     const record = request.token_type_hint === 'refresh_token' ? refresh ?? access : access ?? refresh
     if (!record) {
       // RFC 7009 §2.2: an invalid (or already revoked) token is answered with 200 all the same.
-      this.revocations.unknown += 1
+      this.#options.counters.revocations.unknown += 1
       return
     }
     if (record.clientId !== client.client_id) {
       // RFC 7009 §2.1: the token must have been issued to the client asking.
-      this.revocations.refused += 1
+      this.#options.counters.revocations.refused += 1
       throw new InvalidRequestError('This token was not issued to this client')
     }
     if (record === access) {
-      this.revocations.accessToken += 1
+      this.#options.counters.revocations.accessToken += 1
       this.#accessTokens.delete(request.token)
       return
     }
     // RFC 7009 §2.1: revoking a refresh token should revoke the access tokens of the same grant too.
-    this.revocations.refreshToken += 1
+    this.#options.counters.revocations.refreshToken += 1
     const grant = this.#grants.get(record.grantId)
     if (grant) this.#revokeGrant(grant)
   }
@@ -301,6 +359,13 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
     return [...new Set(requested)]
   }
 
+  /** Like Microsoft Entra ID, which identifies the resource by the scope and answers `resource` with `invalid_target`. */
+  #refuseResourceParameter(resource: URL | undefined) {
+    if (this.#options.rejectResourceParameter && resource !== undefined) {
+      throw new InvalidTargetError('This authorization server does not accept the resource parameter')
+    }
+  }
+
   /**
    * RFC 8707: tokens are only issued for the one protected resource this server knows. A request
    * without `resource` gets a token for it too (the MCP spec makes clients send it; this server
@@ -315,17 +380,21 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
   }
 }
 
-/** Keeps registered clients in memory and counts registrations. */
+/** Keeps registered clients in memory and counts registrations in `counters`. */
 export class InMemoryClientsStore implements OAuthRegisteredClientsStore {
-  registrations = 0
+  readonly #counters: { registrations: number }
   readonly #clients = new Map<string, OAuthClientInformationFull>()
+
+  constructor(counters: { registrations: number }) {
+    this.#counters = counters
+  }
 
   async getClient(clientId: string) {
     return this.#clients.get(clientId)
   }
 
   async registerClient(client: OAuthClientInformationFull) {
-    this.registrations += 1
+    this.#counters.registrations += 1
     this.#clients.set(client.client_id, client)
     return client
   }
@@ -358,47 +427,86 @@ export type MountAuthorizationServerOptions = {
   metadataOverrides?: Partial<OAuthMetadata>
   /** Authenticates the client at /token and /revoke before the SDK's handlers run (they only read the body). */
   clientAuthentication?: RequestHandler[]
-  /** Counted at /token. */
-  tokenRequests: Record<string, number>
-  tokenErrors: Record<string, number>
+  /** Incremented in place. */
+  counters: AuthorizationServerCounters
   resourceName: string
+  variant: AuthorizationServerVariantOptions
 }
 
 /**
  * Mounts the SDK's authorization server handlers at the root of `app`, like `mcpAuthRouter` does,
  * but with per-IP rate limits off and the two metadata documents kept apart: `mcpAuthRouter` uses
  * one `scopesSupported` for both, and a step-up test needs the resource to advertise fewer scopes
- * than the authorization server can grant.
+ * than the authorization server can grant. Returns the authorization server metadata (also when it
+ * is not served).
  */
 export function mountAuthorizationServer(app: express.Express, options: MountAuthorizationServerOptions) {
-  const { provider } = options
+  const { provider, counters, variant } = options
   const oauthMetadata: OAuthMetadata = {
     ...createOAuthMetadata({ provider, issuerUrl: options.issuer, scopesSupported: [...options.grantableScopes] }),
     ...options.metadataOverrides,
   }
-  app.use(
-    mcpAuthMetadataRouter({
-      oauthMetadata,
-      resourceServerUrl: options.mcpUrl,
-      scopesSupported: [...options.resourceScopes],
-      resourceName: options.resourceName,
-    }),
-  )
+  if (variant.advertiseS256 === false) delete oauthMetadata.code_challenge_methods_supported
+  const resourceMetadata: OAuthProtectedResourceMetadata = {
+    resource: variant.resourceOverride ?? options.mcpUrl.href,
+    authorization_servers: [oauthMetadata.issuer],
+    scopes_supported: [...options.resourceScopes],
+    resource_name: options.resourceName,
+  }
+  const cacheControl: RequestHandler = (_req, res, next) => {
+    if (variant.metadataCacheControl !== undefined) res.set('Cache-Control', variant.metadataCacheControl)
+    next()
+  }
+
+  app.use(countMetadataRequests(counters.metadataRequests))
+  // RFC 9728 §3.1: the path-specific URL only, as the SDK's mcpAuthMetadataRouter serves it.
+  if (variant.protectedResourceMetadata !== false) {
+    const path = new URL(getOAuthProtectedResourceMetadataUrl(options.mcpUrl)).pathname
+    app.use(path, cacheControl, metadataHandler(resourceMetadata))
+  }
+  if (variant.authorizationServerMetadata !== false) {
+    app.use('/.well-known/oauth-authorization-server', cacheControl, metadataHandler(oauthMetadata))
+  }
+
   const authenticate = options.clientAuthentication ?? []
+  app.use('/authorize', count(() => (counters.authorizationRequests += 1)))
   app.use('/authorize', authorizationHandler({ provider, rateLimit: false }))
   app.use(
     '/token',
-    observeTokenRequests(options.tokenRequests, options.tokenErrors),
+    observeTokenRequests(counters.tokenRequests, counters.tokenErrors),
     ...authenticate,
     tokenHandler({ provider, rateLimit: false }),
   )
   if (oauthMetadata.revocation_endpoint) {
     app.use('/revoke', ...authenticate, revocationHandler({ provider, rateLimit: false }))
   }
+  // Counted even where there is no registration endpoint: a client trying to register there is worth seeing.
+  app.use('/register', count(() => (counters.registrationRequests += 1)))
   if (oauthMetadata.registration_endpoint) {
     app.use('/register', clientRegistrationHandler({ clientsStore: provider.clientsStore, rateLimit: false }))
   }
   return oauthMetadata
+}
+
+function count(increment: () => void): RequestHandler {
+  return (_req, _res, next) => {
+    increment()
+    next()
+  }
+}
+
+/** Counts requests to the metadata URLs a client may try (RFC 9728 §3, RFC 8414 §3, OpenID Connect Discovery). */
+function countMetadataRequests(counts: MetadataRequestCounts): RequestHandler {
+  return (req, _res, next) => {
+    if (req.path.startsWith('/.well-known/oauth-protected-resource')) counts.protectedResource += 1
+    if (
+      req.path.startsWith('/.well-known/oauth-authorization-server') ||
+      req.path.startsWith('/.well-known/openid-configuration')
+    ) {
+      counts.authorizationServer += 1
+    }
+    next()
+  }
 }
 
 /** Counts /token requests by grant type and OAuth error answers by code (before and after the SDK's handler). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import http from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import {
@@ -6,10 +7,15 @@ import {
   discoverAuthorizationServerMetadata,
   exchangeAuthorization,
   refreshAuthorization,
+  startAuthorization,
   type OAuthClientProvider,
 } from '@modelcontextprotocol/sdk/client/auth.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { InvalidClientError, InvalidGrantError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import {
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidTargetError,
+} from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import {
   type OAuthClientInformationMixed,
   type OAuthClientMetadata,
@@ -20,8 +26,9 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { decodeJwt, decodeProtectedHeader, SignJWT, generateKeyPair } from 'jose'
 import { expect, onTestFinished, test } from 'vitest'
 import { startOidcMcpServer, type OidcMcpServerOptions } from '#tests/servers/oidc-provider-server.ts'
+import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { startPreregisteredServer, type PreregisteredServerOptions } from '#tests/servers/preregistered-server.ts'
-import { startSdkAuthServer, type SdkAuthServerOptions } from '#tests/servers/sdk-auth-server.ts'
+import { startSdkAuthServer, type SdkAuthServer, type SdkAuthServerOptions } from '#tests/servers/sdk-auth-server.ts'
 
 // The OAuth test peers (tests/servers/), driven by the SDK's own client-side auth() over real HTTP
 // on 127.0.0.1. Each test would fail if its peer did not enforce the rule it names.
@@ -32,13 +39,20 @@ const REDIRECT_URL = 'http://127.0.0.1:9/oauth/callback'
 class TestOAuthClient implements OAuthClientProvider {
   readonly redirectUrl = REDIRECT_URL
   readonly clientMetadata: OAuthClientMetadata
+  readonly clientMetadataUrl: string | undefined
   authorizationUrl: URL | undefined
   lastState: string | undefined
   #clientInformation: OAuthClientInformationMixed | undefined
   #tokens: OAuthTokens | undefined
   #codeVerifier: string | undefined
 
-  constructor(options: { tokenEndpointAuthMethod?: string; preregistered?: OAuthClientInformationMixed } = {}) {
+  constructor(
+    options: {
+      tokenEndpointAuthMethod?: string
+      preregistered?: OAuthClientInformationMixed
+      clientMetadataUrl?: string
+    } = {},
+  ) {
     this.clientMetadata = {
       client_name: 'Switchboard peer test',
       redirect_uris: [REDIRECT_URL],
@@ -47,6 +61,7 @@ class TestOAuthClient implements OAuthClientProvider {
       token_endpoint_auth_method: options.tokenEndpointAuthMethod ?? 'none',
     }
     this.#clientInformation = options.preregistered
+    this.clientMetadataUrl = options.clientMetadataUrl
   }
 
   state() {
@@ -228,6 +243,75 @@ function preregisteredTestClient() {
       token_endpoint_auth_method: 'client_secret_basic',
     },
   })
+}
+
+type HostedResponse = { status?: number; contentType?: string; headers?: Record<string, string>; body: string }
+/** What the document host answers for one path: a response, or no answer at all. */
+type HostedDocument = HostedResponse | 'hang'
+
+/**
+ * Hosts Client ID Metadata Documents on 127.0.0.1. `serve(path, document)` returns the document's URL,
+ * which is also the client_id; `document` gets that URL so that the body can name it.
+ */
+async function documentHost() {
+  const routes = new Map<string, HostedDocument>()
+  const requests: string[] = []
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '')
+    const hosted = routes.get(req.url ?? '')
+    if (hosted === 'hang') return
+    if (!hosted) return void res.writeHead(404).end()
+    res
+      .writeHead(hosted.status ?? 200, { 'Content-Type': hosted.contentType ?? 'application/json', ...hosted.headers })
+      .end(hosted.body)
+  })
+  const origin = await listenOnLoopback(server)
+  onTestFinished(() => closeServer(server))
+  return {
+    origin,
+    requests,
+    serve(path: string, document: (url: string) => HostedDocument): string {
+      const url = `${origin}${path}`
+      routes.set(path, document(url))
+      return url
+    },
+  }
+}
+
+/** A public client's metadata document, as a client would host it at `clientId`. */
+function clientDocument(clientId: string, overrides: Record<string, unknown> = {}): HostedResponse {
+  return {
+    body: JSON.stringify({
+      client_id: clientId,
+      client_name: 'Switchboard (metadata document)',
+      redirect_uris: [REDIRECT_URL],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      ...overrides,
+    }),
+  }
+}
+
+/** Starts an authorization with a URL client_id (the SDK's auth() only takes https ones) and sends it unfollowed. */
+async function authorizeAs(peer: SdkAuthServer, clientId: string) {
+  const { authorizationUrl, codeVerifier } = await startAuthorization(peer.issuer, {
+    metadata: peer.metadata,
+    clientInformation: { client_id: clientId },
+    redirectUrl: REDIRECT_URL,
+    state: 'document-state',
+    resource: new URL(peer.mcpUrl),
+  })
+  const response = await fetch(authorizationUrl, { redirect: 'manual' })
+  return { response, codeVerifier }
+}
+
+/** A refusal before any redirect: 400 with an OAuth error body and no Location. */
+async function refusal(response: Response) {
+  expect(response.status).toBe(400)
+  expect(response.headers.get('location')).toBeNull()
+  const body: unknown = await response.json()
+  return body
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,6 +551,333 @@ test('sdk peer with issueRefreshTokens false issues access tokens only', async (
   await authorizeClient(peer.mcpUrl, client, followAutoApproval)
   expect(client.requireTokens().refresh_token).toBeUndefined()
   expect(peer.stats.validRefreshTokens.size).toBe(0)
+})
+
+// ---------------------------------------------------------------------------------------------
+// Peer 1 options: metadata variants, Entra-like resource handling, Client ID Metadata Documents
+
+test("sdk peer: stats count a client's first connect: metadata, registration, authorization and token requests", async () => {
+  const peer = await sdkPeer()
+  const client = new TestOAuthClient()
+  expect(await auth(client, { serverUrl: peer.mcpUrl })).toBe('REDIRECT')
+  expect(peer.stats).toMatchObject({
+    metadataRequests: { protectedResource: 1, authorizationServer: 1 },
+    registrationRequests: 1,
+    registrations: 1,
+    authorizationRequests: 0,
+    tokenRequests: {},
+  })
+
+  const redirect = new URL(await followAutoApproval(client.authorizationUrl?.href ?? ''))
+  const code = redirect.searchParams.get('code') ?? ''
+  expect(await auth(client, { serverUrl: peer.mcpUrl, authorizationCode: code })).toBe('AUTHORIZED')
+  // This test client keeps no discovery state, so its second auth() discovers again.
+  expect(peer.stats).toMatchObject({
+    metadataRequests: { protectedResource: 2, authorizationServer: 2 },
+    registrationRequests: 1,
+    authorizationRequests: 1,
+    authorizations: 1,
+    tokenRequests: { authorization_code: 1 },
+  })
+})
+
+test('sdk peer with protectedResourceMetadata false behaves like a 2025-03-26 server, and auth() still connects', async () => {
+  const peer = await sdkPeer({ protectedResourceMetadata: false, toolScopes: { create_ticket: 'tickets:write' } })
+  expect((await fetch(peer.resourceMetadataUrl)).status).toBe(404)
+  expect((await fetch(new URL('/.well-known/oauth-protected-resource', peer.issuer))).status).toBe(404)
+  expect((await fetch(new URL('/.well-known/oauth-authorization-server', peer.issuer))).status).toBe(200)
+  expect(peer.stats.metadataRequests).toEqual({ protectedResource: 2, authorizationServer: 1 })
+  const unauthorized = await postMcp(peer.mcpUrl, undefined)
+  expect(unauthorized.status).toBe(401)
+  expect(challengeParams(unauthorized.challenge)).toEqual({
+    error: 'invalid_token',
+    error_description: 'Missing Authorization header',
+  })
+
+  const client = new TestOAuthClient()
+  const { authorizationUrl } = await authorizeClient(peer.mcpUrl, client, followAutoApproval)
+  // Without resource metadata the SDK client has no resource indicator to send.
+  expect(authorizationUrl.searchParams.has('resource')).toBe(false)
+  expect(await listToolNames(peer.mcpUrl, client)).toContain('echo')
+  // Each of the two auth() calls tried the path-specific URL, then the root one.
+  expect(peer.stats.metadataRequests).toEqual({ protectedResource: 6, authorizationServer: 3 })
+
+  const token = client.requireTokens().access_token
+  const sessionId = (await postMcp(peer.mcpUrl, token)).response.headers.get('mcp-session-id') ?? undefined
+  const createTicket = jsonRpc('tools/call', { name: 'create_ticket', arguments: { title: 'x', labels: [] } }, 2)
+  const forbidden = await postMcp(peer.mcpUrl, token, createTicket, sessionId)
+  expect(forbidden.status).toBe(403)
+  const challenge = challengeParams(forbidden.challenge)
+  expect(challenge).toMatchObject({ error: 'insufficient_scope', scope: 'mcp:tools tickets:write' })
+  expect(challenge).not.toHaveProperty('resource_metadata')
+})
+
+test('sdk peer without any metadata answers 404 on every well-known URL, and auth() falls back to /register, /authorize and /token', async () => {
+  const peer = await sdkPeer({ protectedResourceMetadata: false, authorizationServerMetadata: false })
+  for (const path of [
+    '/.well-known/oauth-protected-resource/mcp',
+    '/.well-known/oauth-protected-resource',
+    '/.well-known/oauth-authorization-server',
+    '/.well-known/openid-configuration',
+  ]) {
+    expect((await fetch(new URL(path, peer.issuer))).status, path).toBe(404)
+  }
+  expect(peer.stats.metadataRequests).toEqual({ protectedResource: 2, authorizationServer: 2 })
+
+  const client = new TestOAuthClient()
+  const { authorizationUrl } = await authorizeClient(peer.mcpUrl, client, followAutoApproval)
+  expect(authorizationUrl.origin + authorizationUrl.pathname).toBe(new URL('/authorize', peer.issuer).href)
+  expect(await listToolNames(peer.mcpUrl, client)).toContain('echo')
+  expect(peer.stats).toMatchObject({
+    metadataRequests: { protectedResource: 6, authorizationServer: 6 },
+    registrations: 1,
+    authorizations: 1,
+    tokenRequests: { authorization_code: 1 },
+  })
+})
+
+test('sdk peer with advertiseS256 false leaves code_challenge_methods_supported out and still requires PKCE', async () => {
+  expect((await sdkPeer()).metadata.code_challenge_methods_supported).toEqual(['S256'])
+  const peer = await sdkPeer({ advertiseS256: false })
+  const metadata = await metadataOf(peer.issuer)
+  expect(metadata).not.toHaveProperty('code_challenge_methods_supported')
+
+  // NOTE: MCP 2025-11-25 says a client must refuse to go on without code_challenge_methods_supported;
+  // the SDK 1.32 client goes on regardless, so refusing is up to Switchboard.
+  const client = new TestOAuthClient()
+  expect(await auth(client, { serverUrl: peer.mcpUrl })).toBe('REDIRECT')
+  const withoutPkce = new URL(client.authorizationUrl?.href ?? '')
+  withoutPkce.searchParams.delete('code_challenge')
+  withoutPkce.searchParams.delete('code_challenge_method')
+  const redirect = new URL(await followAutoApproval(withoutPkce.href))
+  expect(redirect.searchParams.get('error')).toBe('invalid_request')
+  // NOTE: the SDK's authorization handler reads state only from a request that passes its schema, so
+  // this error comes back without state (RFC 6749 §4.1.2.1 wants it echoed).
+  expect(redirect.searchParams.has('state')).toBe(false)
+  expect(peer.stats.authorizations).toBe(0)
+})
+
+test('sdk peer with rejectResourceParameter refuses resource with invalid_target at /authorize and /token, like Entra ID', async () => {
+  const peer = await sdkPeer({ rejectResourceParameter: true })
+  const client = new TestOAuthClient()
+  expect(await auth(client, { serverUrl: peer.mcpUrl })).toBe('REDIRECT')
+  const authorizationUrl = new URL(client.authorizationUrl?.href ?? '')
+  expect(authorizationUrl.searchParams.get('resource')).toBe(peer.mcpUrl)
+  const refused = new URL(await followAutoApproval(authorizationUrl.href))
+  expect(refused.searchParams.get('error')).toBe('invalid_target')
+  expect(refused.searchParams.get('state')).toBe(client.lastState)
+  expect(refused.searchParams.has('code')).toBe(false)
+
+  authorizationUrl.searchParams.delete('resource')
+  const redirect = new URL(await followAutoApproval(authorizationUrl.href))
+  const exchange = (resource?: URL) =>
+    exchangeAuthorization(peer.issuer, {
+      metadata: peer.metadata,
+      clientInformation: client.requireClientInformation(),
+      authorizationCode: redirect.searchParams.get('code') ?? '',
+      codeVerifier: client.codeVerifier(),
+      redirectUri: REDIRECT_URL,
+      resource,
+    })
+  // Refused before the code is used: the same code then works without resource.
+  await expect(exchange(new URL(peer.mcpUrl))).rejects.toBeInstanceOf(InvalidTargetError)
+  const tokens = await exchange()
+  expect((await postMcp(peer.mcpUrl, tokens.access_token)).status).toBe(200)
+
+  const refresh = (resource?: string) =>
+    fetch(peer.metadata.token_endpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token ?? '',
+        client_id: client.requireClientInformation().client_id,
+        ...(resource === undefined ? {} : { resource }),
+      }),
+    })
+  const refusedRefresh = await refresh(peer.mcpUrl)
+  expect(refusedRefresh.status).toBe(400)
+  expect(await refusedRefresh.json()).toMatchObject({ error: 'invalid_target' })
+  expect((await refresh()).status).toBe(200)
+  expect(peer.stats.tokenErrors).toEqual({ invalid_target: 2 })
+})
+
+test('sdk peer with resourceOverride serves resource metadata for another resource, which the SDK client refuses', async () => {
+  const peer = await sdkPeer({ resourceOverride: 'http://127.0.0.1:9/another-mcp' })
+  expect(await (await fetch(peer.resourceMetadataUrl)).json()).toMatchObject({
+    resource: 'http://127.0.0.1:9/another-mcp',
+    authorization_servers: [peer.issuer],
+  })
+  await expect(auth(new TestOAuthClient(), { serverUrl: peer.mcpUrl })).rejects.toThrow(/does not match/)
+  expect(peer.stats).toMatchObject({ registrationRequests: 0, authorizationRequests: 0 })
+})
+
+test('sdk peer with metadataCacheControl sends that Cache-Control on both metadata documents', async () => {
+  const peer = await sdkPeer({ metadataCacheControl: 'max-age=60' })
+  const plain = await sdkPeer()
+  for (const { resourceMetadataUrl, issuer } of [peer, plain]) {
+    const expected = issuer === peer.issuer ? 'max-age=60' : null
+    const prm = await fetch(resourceMetadataUrl)
+    expect(prm.status).toBe(200)
+    expect(prm.headers.get('cache-control')).toBe(expected)
+    const asm = await fetch(new URL('/.well-known/oauth-authorization-server', issuer))
+    expect(asm.status).toBe(200)
+    expect(asm.headers.get('cache-control')).toBe(expected)
+  }
+  expect(peer.stats.metadataRequests).toEqual({ protectedResource: 1, authorizationServer: 1 })
+})
+
+test('sdk peer with clientIdMetadataDocuments: a client whose client_id is its document URL authorizes, exchanges and refreshes without registering', async () => {
+  const peer = await sdkPeer({ clientIdMetadataDocuments: true })
+  expect(await metadataOf(peer.issuer)).toMatchObject({ client_id_metadata_document_supported: true })
+  const host = await documentHost()
+  const clientId = host.serve('/oauth/client-metadata.json', (url) => clientDocument(url))
+  const clientInformation = { client_id: clientId }
+  const resource = new URL(peer.mcpUrl)
+
+  const { response, codeVerifier } = await authorizeAs(peer, clientId)
+  expect(response.status).toBe(302)
+  const redirect = new URL(response.headers.get('location') ?? '')
+  expect(redirect.searchParams.get('state')).toBe('document-state')
+  const tokens = await exchangeAuthorization(peer.issuer, {
+    metadata: peer.metadata,
+    clientInformation,
+    authorizationCode: redirect.searchParams.get('code') ?? '',
+    codeVerifier,
+    redirectUri: REDIRECT_URL,
+    resource,
+  })
+  expect((await postMcp(peer.mcpUrl, tokens.access_token)).status).toBe(200)
+  const refreshed = await refreshAuthorization(peer.issuer, {
+    metadata: peer.metadata,
+    clientInformation,
+    refreshToken: tokens.refresh_token ?? '',
+    resource,
+  })
+  expect(refreshed.refresh_token).not.toBe(tokens.refresh_token)
+
+  // Fetched once, at /authorize; both /token requests used the cached document.
+  expect(host.requests).toEqual(['/oauth/client-metadata.json'])
+  expect(peer.stats).toMatchObject({
+    metadataDocumentFetches: 1,
+    metadataDocumentFailures: 0,
+    registrationRequests: 0,
+    registrations: 0,
+    tokenRequests: { authorization_code: 1, refresh_token: 1 },
+  })
+})
+
+test('sdk peer with clientIdMetadataDocuments refuses a document that does not describe the client, with 400 and no redirect', async () => {
+  const peer = await sdkPeer({ clientIdMetadataDocuments: true })
+  const host = await documentHost()
+  const good = host.serve('/good.json', (url) => clientDocument(url))
+  // Each of these would be accepted (or refused for another reason) without the rule it tests.
+  const redirecting = `${host.origin}/redirect.json`
+  const redirectTarget = host.serve('/redirect-target.json', () => clientDocument(redirecting))
+  const invalidClient = [
+    host.serve('/other-id.json', () => clientDocument(good)),
+    host.serve('/text.json', (url) => ({ ...clientDocument(url), contentType: 'text/plain' })),
+    host.serve('/not-json.json', () => ({ body: '{"client_id":' })),
+    host.serve('/large.json', (url) => clientDocument(url, { client_name: 'x'.repeat(6 * 1024) })),
+    host.serve('/redirect.json', () => ({ status: 302, headers: { Location: redirectTarget }, body: '' })),
+    host.serve('/gone.json', () => ({ status: 404, body: '{}' })),
+    host.serve('/basic.json', (url) => clientDocument(url, { token_endpoint_auth_method: 'client_secret_basic' })),
+    host.serve('/secret.json', (url) => clientDocument(url, { client_secret: 'shared-by-everyone' })),
+    host.serve('/no-redirects.json', (url) => clientDocument(url, { redirect_uris: [] })),
+  ]
+  for (const clientId of invalidClient) {
+    const { response } = await authorizeAs(peer, clientId)
+    expect(await refusal(response), clientId).toMatchObject({ error: 'invalid_client' })
+  }
+  // Refused before any fetch: plain http to a host that is not loopback, no path, dot segments, a fragment.
+  const badUrls = [
+    'http://client.example.invalid/metadata.json',
+    `${host.origin}/`,
+    `${host.origin}/docs/../good.json`,
+    `${good}#fragment`,
+  ]
+  for (const clientId of badUrls) {
+    const { response } = await authorizeAs(peer, clientId)
+    expect(await refusal(response), clientId).toMatchObject({ error: 'invalid_client' })
+  }
+  // A valid document that does not list this redirect URI: the SDK's handler refuses it.
+  const elsewhere = host.serve('/elsewhere.json', (url) =>
+    clientDocument(url, { redirect_uris: ['http://127.0.0.1:9/elsewhere'] }),
+  )
+  expect(await refusal((await authorizeAs(peer, elsewhere)).response)).toMatchObject({
+    error: 'invalid_request',
+    error_description: 'Unregistered redirect_uri',
+  })
+
+  expect(peer.stats).toMatchObject({
+    metadataDocumentFetches: invalidClient.length + 1,
+    metadataDocumentFailures: invalidClient.length + badUrls.length,
+    authorizations: 0,
+  })
+  // A refused document is not cached: the next request fetches it again.
+  await authorizeAs(peer, invalidClient[0] ?? '')
+  expect(peer.stats.metadataDocumentFetches).toBe(invalidClient.length + 2)
+  // Redirects are not followed (the document must be at the client_id URL itself).
+  expect(host.requests).not.toContain('/redirect-target.json')
+})
+
+test('sdk peer with clientIdMetadataDocuments refuses a document URL at /token too, and gives up on a host that does not answer', async () => {
+  const peer = await sdkPeer({ clientIdMetadataDocuments: true })
+  const host = await documentHost()
+  const mismatched = host.serve('/mismatched.json', (url) => clientDocument(`${url}?v=2`))
+  const token = await fetch(peer.metadata.token_endpoint, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: 'unused',
+      code_verifier: 'a'.repeat(43),
+      client_id: mismatched,
+    }),
+  })
+  expect(token.status).toBe(400)
+  expect(await token.json()).toMatchObject({ error: 'invalid_client' })
+  expect(peer.stats.tokenErrors).toEqual({ invalid_client: 1 })
+
+  const silent = host.serve('/silent.json', () => 'hang')
+  const startedMs = Date.now()
+  const { response } = await authorizeAs(peer, silent)
+  expect(await refusal(response)).toMatchObject({
+    error: 'invalid_client',
+    error_description: expect.stringMatching(/no answer within/),
+  })
+  expect(Date.now() - startedMs).toBeLessThan(5_000)
+  expect(peer.stats.metadataDocumentFailures).toBe(2)
+})
+
+test('sdk peer: without clientIdMetadataDocuments a URL client_id is an unknown client and nothing is fetched', async () => {
+  const peer = await sdkPeer()
+  expect(peer.metadata).not.toHaveProperty('client_id_metadata_document_supported')
+  const host = await documentHost()
+  const clientId = host.serve('/client.json', (url) => clientDocument(url))
+  expect(await refusal((await authorizeAs(peer, clientId)).response)).toMatchObject({ error: 'invalid_client' })
+  expect(host.requests).toEqual([])
+  expect(peer.stats.metadataDocumentFetches).toBe(0)
+})
+
+test('the SDK client uses its https clientMetadataUrl as client_id only where the peer advertises support', async () => {
+  const clientMetadataUrl = 'https://switchboard.example/oauth/client-metadata.json'
+  const peer = await sdkPeer({ clientIdMetadataDocuments: true })
+  const client = new TestOAuthClient({ clientMetadataUrl })
+  expect(await auth(client, { serverUrl: peer.mcpUrl })).toBe('REDIRECT')
+  expect(client.authorizationUrl?.searchParams.get('client_id')).toBe(clientMetadataUrl)
+  expect(peer.stats.registrationRequests).toBe(0)
+
+  // Registration still works on that peer, and is the fallback where support is not advertised.
+  expect(await auth(new TestOAuthClient(), { serverUrl: peer.mcpUrl })).toBe('REDIRECT')
+  expect(peer.stats.registrations).toBe(1)
+  const plain = await sdkPeer()
+  const registering = new TestOAuthClient({ clientMetadataUrl })
+  expect(await auth(registering, { serverUrl: plain.mcpUrl })).toBe('REDIRECT')
+  expect(plain.stats.registrations).toBe(1)
+  expect(registering.authorizationUrl?.searchParams.get('client_id')).not.toBe(clientMetadataUrl)
+  // NOTE: the SDK refuses a non-https clientMetadataUrl, so the peer's http-on-loopback documents are
+  // tested above with startAuthorization() and exchangeAuthorization() instead of auth().
+  const loopback = new TestOAuthClient({ clientMetadataUrl: 'http://127.0.0.1:9/oauth/client-metadata.json' })
+  await expect(auth(loopback, { serverUrl: peer.mcpUrl })).rejects.toThrow(/HTTPS/)
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,82 @@
+import { Form } from '@remix-run/react'
+import { StatusButton } from '#app/components/status-button.tsx'
+
+/**
+ * Connect / Reconnect / step-up: a plain form POST answered by a redirect to the authorization
+ * server, so it works without JavaScript. `returnTo` is where the callback lands afterwards.
+ */
+export function ConnectForm({
+  workspaceId,
+  serverId,
+  returnTo,
+  label,
+  variant = 'primary',
+  stepUp,
+}: {
+  workspaceId: string
+  serverId: string
+  returnTo: string
+  label: string
+  variant?: 'primary' | 'secondary'
+  stepUp?: { scopes: string; tool: string }
+}) {
+  return (
+    <Form method="post" action={`/w/${workspaceId}/servers/${serverId}/connect`} reloadDocument>
+      <input type="hidden" name="returnTo" value={returnTo} />
+      {stepUp ? (
+        <>
+          <input type="hidden" name="scopes" value={stepUp.scopes} />
+          <input type="hidden" name="tool" value={stepUp.tool} />
+        </>
+      ) : null}
+      <StatusButton name="intent" value={stepUp ? 'step-up' : 'connect'} variant={variant} pendingText="Opening sign-in…">
+        {label}
+      </StatusButton>
+    </Form>
+  )
+}
+
+type FailureLike = { message: string; action: string; scopes?: string }
+
+/** A failure of a server's tools with the one thing the person can do about it. */
+export function ToolsFailureCallout({
+  failure,
+  workspaceId,
+  serverId,
+  returnTo,
+  tool,
+}: {
+  failure: FailureLike
+  workspaceId: string
+  serverId: string
+  returnTo: string
+  tool?: string
+}) {
+  return (
+    <div className="callout callout-error" role="alert">
+      <p>{failure.message}</p>
+      {failure.action === 'connect' || failure.action === 'reconnect' ? (
+        <ConnectForm
+          workspaceId={workspaceId}
+          serverId={serverId}
+          returnTo={returnTo}
+          label={failure.action === 'connect' ? 'Connect' : 'Reconnect'}
+        />
+      ) : null}
+      {failure.action === 'step_up' && failure.scopes ? (
+        <ConnectForm
+          workspaceId={workspaceId}
+          serverId={serverId}
+          returnTo={returnTo}
+          label="Grant more access"
+          stepUp={{ scopes: failure.scopes, tool: tool ?? '' }}
+        />
+      ) : null}
+      {failure.action === 'retry' ? (
+        <p>
+          <a href={returnTo}>Try again</a>
+        </p>
+      ) : null}
+    </div>
+  )
+}

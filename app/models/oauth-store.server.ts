@@ -1,0 +1,410 @@
+// The OAuth rows (connections, flows, client registrations) and their encrypted columns. Every
+// secret is encrypted here with associated data naming its row, and decrypted only on use.
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/crypto.server.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
+import type { ClientKind, TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
+
+const context = (table: string, column: string, rowId: string): SecretContext => ({ table, column, rowId })
+
+export const SHARED_OWNER = 'shared'
+
+/** How long a Connect may take between leaving for the authorization server and coming back. */
+export const FLOW_TTL_MS = 10 * 60 * 1000
+
+/** The key of a connection: the person's own, or the workspace's when the server is shared. */
+export function ownerKeyFor(userId: string, shared: boolean): string {
+  return shared ? SHARED_OWNER : userId
+}
+
+// --- Connections -------------------------------------------------------------------------------
+
+const connectionSelect = {
+  id: true,
+  serverId: true,
+  userId: true,
+  ownerKey: true,
+  status: true,
+  lastError: true,
+  accessToken: true,
+  refreshToken: true,
+  expiresAt: true,
+  scopes: true,
+  issuer: true,
+  clientKind: true,
+  clientId: true,
+  configVersion: true,
+  generation: true,
+  refreshLeaseUntil: true,
+  connectedAt: true,
+  refreshedAt: true,
+  updatedAt: true,
+  connectedBy: { select: { id: true, name: true } },
+} as const
+
+type ConnectionRow = NonNullable<Awaited<ReturnType<typeof findConnectionRow>>>
+
+function findConnectionRow(serverId: string, ownerKey: string) {
+  return getDb().oAuthConnection.findUnique({ where: { serverId_ownerKey: { serverId, ownerKey } }, select: connectionSelect })
+}
+
+export type ConnectionStatus = 'connected' | 'needs_reauth' | 'error'
+
+/** A connection without its secrets: what pages may show. */
+export type ConnectionInfo = Omit<ConnectionRow, 'accessToken' | 'refreshToken' | 'status' | 'clientKind' | 'connectedBy'> & {
+  status: ConnectionStatus
+  clientKind: ClientKind
+  hasRefreshToken: boolean
+  connectedByName: string | null
+  connectedById: string | null
+}
+
+export type ConnectionWithTokens = ConnectionInfo & {
+  /** Decrypted; null when absent or unreadable (key removed, row tampered). */
+  accessToken: string | null
+  refreshToken: string | null
+}
+
+function info(row: ConnectionRow): ConnectionInfo {
+  const { accessToken: _a, refreshToken, connectedBy, ...rest } = row
+  return {
+    ...rest,
+    status: row.status as ConnectionStatus,
+    clientKind: row.clientKind as ClientKind,
+    hasRefreshToken: refreshToken !== null,
+    connectedByName: connectedBy?.name ?? null,
+    connectedById: connectedBy?.id ?? null,
+  }
+}
+
+function decryptColumn(row: ConnectionRow, column: 'accessToken' | 'refreshToken'): string | null {
+  const value = row[column]
+  if (value === null) return null
+  const result = decryptSecret(value, context('OAuthConnection', column, row.id))
+  return result.ok ? result.value : null
+}
+
+export async function getConnectionInfo(serverId: string, ownerKey: string): Promise<ConnectionInfo | null> {
+  const row = await findConnectionRow(serverId, ownerKey)
+  return row ? info(row) : null
+}
+
+export async function getConnectionWithTokens(serverId: string, ownerKey: string): Promise<ConnectionWithTokens | null> {
+  const row = await findConnectionRow(serverId, ownerKey)
+  if (!row) return null
+  return { ...info(row), accessToken: decryptColumn(row, 'accessToken'), refreshToken: decryptColumn(row, 'refreshToken') }
+}
+
+export type TokenSet = {
+  accessToken: string
+  refreshToken: string | null
+  /** Seconds, as the authorization server said; null when it did not. */
+  expiresIn: number | null
+  scopes: string
+}
+
+function expiryFrom(expiresIn: number | null): Date | null {
+  return expiresIn === null || !Number.isFinite(expiresIn) || expiresIn <= 0 ? null : new Date(Date.now() + expiresIn * 1000)
+}
+
+/**
+ * Stores fresh tokens from a completed sign-in, replacing whatever the owner had (a new
+ * generation, so no session or refresh in flight reuses the old ones).
+ */
+export async function saveConnection(input: {
+  serverId: string
+  ownerKey: string
+  userId: string | null
+  connectedById: string
+  issuer: string
+  clientKind: ClientKind
+  clientId: string
+  configVersion: number
+  tokens: TokenSet
+}): Promise<ConnectionInfo> {
+  const db = getDb()
+  const where = { serverId_ownerKey: { serverId: input.serverId, ownerKey: input.ownerKey } }
+  const existing = await db.oAuthConnection.findUnique({ where, select: { id: true } })
+  const id = existing?.id ?? randomUUID()
+  const data = {
+    status: 'connected',
+    lastError: null,
+    accessToken: encryptSecret(input.tokens.accessToken, context('OAuthConnection', 'accessToken', id)),
+    refreshToken: input.tokens.refreshToken
+      ? encryptSecret(input.tokens.refreshToken, context('OAuthConnection', 'refreshToken', id))
+      : null,
+    expiresAt: expiryFrom(input.tokens.expiresIn),
+    scopes: input.tokens.scopes,
+    issuer: input.issuer,
+    clientKind: input.clientKind,
+    clientId: input.clientId,
+    configVersion: input.configVersion,
+    connectedById: input.connectedById,
+    userId: input.userId,
+    refreshLeaseUntil: null,
+    connectedAt: new Date(),
+    refreshedAt: null,
+  }
+  const row = await db.oAuthConnection.upsert({
+    where,
+    create: { id, serverId: input.serverId, ownerKey: input.ownerKey, ...data },
+    update: { ...data, generation: { increment: 1 } },
+    select: connectionSelect,
+  })
+  return info(row)
+}
+
+/**
+ * Takes the refresh lease if nobody holds it and the generation is still `generation`.
+ * Returns whether this caller holds it now.
+ */
+export async function acquireRefreshLease(connectionId: string, generation: number, leaseMs: number): Promise<boolean> {
+  const now = new Date()
+  const taken = await getDb().oAuthConnection.updateMany({
+    where: {
+      id: connectionId,
+      generation,
+      OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
+    },
+    data: { refreshLeaseUntil: new Date(now.getTime() + leaseMs) },
+  })
+  return taken.count === 1
+}
+
+export async function releaseRefreshLease(connectionId: string, generation: number): Promise<void> {
+  await getDb().oAuthConnection.updateMany({ where: { id: connectionId, generation }, data: { refreshLeaseUntil: null } })
+}
+
+/**
+ * Stores refreshed tokens if the connection is still at `generation` (compare-and-swap).
+ * Returns false when someone else changed it first.
+ */
+export async function storeRefreshedTokens(connectionId: string, generation: number, tokens: TokenSet, previousRefreshToken: string | null): Promise<boolean> {
+  const refreshToken = tokens.refreshToken ?? previousRefreshToken
+  const updated = await getDb().oAuthConnection.updateMany({
+    where: { id: connectionId, generation },
+    data: {
+      accessToken: encryptSecret(tokens.accessToken, context('OAuthConnection', 'accessToken', connectionId)),
+      refreshToken: refreshToken ? encryptSecret(refreshToken, context('OAuthConnection', 'refreshToken', connectionId)) : null,
+      expiresAt: expiryFrom(tokens.expiresIn),
+      ...(tokens.scopes ? { scopes: tokens.scopes } : {}),
+      generation: { increment: 1 },
+      refreshLeaseUntil: null,
+      refreshedAt: new Date(),
+      status: 'connected',
+      lastError: null,
+    },
+  })
+  return updated.count === 1
+}
+
+/**
+ * Marks the connection as needing a new sign-in and deletes its tokens, if it is still at
+ * `generation` (a newer token written by another instance is never deleted).
+ */
+export async function markNeedsReauth(connectionId: string, generation: number | null, reason: string): Promise<boolean> {
+  const updated = await getDb().oAuthConnection.updateMany({
+    where: { id: connectionId, ...(generation === null ? {} : { generation }) },
+    data: {
+      status: 'needs_reauth',
+      lastError: reason.slice(0, 500),
+      accessToken: null,
+      refreshToken: null,
+      expiresAt: null,
+      refreshLeaseUntil: null,
+      generation: { increment: 1 },
+    },
+  })
+  return updated.count === 1
+}
+
+/** Records a failure that did not cost the tokens (e.g. the authorization server was down). */
+export async function noteConnectionError(connectionId: string, reason: string): Promise<void> {
+  await getDb().oAuthConnection.updateMany({ where: { id: connectionId }, data: { lastError: reason.slice(0, 500) } })
+}
+
+export async function deleteConnection(connectionId: string): Promise<void> {
+  await getDb().oAuthConnection.deleteMany({ where: { id: connectionId } })
+}
+
+/** Every connection of a server, with tokens, for revocation before an invalidation. */
+export async function listServerConnectionsWithTokens(serverId: string): Promise<ConnectionWithTokens[]> {
+  const rows = await getDb().oAuthConnection.findMany({ where: { serverId }, select: connectionSelect })
+  return rows.map((row) => ({ ...info(row), accessToken: decryptColumn(row, 'accessToken'), refreshToken: decryptColumn(row, 'refreshToken') }))
+}
+
+/** Per-server connection counts for lists: how many people are connected, and whether the signed-in one is. */
+export async function listConnectionsOf(serverIds: string[], ownerKeys: string[]): Promise<ConnectionInfo[]> {
+  if (serverIds.length === 0) return []
+  const rows = await getDb().oAuthConnection.findMany({
+    where: { serverId: { in: serverIds }, ownerKey: { in: ownerKeys } },
+    select: connectionSelect,
+  })
+  return rows.map(info)
+}
+
+// --- Flows -------------------------------------------------------------------------------------
+
+/** A new random `state` and the id its flow is stored under (SHA-256, so the table holds no usable state). */
+export function newState(): { state: string; id: string } {
+  const state = randomBytes(32).toString('base64url')
+  return { state, id: flowId(state) }
+}
+
+export function flowId(state: string): string {
+  return createHash('sha256').update(state).digest('hex')
+}
+
+export type FlowInput = {
+  id: string
+  userId: string
+  sessionKey: string
+  serverId: string
+  configVersion: number
+  codeVerifier: string
+  issuer: string
+  requireIss: boolean
+  metadata: string
+  resource: string | null
+  redirectUri: string
+  clientKind: ClientKind
+  clientId: string
+  scopes: string
+  shared: boolean
+  purpose: 'connect' | 'step_up'
+  returnTo: string
+}
+
+export async function createFlow(input: FlowInput): Promise<void> {
+  const db = getDb()
+  // Expired flows of anyone are cleared on the way (they are useless and hold encrypted verifiers).
+  await db.oAuthFlow.deleteMany({ where: { expiresAt: { lt: new Date() } } })
+  await db.oAuthFlow.create({
+    data: {
+      ...input,
+      codeVerifier: encryptSecret(input.codeVerifier, context('OAuthFlow', 'codeVerifier', input.id)),
+      expiresAt: new Date(Date.now() + FLOW_TTL_MS),
+    },
+    select: { id: true },
+  })
+}
+
+export type ConsumedFlow = Omit<FlowInput, 'codeVerifier' | 'clientKind' | 'purpose'> & {
+  codeVerifier: string | null
+  clientKind: ClientKind
+  purpose: 'connect' | 'step_up'
+  expiresAt: Date
+}
+
+/**
+ * Takes the flow for `state` out of the table in one statement (DELETE … RETURNING), so a
+ * second callback with the same state finds nothing. Null when unknown or already used.
+ */
+export async function consumeFlow(state: string): Promise<ConsumedFlow | null> {
+  const id = flowId(state)
+  try {
+    const row = await getDb().oAuthFlow.delete({ where: { id } })
+    const verifier = decryptSecret(row.codeVerifier, context('OAuthFlow', 'codeVerifier', id))
+    return {
+      ...row,
+      resource: row.resource,
+      codeVerifier: verifier.ok ? verifier.value : null,
+      clientKind: row.clientKind as ClientKind,
+      purpose: row.purpose === 'step_up' ? 'step_up' : 'connect',
+    }
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'P2025') return null
+    throw error
+  }
+}
+
+// --- Client registrations ----------------------------------------------------------------------
+
+export type StoredRegistration = {
+  id: string
+  clientId: string
+  clientSecret: string | null
+  tokenEndpointAuthMethod: TokenAuthMethod
+  clientSecretExpiresAt: Date | null
+}
+
+export async function findRegistration(serverId: string, issuer: string, redirectUri: string): Promise<StoredRegistration | null> {
+  const row = await getDb().oAuthClientRegistration.findUnique({
+    where: { serverId_issuer_redirectUri: { serverId, issuer, redirectUri } },
+  })
+  if (!row) return null
+  // An expired secret (RFC 7591 client_secret_expires_at) is as good as none: register again.
+  if (row.clientSecretExpiresAt && row.clientSecretExpiresAt.getTime() <= Date.now()) {
+    await discardRegistration(row.id)
+    return null
+  }
+  let clientSecret: string | null = null
+  if (row.clientSecret) {
+    const decrypted = decryptSecret(row.clientSecret, context('OAuthClientRegistration', 'clientSecret', row.id))
+    // A secret that no longer decrypts is useless: register again.
+    if (!decrypted.ok) {
+      await discardRegistration(row.id)
+      return null
+    }
+    clientSecret = decrypted.value
+  }
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    clientSecret,
+    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod as TokenAuthMethod,
+    clientSecretExpiresAt: row.clientSecretExpiresAt,
+  }
+}
+
+export class RegistrationRaceError extends Error {
+  override name = 'RegistrationRaceError'
+}
+
+/** Stores a DCR result. Throws RegistrationRaceError when another request stored one first. */
+export async function saveRegistration(input: {
+  serverId: string
+  issuer: string
+  redirectUri: string
+  clientId: string
+  clientSecret: string | null
+  tokenEndpointAuthMethod: TokenAuthMethod
+  clientSecretExpiresAt: Date | null
+}): Promise<void> {
+  const id = randomUUID()
+  try {
+    await getDb().oAuthClientRegistration.create({
+      data: {
+        ...input,
+        id,
+        clientSecret: input.clientSecret
+          ? encryptSecret(input.clientSecret, context('OAuthClientRegistration', 'clientSecret', id))
+          : null,
+      },
+      select: { id: true },
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new RegistrationRaceError('Another request registered this client first')
+    throw error
+  }
+}
+
+export async function discardRegistration(id: string): Promise<void> {
+  await getDb().oAuthClientRegistration.deleteMany({ where: { id } })
+}
+
+export async function discardRegistrationsOf(serverId: string, clientId?: string): Promise<void> {
+  await getDb().oAuthClientRegistration.deleteMany({ where: { serverId, ...(clientId ? { clientId } : {}) } })
+}
+
+/** The admin's pre-registered client secret, decrypted; null when none is set or it no longer decrypts. */
+export async function readPreregisteredSecret(serverId: string): Promise<{ secret: string | null; unreadable: boolean }> {
+  const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthClientSecret: true } })
+  if (!row?.oauthClientSecret) return { secret: null, unreadable: false }
+  const decrypted = decryptSecret(row.oauthClientSecret, context('McpServer', 'oauthClientSecret', serverId))
+  return decrypted.ok ? { secret: decrypted.value, unreadable: false } : { secret: null, unreadable: true }
+}
+
+export function encryptPreregisteredSecret(serverId: string, secret: string): string {
+  return encryptSecret(secret, context('McpServer', 'oauthClientSecret', serverId))
+}

@@ -1,0 +1,48 @@
+// Disconnect: revoke at the authorization server (RFC 7009, refresh token first), then delete
+// the tokens here. A revocation failure is reported, but the local delete always happens.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { recordAudit } from '#app/models/audit.server.ts'
+import { ownerKeyFor } from '#app/models/oauth-store.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { requireMembership } from '#app/models/workspace.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { redirectWithFlash } from '#app/utils/flash.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { disconnect } from '#app/utils/oauth.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  return redirect(`/w/${params.workspaceId ?? ''}/servers/${params.serverId ?? ''}`)
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  const here = `/w/${workspace.id}/servers/${server.id}`
+  if (server.oauthShared && !canManageWorkspace(role)) {
+    throw new Response('Only admins can disconnect a shared connection', { status: 403 })
+  }
+  const outcome = await disconnect(server, ownerKeyFor(user.id, server.oauthShared))
+  if (!outcome.existed) return redirectWithFlash(here, { kind: 'info', message: `You were not connected to ${server.name}.` })
+  await getSessionPool().closeServer(server.id)
+  await recordAudit({
+    workspaceId: workspace.id,
+    actorId: user.id,
+    server: { id: server.id, name: server.name },
+    event: 'oauth.disconnected',
+    outcome: outcome.ok ? 'success' : 'failure',
+    detail: outcome.attempted
+      ? outcome.ok
+        ? 'Revoked at the authorization server'
+        : (outcome.message ?? 'Revocation failed')
+      : 'The authorization server offers no revocation; deleted here only',
+  })
+  return redirectWithFlash(here, {
+    kind: outcome.ok ? 'success' : 'info',
+    message: outcome.ok
+      ? `Disconnected from ${server.name}${outcome.attempted ? ' and revoked access at its authorization server' : ''}.`
+      : `Disconnected from ${server.name}. ${outcome.message ?? ''}`,
+  })
+}

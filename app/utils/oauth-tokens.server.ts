@@ -1,0 +1,229 @@
+// Access tokens for MCP requests: refreshed shortly before expiry, single-flight per connection
+// inside a process (a promise map) and across instances (a lease row plus a compare-and-swap on
+// the connection's generation). `invalid_grant` re-reads first (another instance may have rotated
+// the tokens) and only then asks for a new sign-in; transient failures never delete tokens.
+import { refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
+import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import {
+  type ConnectionWithTokens,
+  acquireRefreshLease,
+  discardRegistrationsOf,
+  findRegistration,
+  getConnectionWithTokens,
+  markNeedsReauth,
+  noteConnectionError,
+  ownerKeyFor,
+  readPreregisteredSecret,
+  releaseRefreshLease,
+  storeRefreshedTokens,
+} from '#app/models/oauth-store.server.ts'
+import { logger } from '#app/utils/logger.server.ts'
+import { discoverOAuth, forgetDiscovery, oauthFetch, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
+import { type OAuthProblem, isTransient, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
+import { type ClientIdentity, applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
+import { type OAuthServer, exceptionsOf, redirectUri } from '#app/utils/oauth.server.ts'
+
+/** Refresh when the access token has less than this left. */
+export const REFRESH_SKEW_MS = 60_000
+/** How long one instance may hold the refresh lease (a token request has a 10 s budget). */
+export const REFRESH_LEASE_MS = 20_000
+const WAIT_POLL_MS = 100
+/** Transient refresh failures are retried after these pauses. */
+const RETRY_DELAYS_MS = [250, 1000]
+
+export type TokenFailureKind = 'oauth_not_connected' | 'reauth_required' | 'oauth_unavailable'
+
+export type AccessToken = { connectionId: string; token: string; generation: number; scopes: string; issuer: string }
+
+export type AccessTokenOutcome = { ok: true; value: AccessToken } | { ok: false; kind: TokenFailureKind; message: string }
+
+const inFlight = new Map<string, Promise<AccessTokenOutcome>>()
+
+export const refreshStats = { attempts: 0, tokenRequests: 0 }
+
+function needsRefresh(connection: ConnectionWithTokens, now = Date.now()): boolean {
+  if (!connection.accessToken) return true
+  return connection.expiresAt !== null && connection.expiresAt.getTime() - now < REFRESH_SKEW_MS
+}
+
+function usable(connection: ConnectionWithTokens): AccessTokenOutcome {
+  return {
+    ok: true,
+    value: {
+      connectionId: connection.id,
+      token: connection.accessToken ?? '',
+      generation: connection.generation,
+      scopes: connection.scopes,
+      issuer: connection.issuer,
+    },
+  }
+}
+
+function notConnected(server: OAuthServer): AccessTokenOutcome {
+  return {
+    ok: false,
+    kind: 'oauth_not_connected',
+    message: server.oauthShared
+      ? `${server.name} uses a shared OAuth connection that nobody has connected yet. An admin can connect it on the server’s page.`
+      : `${server.name} needs you to sign in with your own account (OAuth). Connect to use its tools.`,
+  }
+}
+
+function reauth(server: OAuthServer, reason: string | null): AccessTokenOutcome {
+  return {
+    ok: false,
+    kind: 'reauth_required',
+    message: `Your sign-in to ${server.name} is no longer valid${reason ? ` (${reason})` : ''}. Reconnect to use its tools.`,
+  }
+}
+
+/**
+ * A usable access token for `userId` on `server` (the shared one when the server is shared).
+ * `rejected` is the generation whose token the MCP server just refused: refresh it even if it
+ * looks unexpired. Never throws for OAuth reasons.
+ */
+export async function getAccessToken(server: OAuthServer, userId: string, options: { rejected?: number } = {}): Promise<AccessTokenOutcome> {
+  const ownerKey = ownerKeyFor(userId, server.oauthShared)
+  const connection = await getConnectionWithTokens(server.id, ownerKey)
+  if (!connection) return notConnected(server)
+  if (connection.configVersion !== server.configVersion) {
+    return reauth(server, 'the server’s settings changed since you connected')
+  }
+  if (connection.status === 'needs_reauth') return reauth(server, connection.lastError)
+  const forced = options.rejected !== undefined && options.rejected === connection.generation
+  if (!forced && !needsRefresh(connection)) return usable(connection)
+  if (!connection.refreshToken) {
+    if (connection.accessToken && !forced && connection.expiresAt && connection.expiresAt.getTime() > Date.now()) return usable(connection)
+    await markNeedsReauth(connection.id, connection.generation, 'the access token expired and there is no refresh token')
+    return reauth(server, 'the access token expired')
+  }
+  // Single flight inside this process: every caller for this connection and generation waits on one refresh.
+  const key = `${connection.id}:${connection.generation}`
+  let pending = inFlight.get(key)
+  if (!pending) {
+    pending = refreshAcrossInstances(server, connection).finally(() => inFlight.delete(key))
+    inFlight.set(key, pending)
+  }
+  return pending
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Refreshes once across every instance: whoever takes the lease asks the authorization server,
+ * the others wait for the generation to move and use the result.
+ */
+async function refreshAcrossInstances(server: OAuthServer, start: ConnectionWithTokens): Promise<AccessTokenOutcome> {
+  const deadline = Date.now() + REFRESH_LEASE_MS + 5_000
+  const ownerKey = start.ownerKey
+  let current = start
+  while (Date.now() < deadline) {
+    if (await acquireRefreshLease(current.id, current.generation, REFRESH_LEASE_MS)) {
+      return refreshHoldingLease(server, current)
+    }
+    await sleep(WAIT_POLL_MS)
+    const latest = await getConnectionWithTokens(server.id, ownerKey)
+    if (!latest) return notConnected(server)
+    if (latest.generation !== current.generation) {
+      if (latest.status === 'needs_reauth') return reauth(server, latest.lastError)
+      if (!needsRefresh(latest)) return usable(latest)
+      current = latest
+    }
+  }
+  return { ok: false, kind: 'oauth_unavailable', message: 'Switchboard is still renewing your sign-in. Try again in a moment.' }
+}
+
+async function identityFor(server: OAuthServer, connection: ConnectionWithTokens): Promise<ClientIdentity | null> {
+  if (connection.clientKind === 'metadata_document') {
+    return { kind: 'metadata_document', clientId: connection.clientId, clientSecret: null, authMethod: 'none' }
+  }
+  if (connection.clientKind === 'preregistered') {
+    if (server.oauthClientId !== connection.clientId) return null
+    const { secret, unreadable } = await readPreregisteredSecret(server.id)
+    if (unreadable) return null
+    const method = (server.oauthTokenAuthMethod ?? (secret ? 'client_secret_basic' : 'none')) as ClientIdentity['authMethod']
+    return { kind: 'preregistered', clientId: connection.clientId, clientSecret: secret, authMethod: method }
+  }
+  const registration = await findRegistration(server.id, connection.issuer, redirectUri())
+  if (!registration || registration.clientId !== connection.clientId) return null
+  return { kind: 'dynamic', clientId: registration.clientId, clientSecret: registration.clientSecret, authMethod: registration.tokenEndpointAuthMethod }
+}
+
+async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWithTokens): Promise<AccessTokenOutcome> {
+  refreshStats.attempts++
+  const refreshToken = connection.refreshToken
+  if (!refreshToken) return reauth(server, null)
+  let lastProblem: OAuthProblem | null = null
+  for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
+    if (attempt > 0) await sleep(RETRY_DELAYS_MS[attempt - 1] ?? 1000)
+    try {
+      const discovery = await discoverOAuth({ id: server.id, url: server.url, exceptions: exceptionsOf(server) }, { force: attempt > 0 })
+      if (!sameIssuer(discovery.issuer, connection.issuer)) {
+        // The server now trusts another authorization server: these tokens are worthless there.
+        await markNeedsReauth(connection.id, connection.generation, 'the server now uses another authorization server')
+        return reauth(server, 'the server now uses another authorization server')
+      }
+      const identity = await identityFor(server, connection)
+      if (!identity) {
+        await markNeedsReauth(connection.id, connection.generation, 'Switchboard’s client registration changed')
+        return reauth(server, 'Switchboard’s client registration changed')
+      }
+      refreshStats.tokenRequests++
+      const tokens = await refreshAuthorization(connection.issuer, {
+        metadata: discovery.metadata,
+        clientInformation: { client_id: identity.clientId },
+        refreshToken,
+        ...(discovery.resource ? { resource: discovery.resource } : {}),
+        addClientAuthentication: (headers, body) => applyClientAuthentication(identity, headers, body),
+        fetchFn: oauthFetch(),
+      })
+      const stored = await storeRefreshedTokens(
+        connection.id,
+        connection.generation,
+        {
+          accessToken: tokens.access_token,
+          refreshToken: tokens.refresh_token ?? null,
+          expiresIn: tokens.expires_in ?? null,
+          scopes: tokens.scope ?? '',
+        },
+        refreshToken,
+      )
+      const latest = await getConnectionWithTokens(server.id, connection.ownerKey)
+      if (!latest) return notConnected(server)
+      if (!stored) logger.warn({ serverId: server.id }, 'refreshed tokens were not stored: the connection changed meanwhile')
+      return latest.status === 'needs_reauth' ? reauth(server, latest.lastError) : usable(latest)
+    } catch (error) {
+      if (error instanceof InvalidGrantError) {
+        // Another instance may have rotated the refresh token a moment ago: re-read before giving up.
+        const latest = await getConnectionWithTokens(server.id, connection.ownerKey)
+        if (latest && latest.generation !== connection.generation) {
+          return latest.status === 'needs_reauth' ? reauth(server, latest.lastError) : usable(latest)
+        }
+        await markNeedsReauth(connection.id, connection.generation, 'the authorization server no longer accepts the refresh token')
+        logger.info({ serverId: server.id }, 'refresh token refused (invalid_grant); sign-in needed')
+        return reauth(server, 'the authorization server no longer accepts it')
+      }
+      if ((error instanceof InvalidClientError || error instanceof UnauthorizedClientError) && connection.clientKind === 'dynamic') {
+        await discardRegistrationsOf(server.id, connection.clientId)
+        await markNeedsReauth(connection.id, connection.generation, 'the authorization server no longer accepts Switchboard’s registration')
+        return reauth(server, 'Switchboard’s registration was not accepted any more')
+      }
+      lastProblem = toOAuthProblem(error, 'the token refresh')
+      if (!isTransient(lastProblem)) {
+        await markNeedsReauth(connection.id, connection.generation, lastProblem.message)
+        return reauth(server, lastProblem.message)
+      }
+      if (lastProblem.code === 'discovery_failed') await forgetDiscovery(server.id)
+      logger.warn({ serverId: server.id, code: lastProblem.code, attempt }, 'token refresh failed; tokens kept')
+    }
+  }
+  await releaseRefreshLease(connection.id, connection.generation)
+  await noteConnectionError(connection.id, lastProblem?.message ?? 'The token refresh failed.')
+  // The old token may still work for a little while.
+  if (connection.accessToken && connection.expiresAt && connection.expiresAt.getTime() > Date.now()) return usable(connection)
+  return {
+    ok: false,
+    kind: 'oauth_unavailable',
+    message: `Could not renew your sign-in to ${server.name}: ${lastProblem?.message ?? 'the authorization server did not answer'} Your sign-in is kept; try again shortly.`,
+  }
+}

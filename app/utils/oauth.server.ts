@@ -1,0 +1,454 @@
+// The OAuth client for outbound MCP servers (docs/decisions/009-oauth-client-design.md and
+// 010-oauth-on-sdk-building-blocks.md): Connect, the callback's code exchange, revocation and
+// invalidation. Refresh lives in oauth-tokens.server.ts. Built on the MCP SDK's `auth()` and
+// token functions; what the SDK lacks (state, iss, expiry, locking, revocation) is added here.
+import { auth, exchangeAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
+import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
+import { InvalidClientError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import {
+  type ConnectionWithTokens,
+  type ConsumedFlow,
+  RegistrationRaceError,
+  consumeFlow,
+  createFlow,
+  deleteConnection,
+  discardRegistration,
+  discardRegistrationsOf,
+  findRegistration,
+  getConnectionWithTokens,
+  listServerConnectionsWithTokens,
+  newState,
+  ownerKeyFor,
+  readPreregisteredSecret,
+  saveConnection,
+} from '#app/models/oauth-store.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+import { logger } from '#app/utils/logger.server.ts'
+import { type OAuthDiscovery, discoverOAuth, forgetDiscovery, isAcceptableEndpoint, oauthFetch, revocationEndpoint, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
+import { OAuthProblem, explainOAuthError, shortDescription, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
+import { type OAuthException, parseOAuthExceptions, type TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
+import { type ClientIdentity, SwitchboardOAuthProvider, applyClientAuthentication, preferredAuthMethod } from '#app/utils/oauth-provider.server.ts'
+
+export const CALLBACK_PATH = '/oauth/callback'
+export const CLIENT_METADATA_PATH = '/oauth/client-metadata.json'
+
+/** The server fields the OAuth client needs. */
+export type OAuthServer = {
+  id: string
+  workspaceId: string
+  name: string
+  url: string
+  configVersion: number
+  oauthClientId: string | null
+  oauthTokenAuthMethod: string | null
+  oauthScopes: string | null
+  oauthShared: boolean
+  oauthExceptions: string
+}
+
+export function redirectUri(): string {
+  return `${getEnv().PUBLIC_URL}${CALLBACK_PATH}`
+}
+
+/** The Client ID Metadata Document's URL, when it can be offered (https with a path). */
+export function clientMetadataUrl(): string | null {
+  const env = getEnv()
+  const url = env.OAUTH_CLIENT_METADATA_URL ?? `${env.PUBLIC_URL}${CLIENT_METADATA_PATH}`
+  return url.startsWith('https:') ? url : null
+}
+
+/** Switchboard's Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-document). */
+export function clientMetadataDocument(): Record<string, unknown> | null {
+  const url = clientMetadataUrl()
+  if (!url) return null
+  return {
+    client_id: url,
+    client_name: 'Switchboard',
+    client_uri: getEnv().PUBLIC_URL,
+    redirect_uris: [redirectUri()],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    application_type: 'web',
+  }
+}
+
+export function exceptionsOf(server: OAuthServer): OAuthException[] {
+  return parseOAuthExceptions(server.oauthExceptions)
+}
+
+function discoveryTarget(server: OAuthServer) {
+  return { id: server.id, url: server.url, exceptions: exceptionsOf(server) }
+}
+
+/** The pre-registered client an admin entered, if any. Throws OAuthProblem when its secret is unreadable. */
+async function preregisteredIdentity(server: OAuthServer, metadata: AuthorizationServerMetadata): Promise<ClientIdentity | null> {
+  if (!server.oauthClientId) return null
+  const { secret, unreadable } = await readPreregisteredSecret(server.id)
+  if (unreadable) {
+    throw new OAuthProblem(
+      'client_secret_unreadable',
+      'The stored client secret of this server can no longer be read (the encryption key changed). An admin must enter it again.',
+      { status: 500 },
+    )
+  }
+  const chosen = server.oauthTokenAuthMethod as TokenAuthMethod | null
+  const authMethod: TokenAuthMethod = secret === null ? 'none' : (chosen ?? preferredAuthMethod(metadata))
+  return { kind: 'preregistered', clientId: server.oauthClientId, clientSecret: secret, authMethod: authMethod === 'none' && secret ? 'client_secret_basic' : authMethod }
+}
+
+/** The identity a connection or flow was made with, as it is stored now. Null when it is gone. */
+async function storedIdentity(
+  server: OAuthServer,
+  issuer: string,
+  metadata: AuthorizationServerMetadata,
+  kind: ClientIdentity['kind'],
+  clientId: string,
+): Promise<ClientIdentity | null> {
+  if (kind === 'metadata_document') return clientId === clientMetadataUrl() ? { kind, clientId, clientSecret: null, authMethod: 'none' } : null
+  if (kind === 'preregistered') {
+    const identity = await preregisteredIdentity(server, metadata)
+    return identity && identity.clientId === clientId ? identity : null
+  }
+  const registration = await findRegistration(server.id, issuer, redirectUri())
+  if (!registration || registration.clientId !== clientId) return null
+  return { kind, clientId, clientSecret: registration.clientSecret, authMethod: registration.tokenEndpointAuthMethod }
+}
+
+/**
+ * Scopes to ask for, in the spec's order: the admin's choice → the challenge's `scope` →
+ * the resource metadata's `scopes_supported` → none (never invented). `extra` is added for a
+ * step-up. `offline_access` is added only when the authorization server lists it.
+ */
+export function scopesToRequest(server: OAuthServer, discovery: OAuthDiscovery, challengeScope: string | null, extra: string[] = []): string {
+  const base =
+    server.oauthScopes?.trim() || challengeScope?.trim() || discovery.resourceMetadata?.scopes_supported?.join(' ') || ''
+  const scopes = new Set([...base.split(/\s+/), ...extra].filter(Boolean))
+  if (scopes.size > 0 && discovery.metadata.scopes_supported?.includes('offline_access')) scopes.add('offline_access')
+  return [...scopes].join(' ')
+}
+
+export type ConnectInput = {
+  server: OAuthServer
+  userId: string
+  sessionKey: string
+  /** Where to land afterwards: a same-origin path (checked by the caller). */
+  returnTo: string
+  purpose?: 'connect' | 'step_up'
+  /** From a 401/403 challenge, when there was one. */
+  challenge?: { resourceMetadata: string | null; scope: string | null } | null
+  /** Scopes to add (step-up: granted ∪ challenged). */
+  extraScopes?: string[]
+}
+
+/**
+ * Connect: discovery, client identity, PKCE and a stored flow. Returns the authorization URL
+ * for a 302. Throws OAuthProblem with a sentence for the person.
+ */
+export async function beginAuthorization(input: ConnectInput): Promise<{ url: string; discovery: OAuthDiscovery; scopes: string }> {
+  const { server } = input
+  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: input.challenge?.resourceMetadata ?? null })
+  try {
+    return await startWith(input, discovery)
+  } catch (error) {
+    // Two people registered the workspace's client at once: the other one's is stored, use it.
+    if (error instanceof RegistrationRaceError) return startWith(input, discovery)
+    throw error
+  }
+}
+
+async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promise<{ url: string; discovery: OAuthDiscovery; scopes: string }> {
+  const { server } = input
+  const redirect = redirectUri()
+  let identity = await preregisteredIdentity(server, discovery.metadata)
+  if (!identity) {
+    const registration = await findRegistration(server.id, discovery.issuer, redirect)
+    if (registration) {
+      identity = { kind: 'dynamic', clientId: registration.clientId, clientSecret: registration.clientSecret, authMethod: registration.tokenEndpointAuthMethod }
+    }
+  }
+  const cimd = clientMetadataUrl()
+  if (!identity && !(cimd && discovery.metadata.client_id_metadata_document_supported === true) && !discovery.metadata.registration_endpoint) {
+    throw new OAuthProblem(
+      'registration_unavailable',
+      `The authorization server does not let Switchboard register itself. An admin must register a client there (redirect URI: ${redirect}) and enter its client ID and secret on this server’s page.`,
+      { status: 409 },
+    )
+  }
+  const scopes = scopesToRequest(server, discovery, input.challenge?.scope ?? null, input.extraScopes)
+  const { state, id } = newState()
+  const provider = new SwitchboardOAuthProvider({
+    serverId: server.id,
+    discovery,
+    redirectUri: redirect,
+    publicUrl: getEnv().PUBLIC_URL,
+    clientMetadataUrl: cimd,
+    identity,
+    state,
+  })
+  let result: Awaited<ReturnType<typeof auth>>
+  try {
+    result = await auth(provider, { serverUrl: server.url, scope: scopes || undefined, fetchFn: oauthFetch() })
+  } catch (error) {
+    if (error instanceof RegistrationRaceError) throw error
+    throw toOAuthProblem(error, identity ? 'sign-in' : 'client registration', { redirectUri: redirect })
+  }
+  const { authorizationUrl, codeVerifier, identity: used } = provider.captured
+  if (result !== 'REDIRECT' || !authorizationUrl || !codeVerifier || !used) {
+    throw new OAuthProblem('protocol_error', 'Could not start the sign-in with this authorization server.', { status: 502 })
+  }
+  if (!isAcceptableEndpoint(authorizationUrl.href)) {
+    throw new OAuthProblem('discovery_failed', 'The authorization server’s sign-in page is not an https address. Switchboard refuses to send you there.', { status: 502 })
+  }
+  const shared = server.oauthShared
+  await createFlow({
+    id,
+    userId: input.userId,
+    sessionKey: input.sessionKey,
+    serverId: server.id,
+    configVersion: server.configVersion,
+    codeVerifier,
+    issuer: discovery.issuer,
+    requireIss: (discovery.metadata as Record<string, unknown>).authorization_response_iss_parameter_supported === true,
+    metadata: JSON.stringify({
+      metadata: discovery.metadata,
+      resourceMetadata: discovery.resourceMetadata,
+      resourceMetadataUrl: discovery.resourceMetadataUrl,
+      legacy: discovery.legacy,
+    }),
+    resource: discovery.resource,
+    redirectUri: redirect,
+    clientKind: used.kind,
+    clientId: used.clientId,
+    scopes,
+    shared,
+    purpose: input.purpose ?? 'connect',
+    returnTo: input.returnTo,
+  })
+  return { url: authorizationUrl.href, discovery, scopes }
+}
+
+/** The callback's query, as received. */
+export type CallbackParams = {
+  state: string | null
+  code: string | null
+  iss: string | null
+  error: string | null
+  errorDescription: string | null
+}
+
+/** Why a callback ended without a connection. `flow` is known when the state was valid. */
+export type CallbackFailure = {
+  ok: false
+  status: number
+  code: string
+  message: string
+  flow: ConsumedFlow | null
+}
+
+export type CallbackSuccess = { ok: true; flow: ConsumedFlow; scopes: string; issuer: string }
+
+/**
+ * The callback: checks `state` (exists, unexpired, unused, same user and browser session) and
+ * `iss` (RFC 9207), then exchanges the code with the PKCE verifier and `resource` and stores
+ * the tokens. `loadServer` returns the flow's server when the user may still use it.
+ */
+export async function completeAuthorization(
+  params: CallbackParams,
+  who: { userId: string; sessionKey: string },
+  loadServer: (serverId: string) => Promise<OAuthServer | null>,
+): Promise<CallbackSuccess | CallbackFailure> {
+  const fail = (status: number, code: string, message: string, flow: ConsumedFlow | null = null): CallbackFailure => ({
+    ok: false,
+    status,
+    code,
+    message,
+    flow,
+  })
+  if (!params.state || params.state.length > 512) {
+    return fail(400, 'missing_state', 'This sign-in link is incomplete (it has no state). Start again with Connect on the server’s page.')
+  }
+  const flow = await consumeFlow(params.state)
+  if (!flow) {
+    return fail(400, 'unknown_state', 'This sign-in is unknown or was already completed. If you pressed Back or reloaded, check the server’s page: you may be connected already. Otherwise start again with Connect.')
+  }
+  if (flow.userId !== who.userId || flow.sessionKey !== who.sessionKey) {
+    // Not this person's (or not this browser's) sign-in: nothing from it is used or stored.
+    return fail(403, 'wrong_session', 'This sign-in was started by another account or in another browser, so Switchboard did not use it. Start again with Connect.')
+  }
+  if (flow.expiresAt.getTime() <= Date.now()) {
+    return fail(400, 'expired_state', 'This sign-in took too long (more than 10 minutes) and has expired. Start again with Connect.', flow)
+  }
+  // RFC 9207: a response from another authorization server (mix-up) is dropped unread.
+  if (params.iss !== null ? !sameIssuer(params.iss, flow.issuer) || params.iss !== params.iss.trim() : flow.requireIss) {
+    return fail(
+      400,
+      'issuer_mismatch',
+      params.iss === null
+        ? 'The authorization server’s answer did not say who sent it (no iss), although it promised to. Switchboard ignored it. Start again with Connect.'
+        : 'The answer came from another authorization server than the one Switchboard sent you to. Switchboard ignored it. Start again with Connect.',
+      flow,
+    )
+  }
+  if (params.error) {
+    const code = shortDescription(params.error).slice(0, 64)
+    const detail = shortDescription(params.errorDescription)
+    const message = explainOAuthError(code, { redirectUri: flow.redirectUri }) + (detail ? ` (The authorization server said: “${detail}”.)` : '')
+    return fail(code === 'temporarily_unavailable' || code === 'server_error' ? 503 : 400, code, message, flow)
+  }
+  if (!params.code || params.code.length > 4096) {
+    return fail(400, 'missing_code', 'The authorization server sent you back without an authorization code. Start again with Connect.', flow)
+  }
+  if (!flow.codeVerifier) {
+    return fail(500, 'verifier_unreadable', 'This sign-in can no longer be completed (its stored data could not be read). Start again with Connect.', flow)
+  }
+  const server = await loadServer(flow.serverId)
+  if (!server) return fail(404, 'server_gone', 'The server of this sign-in no longer exists, or you no longer have access to it.', flow)
+  if (server.configVersion !== flow.configVersion) {
+    return fail(409, 'server_changed', 'An admin changed this server’s settings while you were signing in. Start again with Connect.', flow)
+  }
+  const stored = JSON.parse(flow.metadata) as {
+    metadata: AuthorizationServerMetadata
+    resourceMetadata: OAuthProtectedResourceMetadata | null
+  }
+  let identity: ClientIdentity | null
+  try {
+    identity = await storedIdentity(server, flow.issuer, stored.metadata, flow.clientKind, flow.clientId)
+  } catch (error) {
+    const problem = toOAuthProblem(error, 'sign-in')
+    return fail(problem.status, problem.code, problem.message, flow)
+  }
+  if (!identity) {
+    return fail(409, 'client_changed', 'This server’s OAuth client changed while you were signing in. Start again with Connect.', flow)
+  }
+  let tokens: OAuthTokens
+  try {
+    tokens = await exchangeAuthorization(flow.issuer, {
+      metadata: stored.metadata,
+      clientInformation: { client_id: identity.clientId },
+      authorizationCode: params.code,
+      codeVerifier: flow.codeVerifier,
+      redirectUri: flow.redirectUri,
+      ...(flow.resource ? { resource: flow.resource } : {}),
+      addClientAuthentication: (headers, body) => applyClientAuthentication(identity, headers, body),
+      fetchFn: oauthFetch(),
+    })
+  } catch (error) {
+    if ((error instanceof InvalidClientError || error instanceof UnauthorizedClientError) && identity.kind === 'dynamic') {
+      // The registration is no longer accepted (deleted at the server, PUBLIC_URL changed…):
+      // forget it, so the next Connect registers again.
+      await discardRegistrationsOf(server.id, identity.clientId)
+      return fail(502, 'registration_rejected', 'The authorization server no longer accepts Switchboard’s registration. Switchboard discarded it and will register again.', flow)
+    }
+    const problem = toOAuthProblem(error, 'the code exchange', { redirectUri: flow.redirectUri })
+    return fail(problem.status, problem.code, problem.message, flow)
+  }
+  if (tokens.token_type.toLowerCase() !== 'bearer') {
+    return fail(502, 'unsupported_token_type', `The authorization server issued a “${shortDescription(tokens.token_type)}” token; Switchboard supports Bearer tokens only.`, flow)
+  }
+  const scopes = tokens.scope ?? flow.scopes
+  await saveConnection({
+    serverId: server.id,
+    ownerKey: ownerKeyFor(who.userId, flow.shared),
+    userId: flow.shared ? null : who.userId,
+    connectedById: who.userId,
+    issuer: flow.issuer,
+    clientKind: identity.kind,
+    clientId: identity.clientId,
+    configVersion: server.configVersion,
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token ?? null,
+      expiresIn: tokens.expires_in ?? null,
+      scopes,
+    },
+  })
+  return { ok: true, flow, scopes, issuer: flow.issuer }
+}
+
+/** Forgets a stored DCR registration that a flow used (e.g. after `invalid_client` at /authorize). */
+export async function forgetRegistration(serverId: string, issuer: string): Promise<void> {
+  const registration = await findRegistration(serverId, issuer, redirectUri())
+  if (registration) await discardRegistration(registration.id)
+}
+
+export type RevocationOutcome = { attempted: boolean; ok: boolean; message: string | null }
+
+/**
+ * RFC 7009: revokes the refresh token, then the access token, at the authorization server
+ * when it has a revocation endpoint. Never throws: a failure is reported in words.
+ */
+export async function revokeTokens(server: OAuthServer, connection: ConnectionWithTokens): Promise<RevocationOutcome> {
+  const tokens = [
+    connection.refreshToken ? { token: connection.refreshToken, hint: 'refresh_token' } : null,
+    connection.accessToken ? { token: connection.accessToken, hint: 'access_token' } : null,
+  ].filter((entry) => entry !== null)
+  if (tokens.length === 0) return { attempted: false, ok: true, message: null }
+  let discovery: OAuthDiscovery
+  try {
+    discovery = await discoverOAuth(discoveryTarget(server))
+  } catch (error) {
+    return { attempted: true, ok: false, message: `Could not reach the authorization server to revoke access: ${toOAuthProblem(error, 'revocation').message}` }
+  }
+  const endpoint = revocationEndpoint(discovery.metadata)
+  if (!endpoint || !sameIssuer(discovery.issuer, connection.issuer)) return { attempted: false, ok: true, message: null }
+  const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
+  if (!identity) return { attempted: true, ok: false, message: 'Could not revoke access at the authorization server: Switchboard’s client registration is gone.' }
+  const failures: string[] = []
+  for (const [index, { token, hint }] of tokens.entries()) {
+    const headers = new Headers({ 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' })
+    const body = new URLSearchParams({ token, token_type_hint: hint })
+    applyClientAuthentication(identity, headers, body)
+    try {
+      const response = await oauthFetch()(endpoint, { method: 'POST', headers, body })
+      const text = await response.text().catch(() => '')
+      if (response.ok) continue
+      // A JWT access token often cannot be revoked (it expires on its own); revoking the
+      // refresh token already ended the grant.
+      const code = /"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? null
+      if (hint === 'access_token' && index > 0 && code === 'unsupported_token_type') continue
+      failures.push(`the ${hint === 'refresh_token' ? 'refresh' : 'access'} token (HTTP ${response.status}${code ? `, ${code}` : ''})`)
+    } catch (error) {
+      failures.push(`the ${hint === 'refresh_token' ? 'refresh' : 'access'} token (${toOAuthProblem(error, 'revocation').code})`)
+    }
+  }
+  return failures.length === 0
+    ? { attempted: true, ok: true, message: null }
+    : { attempted: true, ok: false, message: `The authorization server did not confirm revoking ${failures.join(' and ')}. Switchboard deleted its copy anyway.` }
+}
+
+/** Disconnect: revoke at the authorization server (best effort), then delete locally. */
+export async function disconnect(server: OAuthServer, ownerKey: string): Promise<RevocationOutcome & { existed: boolean }> {
+  const connection = await getConnectionWithTokens(server.id, ownerKey)
+  if (!connection) return { existed: false, attempted: false, ok: true, message: null }
+  const revocation = await revokeTokens(server, connection)
+  await deleteConnection(connection.id)
+  return { existed: true, ...revocation }
+}
+
+/**
+ * After a server's URL, auth type or client credentials changed, or it was deleted (already
+ * committed): every connection read before is revoked where possible and deleted, the shared
+ * registration dropped and discovery forgotten. Members then see "Connect". `previous` is the
+ * server as it was before the change (its old URL leads to the old authorization server).
+ */
+export async function invalidateServerOAuth(
+  previous: OAuthServer,
+  connections?: ConnectionWithTokens[],
+): Promise<{ connections: number; revocationFailures: number }> {
+  const list = connections ?? (await listServerConnectionsWithTokens(previous.id))
+  let revocationFailures = 0
+  for (const connection of list) {
+    const outcome = await revokeTokens(previous, connection)
+    if (!outcome.ok) revocationFailures++
+    await deleteConnection(connection.id)
+  }
+  await discardRegistrationsOf(previous.id)
+  await forgetDiscovery(previous.id)
+  if (list.length > 0) {
+    logger.info({ serverId: previous.id, connections: list.length, revocationFailures }, 'OAuth connections invalidated')
+  }
+  return { connections: list.length, revocationFailures }
+}
+
+export { listServerConnectionsWithTokens }
