@@ -3,9 +3,11 @@ import path from 'node:path'
 import pg from 'pg'
 
 /** Where the test databases live; each Vitest worker gets its own copy of a migrated template. */
-export const TEST_TMP_DIR = path.resolve('tests/.tmp')
+// TEST_RUN_ID keeps two concurrent runs on one machine (e.g. two engineers' terminals) apart.
+const RUN_ID = (process.env.TEST_RUN_ID ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 16)
+export const TEST_TMP_DIR = path.resolve(RUN_ID ? `tests/.tmp/run-${RUN_ID}` : 'tests/.tmp')
 export const SQLITE_TEMPLATE = path.join(TEST_TMP_DIR, 'template.db')
-export const POSTGRES_TEMPLATE_DB = 'switchboard_test_template'
+export const POSTGRES_TEMPLATE_DB = `switchboard_test_template${RUN_ID ? `_${RUN_ID}` : ''}`
 
 /** The TEST_DATABASE_URL with another database name. */
 export function postgresUrlFor(database: string): string {
@@ -37,7 +39,7 @@ export async function recreatePostgresDatabase(name: string, template?: string):
 /** A fresh database for this worker, copied from the migrated template. Returns its URL. */
 export async function createWorkerDatabase(kind: 'sqlite' | 'postgresql', workerId: string): Promise<string> {
   if (kind === 'postgresql') {
-    const name = `switchboard_test_w${workerId}`
+    const name = `switchboard_test${RUN_ID ? `_${RUN_ID}` : ''}_w${workerId}`
     await recreatePostgresDatabase(name, POSTGRES_TEMPLATE_DB)
     return postgresUrlFor(name)
   }
