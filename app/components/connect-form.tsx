@@ -18,7 +18,7 @@ export function ConnectForm({
   returnTo: string
   label: string
   variant?: 'primary' | 'secondary'
-  stepUp?: { scopes: string; tool: string }
+  stepUp?: { scopes: string; tool: string; pending?: string | null }
 }) {
   return (
     <Form method="post" action={`/w/${workspaceId}/servers/${serverId}/connect`} reloadDocument>
@@ -27,6 +27,7 @@ export function ConnectForm({
         <>
           <input type="hidden" name="scopes" value={stepUp.scopes} />
           <input type="hidden" name="tool" value={stepUp.tool} />
+          {stepUp.pending ? <input type="hidden" name="pending" value={stepUp.pending} /> : null}
         </>
       ) : null}
       <StatusButton name="intent" value={stepUp ? 'step-up' : 'connect'} variant={variant} pendingText="Opening sign-in…">
@@ -36,7 +37,7 @@ export function ConnectForm({
   )
 }
 
-type FailureLike = { message: string; action: string; scopes?: string }
+type FailureLike = { message: string; action: string; scopes?: string; pending?: string | null }
 
 /** A failure of a server's tools with the one thing the person can do about it. */
 export function ToolsFailureCallout({
@@ -69,7 +70,7 @@ export function ToolsFailureCallout({
           serverId={serverId}
           returnTo={returnTo}
           label="Grant more access"
-          stepUp={{ scopes: failure.scopes, tool: tool ?? '' }}
+          stepUp={{ scopes: failure.scopes, tool: tool ?? '', pending: failure.pending ?? null }}
         />
       ) : null}
       {failure.action === 'retry' ? (

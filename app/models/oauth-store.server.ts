@@ -408,3 +408,44 @@ export async function readPreregisteredSecret(serverId: string): Promise<{ secre
 export function encryptPreregisteredSecret(serverId: string, secret: string): string {
   return encryptSecret(secret, context('McpServer', 'oauthClientSecret', serverId))
 }
+
+// --- Tool calls waiting for a step-up ----------------------------------------------------------
+
+/** A stopped call waits this long for the person to come back from the authorization server. */
+export const PENDING_CALL_TTL_MS = FLOW_TTL_MS
+
+/** Keeps a tool call that needs more scopes; returns the id the step-up carries back. */
+export async function savePendingToolCall(input: { userId: string; serverId: string; toolName: string; args: Record<string, unknown> }): Promise<string> {
+  const db = getDb()
+  await db.pendingToolCall.deleteMany({ where: { expiresAt: { lt: new Date() } } })
+  const id = randomBytes(24).toString('base64url')
+  await db.pendingToolCall.create({
+    data: {
+      id,
+      userId: input.userId,
+      serverId: input.serverId,
+      toolName: input.toolName,
+      arguments: encryptSecret(JSON.stringify(input.args), context('PendingToolCall', 'arguments', id)),
+      expiresAt: new Date(Date.now() + PENDING_CALL_TTL_MS),
+    },
+    select: { id: true },
+  })
+  return id
+}
+
+/**
+ * Takes a waiting call out (one DELETE: a reload never runs it twice). Null unless it exists,
+ * is unexpired and belongs to this user, server and tool.
+ */
+export async function takePendingToolCall(id: string, owner: { userId: string; serverId: string; toolName: string }): Promise<Record<string, unknown> | null> {
+  if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return null
+  const db = getDb()
+  const row = await db.pendingToolCall.findFirst({ where: { id, ...owner, expiresAt: { gt: new Date() } }, select: { arguments: true } })
+  if (!row) return null
+  const taken = await db.pendingToolCall.deleteMany({ where: { id, ...owner } })
+  if (taken.count !== 1) return null
+  const decrypted = decryptSecret(row.arguments, context('PendingToolCall', 'arguments', id))
+  if (!decrypted.ok) return null
+  const args: unknown = JSON.parse(decrypted.value)
+  return args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : null
+}

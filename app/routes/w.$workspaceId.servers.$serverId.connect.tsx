@@ -25,6 +25,8 @@ const ConnectFormSchema = z.object({
   scopes: z.string().max(2000).optional(),
   /** Step-up: the tool that needed them (for the message and the attempt limit). */
   tool: z.string().max(200).optional(),
+  /** Step-up: the stopped call to run once access is granted (PendingToolCall id). */
+  pending: z.string().regex(/^[A-Za-z0-9_-]{32}$/).optional(),
 })
 
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -42,6 +44,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) throw new Response('Invalid form', { status: 400 })
   const form = parsed.data
   const returnTo = safeRedirectPath(form.returnTo, here)
+  // After a granted step-up, the tool page runs the stopped call once (?resume=<pending id>).
+  let landing = returnTo
+  if (form.intent === 'step-up' && form.pending) {
+    const url = new URL(returnTo, 'http://switchboard.invalid')
+    url.searchParams.set('resume', form.pending)
+    landing = url.pathname + url.search
+  }
   const back = (message: string) => redirectWithFlash(returnTo, { kind: 'error', message })
 
   if (server.authType !== 'oauth') return back(`${server.name} does not use OAuth, so there is nothing to connect.`)
@@ -70,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     server,
     userId: user.id,
     sessionKey: session.sessionKey,
-    returnTo,
+    returnTo: landing,
     purpose: form.intent === 'step-up' ? 'step_up' : 'connect',
     extraScopes,
     tool: form.tool ?? null,

@@ -5,7 +5,9 @@ import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
-import { requireServer } from '#app/models/server.server.ts'
+import { savePendingToolCall, takePendingToolCall } from '#app/models/oauth-store.server.ts'
+import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
+import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { callServerTool, listServerTools } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -31,8 +33,16 @@ async function loadTool(request: Request, params: LoaderFunctionArgs['params']) 
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { workspace, server, toolName, tool, failure } = await loadTool(request, params)
+  const { user, workspace, server, toolName, tool, failure } = await loadTool(request, params)
+  // Back from a granted step-up: run the call that stopped, once.
+  const resumeId = new URL(request.url).searchParams.get('resume')
+  let resumed: Awaited<ReturnType<typeof runTool>> | null = null
+  if (resumeId && tool) {
+    const args = await takePendingToolCall(resumeId, { userId: user.id, serverId: server.id, toolName: tool.name })
+    if (args) resumed = await runTool(user.id, server, tool, args)
+  }
   return {
+    resumed: resumed ? resumed.data : null,
     workspace,
     server: { id: server.id, name: server.name },
     toolName,
@@ -67,15 +77,29 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { status: 400 },
     )
   }
-  const outcome = await callServerTool(user.id, server, tool.name, parsed.arguments)
-  const values = formValuesFromArguments(parsed.arguments, spec)
-  if (!outcome.ok) return data({ kind: 'failure' as const, failure: outcome.failure, values }, { status: 502 })
-  return { kind: 'result' as const, result: outcome.value.result, durationMs: outcome.value.durationMs, values }
+  const run = await runTool(user.id, server, tool, parsed.arguments)
+  return data(run.data, { status: run.status })
+}
+
+/** Calls the tool; a step-up failure keeps the call so it can run once access is granted. */
+async function runTool(userId: string, server: ServerSummary, tool: Tool, args: Record<string, unknown>) {
+  const outcome = await callServerTool(userId, server, tool.name, args)
+  const values = formValuesFromArguments(args, describeToolForm(tool.inputSchema))
+  if (!outcome.ok) {
+    const pending =
+      outcome.failure.action === 'step_up' ? await savePendingToolCall({ userId, serverId: server.id, toolName: tool.name, args }) : null
+    return { status: 502, data: { kind: 'failure' as const, failure: { ...outcome.failure, pending }, values } }
+  }
+  return {
+    status: 200,
+    data: { kind: 'result' as const, result: outcome.value.result, durationMs: outcome.value.durationMs, values },
+  }
 }
 
 export default function ToolRoute() {
-  const { workspace, server, tool, toolName, failure } = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>()
+  const { workspace, server, tool, toolName, failure, resumed } = useLoaderData<typeof loader>()
+  // A submitted form's answer wins; otherwise the result of a call resumed after a step-up.
+  const actionData = useActionData<typeof action>() ?? resumed ?? undefined
   const here = `/w/${workspace.id}/servers/${server.id}/tools/${encodeURIComponent(toolName)}`
   return (
     <div className="page">

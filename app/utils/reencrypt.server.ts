@@ -31,6 +31,7 @@ export const encryptedColumns: EncryptedColumn[] = [
   { table: 'OAuthConnection', idColumn: 'id', column: 'refreshToken' },
   { table: 'OAuthClientRegistration', idColumn: 'id', column: 'clientSecret' },
   { table: 'OAuthFlow', idColumn: 'id', column: 'codeVerifier' },
+  { table: 'PendingToolCall', idColumn: 'id', column: 'arguments' },
 ]
 
 export type ReencryptFailure = { table: string; column: string; rowId: string; reason: DecryptFailureReason }
