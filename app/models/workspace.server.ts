@@ -1,3 +1,4 @@
+import { disconnect } from '#app/utils/oauth.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
@@ -155,8 +156,16 @@ export async function changeRole(workspaceId: string, actorRole: Role, userId: s
   })
 }
 
-/** Removes a member (or lets a member leave), keeping at least one owner. */
+/**
+ * Removes a member (or lets a member leave), keeping at least one owner. Their own OAuth
+ * connections to the workspace's servers are revoked and deleted afterwards (best effort).
+ */
 export async function removeMember(workspaceId: string, actor: { id: string; role: Role }, userId: string) {
+  await removeMembership(workspaceId, actor, userId)
+  await revokeConnectionsOfMember(workspaceId, userId)
+}
+
+function removeMembership(workspaceId: string, actor: { id: string; role: Role }, userId: string) {
   return withWorkspaceLock(workspaceId, async (tx) => {
     const current = await targetRole(tx, workspaceId, userId)
     const leaving = actor.id === userId
@@ -171,4 +180,23 @@ export async function removeMember(workspaceId: string, actor: { id: string; rol
     }
     await tx.membership.delete({ where: { workspaceId_userId: { workspaceId, userId } }, select: { userId: true } })
   })
+}
+
+async function revokeConnectionsOfMember(workspaceId: string, userId: string): Promise<void> {
+  const servers = await getDb().mcpServer.findMany({
+    where: { workspaceId, oauthConnections: { some: { userId } } },
+    select: {
+      id: true,
+      workspaceId: true,
+      name: true,
+      url: true,
+      configVersion: true,
+      oauthClientId: true,
+      oauthTokenAuthMethod: true,
+      oauthScopes: true,
+      oauthShared: true,
+      oauthExceptions: true,
+    },
+  })
+  for (const server of servers) await disconnect(server, userId)
 }
