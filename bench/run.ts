@@ -18,6 +18,7 @@ Object.assign(process.env, {
 
 const DEMO_PORT = Number(process.env.BENCH_DEMO_PORT ?? 3301)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1500)
+const STAMPEDE_CALLS = 50
 
 async function startDemo(): Promise<() => void> {
   // In its own process, like a real remote server: its work does not land on our event loop.
@@ -41,19 +42,26 @@ async function main() {
   try {
     const { measureToolCalls, median } = await import('#bench/tool-call.ts')
     const tool = await measureToolCalls(`http://127.0.0.1:${DEMO_PORT}/mcp`, ROUNDS)
+    const { measureConnectRequests, measureRefreshStampede } = await import('#bench/oauth.ts')
+    const connect = await measureConnectRequests()
+    const stampede = await measureRefreshStampede(STAMPEDE_CALLS)
+    if (stampede.failures > 0) throw new Error(`${stampede.failures} of ${STAMPEDE_CALLS} tool calls failed during the refresh stampede`)
     const figures: Array<[string, number, string]> = [
       ['tool_call_overhead_ratio', median(tool.warmApp) / median(tool.warmDirect), 'warm sessions, target ≤ 1.10'],
       ['tool_call_overhead_ratio_no_reuse', median(tool.coldApp) / median(tool.coldDirect), 'new session every call'],
       ['tool_call_cold_ratio', median(tool.coldApp) / median(tool.warmApp), 'first call after idle vs warm'],
+      ['connect_requests_first', connect.first, 'metadata + registration requests before the browser leaves (+1 token request at the callback)'],
+      ['connect_requests_cached', connect.cached, 'Reconnect: cached discovery, stored registration'],
+      ['refresh_stampede_token_requests', stampede.tokenRequests, `${STAMPEDE_CALLS} concurrent calls, expiring token, one instance (target 1)`],
     ]
     for (const [name, value] of figures) {
       if (!Number.isFinite(value)) throw new Error(`${name} could not be measured`)
-      console.log(`${name}: ${value.toFixed(3)}`)
+      console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(3)}`)
     }
     console.log('')
     console.log('| figure | value | note |')
     console.log('| --- | --- | --- |')
-    for (const [name, value, note] of figures) console.log(`| ${name} | ${value.toFixed(3)} | ${note} |`)
+    for (const [name, value, note] of figures) console.log(`| ${name} | ${Number.isInteger(value) ? value : value.toFixed(3)} | ${note} |`)
     console.log(
       `| medians (ms) | app warm ${median(tool.warmApp).toFixed(2)}, direct warm ${median(tool.warmDirect).toFixed(2)}, app cold ${median(tool.coldApp).toFixed(2)}, direct cold ${median(tool.coldDirect).toFixed(2)} | ${ROUNDS} warm rounds |`,
     )

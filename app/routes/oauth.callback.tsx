@@ -5,6 +5,7 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-r
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { recordAudit } from '#app/models/audit.server.ts'
+import { startConnect } from '#app/models/oauth-connect.server.ts'
 import { findServerForMember } from '#app/models/server.server.ts'
 import { getUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -12,6 +13,10 @@ import { logger } from '#app/utils/logger.server.ts'
 import { completeAuthorization } from '#app/utils/oauth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
+import { recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
+
+/** A rejected registration is redone automatically at most once per person and server in this window. */
+const RE_REGISTER_ONCE = { limit: 1, windowMs: 10 * 60 * 1000 }
 
 const PRIVATE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
 
@@ -75,6 +80,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
     })
   }
   logger.info({ code: result.code, status: result.status }, 'OAuth callback refused')
+  // The server no longer accepts Switchboard's registration: it was discarded; register again
+  // and go straight back to the authorization server, once (then the error is shown).
+  if (result.code === 'registration_rejected' && flow && found) {
+    const key = `re-register:${found.server.id}:${user.id}`
+    if ((await throttleRetryAfterMs(key, RE_REGISTER_ONCE)) === 0) {
+      await recordThrottledEvent(key, RE_REGISTER_ONCE)
+      const again = await startConnect({
+        server: found.server,
+        userId: user.id,
+        sessionKey: session.sessionKey,
+        returnTo: flow.returnTo,
+        purpose: flow.purpose,
+        extraScopes: flow.purpose === 'step_up' ? flow.scopes.split(/\s+/).filter(Boolean) : undefined,
+      })
+      if (again.ok) {
+        for (const [name, value] of Object.entries(PRIVATE_HEADERS)) again.response.headers.set(name, value)
+        return again.response
+      }
+    }
+  }
   return data(
     {
       message: result.message,
