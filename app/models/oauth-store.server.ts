@@ -145,13 +145,20 @@ export async function saveConnection(input: {
     connectedAt: new Date(),
     refreshedAt: null,
   }
-  const row = await db.oAuthConnection.upsert({
-    where,
-    create: { id, serverId: input.serverId, ownerKey: input.ownerKey, ...data },
-    update: { ...data, generation: { increment: 1 } },
-    select: connectionSelect,
-  })
-  return info(row)
+  try {
+    const row = await db.oAuthConnection.upsert({
+      where,
+      create: { id, serverId: input.serverId, ownerKey: input.ownerKey, ...data },
+      update: { ...data, generation: { increment: 1 } },
+      select: connectionSelect,
+    })
+    return info(row)
+  } catch (error) {
+    // Two sign-ins of the same owner finished at once (two tabs): the other one created the
+    // row first; store these tokens over it (encrypted for that row's id).
+    if (!existing && isUniqueViolation(error)) return saveConnection(input)
+    throw error
+  }
 }
 
 /**
