@@ -261,6 +261,8 @@ function legacyDefaultMetadata(issuer: string): AuthorizationServerMetadata {
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
+    // Servers of that revision (the SDK's among them) read client credentials from the body.
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'none'],
   }
 }
 

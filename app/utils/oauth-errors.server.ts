@@ -84,6 +84,12 @@ export function toOAuthProblem(error: unknown, step: string, context: { redirect
     })
   }
   const guarded = findGuardedFetchError(error)
+  if (guarded?.reason === 'too_large') {
+    return new OAuthProblem('too_large', `The authorization server answered with more data than Switchboard accepts during ${step} (${guarded.message}). Ask an admin to check this server.`, {
+      status: 502,
+      cause: error,
+    })
+  }
   if (guarded) {
     const timeout = guarded.reason === 'timeout' || guarded.reason === 'connect_timeout'
     const refused = guarded.reason === 'blocked_address' || guarded.reason === 'bad_scheme' || guarded.reason === 'unsafe_redirect' || guarded.reason === 'bad_url'

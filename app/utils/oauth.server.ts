@@ -4,7 +4,8 @@
 // token functions; what the SDK lacks (state, iss, expiry, locking, revocation) is added here.
 import { auth, exchangeAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
-import { InvalidClientError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import { InvalidClientError, OAuthError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
   type ConnectionWithTokens,
   type ConsumedFlow,
@@ -186,11 +187,28 @@ async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promis
     identity,
     state,
   })
+  // The SDK reports any registration refusal it does not know as a server error: keep the status.
+  let registrationStatus: number | null = null
+  const base = oauthFetch()
+  const fetchFn: FetchLike = async (input, init) => {
+    const response = await base(input, init)
+    const url = input instanceof Request ? input.url : String(input)
+    if (url === discovery.metadata.registration_endpoint) registrationStatus = response.status
+    return response
+  }
   let result: Awaited<ReturnType<typeof auth>>
   try {
-    result = await auth(provider, { serverUrl: server.url, scope: scopes || undefined, fetchFn: oauthFetch() })
+    result = await auth(provider, { serverUrl: server.url, scope: scopes || undefined, fetchFn })
   } catch (error) {
     if (error instanceof RegistrationRaceError) throw error
+    const definite = error instanceof OAuthError && error.errorCode !== 'server_error'
+    if (registrationStatus !== null && registrationStatus >= 400 && registrationStatus < 500 && !definite) {
+      throw new OAuthProblem(
+        'registration_refused',
+        `The authorization server refused to register Switchboard (HTTP ${registrationStatus}). An admin can register a client there (redirect URI: ${redirect}) and enter its client ID and secret on this server’s page.`,
+        { status: 502, cause: error },
+      )
+    }
     throw toOAuthProblem(error, identity ? 'sign-in' : 'client registration', { redirectUri: redirect })
   }
   const { authorizationUrl, codeVerifier, identity: used } = provider.captured
