@@ -37,6 +37,8 @@ export type OutboundPolicy = {
   maxResponseBytes: number
   maxEventStreamBytes: number
   maxRedirects: number
+  /** Reuse connections (default). Off for rare, non-idempotent requests such as OAuth token calls, which a stale pooled socket would fail. */
+  keepAlive: boolean
 }
 
 export type GuardedFetchReason =
@@ -584,6 +586,7 @@ export function createGuardedFetch(overrides: Partial<OutboundPolicy> = {}): Gua
     maxResponseBytes: overrides.maxResponseBytes ?? MAX_RESPONSE_BYTES,
     maxEventStreamBytes: overrides.maxEventStreamBytes ?? MAX_EVENT_STREAM_BYTES,
     maxRedirects: overrides.maxRedirects ?? MAX_REDIRECTS,
+    keepAlive: overrides.keepAlive ?? true,
   }
   const rules = createAddressRules(policy.allowedNetworks)
   const agent = new Agent({
@@ -591,6 +594,8 @@ export function createGuardedFetch(overrides: Partial<OutboundPolicy> = {}): Gua
     // Headers and body are timed by send() and guardBody(); undici's own timers would cut event streams.
     headersTimeout: 0,
     bodyTimeout: 0,
+    // undici: pipelining 0 means no keep-alive.
+    ...(policy.keepAlive ? {} : { pipelining: 0 }),
   })
   return async (input, init) => send(policy, rules, agent, input, init)
 }

@@ -47,6 +47,9 @@ export function oauthFetch(): GuardedFetch {
     bodyTimeoutMs: METADATA_TIMEOUT_MS,
     maxResponseBytes: MAX_METADATA_BYTES,
     maxRedirects: 0,
+    // A token exchange is not retried by the HTTP client: never send it on a pooled socket the
+    // authorization server may have closed (a restart, an idle timeout at a proxy).
+    keepAlive: false,
   })
   return metadataFetch
 }
