@@ -29,8 +29,12 @@ const ConnectFormSchema = z.object({
   pending: z.string().regex(/^[A-Za-z0-9_-]{32}$/).optional(),
 })
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  return redirect(`/w/${params.workspaceId ?? ''}/servers/${params.serverId ?? ''}`)
+/** A GET (a reload, a bookmark) only leads back to the server's page, for those who may see it. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  return redirect(`/w/${workspace.id}/servers/${server.id}`)
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -12,8 +12,12 @@ import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { disconnect } from '#app/utils/oauth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  return redirect(`/w/${params.workspaceId ?? ''}/servers/${params.serverId ?? ''}`)
+/** A GET (a reload, a bookmark) only leads back to the server's page, for those who may see it. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  return redirect(`/w/${workspace.id}/servers/${server.id}`)
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
