@@ -70,6 +70,9 @@ export const demo = {
   url: process.env.E2E_DEMO_URL ?? 'http://127.0.0.1:3201/mcp',
   keyUrl: process.env.E2E_DEMO_KEY_URL ?? 'http://127.0.0.1:3202/mcp',
   apiKey: 'e2e-demo-key-4711',
+  /** The OAuth demo's MCP server; its authorization server (`oauthIssuer`) shows sign-in and consent pages. */
+  oauthUrl: process.env.E2E_DEMO_OAUTH_URL ?? 'http://127.0.0.1:3203/mcp',
+  oauthIssuer: process.env.E2E_DEMO_OAUTH_ISSUER ?? 'http://127.0.0.1:3204',
 }
 
 /**

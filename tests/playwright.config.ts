@@ -23,8 +23,24 @@ const env = {
 export const DEMO_PORT = Number(process.env.E2E_DEMO_PORT ?? 3201)
 export const DEMO_KEY_PORT = DEMO_PORT + 1
 export const DEMO_API_KEY = 'e2e-demo-key-4711'
-const demoEnv = { DEMO_MCP_PORT: String(DEMO_PORT), DEMO_MCP_KEY_PORT: String(DEMO_KEY_PORT), DEMO_MCP_API_KEY: DEMO_API_KEY }
-Object.assign(process.env, { E2E_DEMO_URL: `http://127.0.0.1:${DEMO_PORT}/mcp`, E2E_DEMO_KEY_URL: `http://127.0.0.1:${DEMO_KEY_PORT}/mcp` })
+/** The OAuth demo: an MCP server and its own authorization server (oidc-provider, with sign-in and consent pages). */
+export const DEMO_OAUTH_PORT = DEMO_PORT + 2
+export const DEMO_OAUTH_ISSUER_PORT = DEMO_PORT + 3
+const demoEnv = {
+  DEMO_MCP_PORT: String(DEMO_PORT),
+  DEMO_MCP_KEY_PORT: String(DEMO_KEY_PORT),
+  DEMO_MCP_API_KEY: DEMO_API_KEY,
+  // Explicit, although start.ts derives the same ports: the tests name these URLs.
+  DEMO_MCP_OAUTH_PORT: String(DEMO_OAUTH_PORT),
+  DEMO_OAUTH_ISSUER_PORT: String(DEMO_OAUTH_ISSUER_PORT),
+}
+Object.assign(process.env, {
+  E2E_DEMO_URL: `http://127.0.0.1:${DEMO_PORT}/mcp`,
+  E2E_DEMO_KEY_URL: `http://127.0.0.1:${DEMO_KEY_PORT}/mcp`,
+  E2E_DEMO_OAUTH_URL: `http://127.0.0.1:${DEMO_OAUTH_PORT}/mcp`,
+  E2E_DEMO_OAUTH_ISSUER: `http://127.0.0.1:${DEMO_OAUTH_ISSUER_PORT}`,
+  E2E_SERVER_LOG: `${e2eDir}.server.log`,
+})
 Object.assign(process.env, env)
 
 const chromiumArgs = [

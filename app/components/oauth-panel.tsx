@@ -104,7 +104,13 @@ export function OAuthConnectionPanel({ oauth, workspaceId, serverId, serverPath 
             </Form>
           ) : null}
           {connection ? (
-            <Form method="post" action={`/w/${workspaceId}/servers/${serverId}/disconnect`}>
+            <Form method="post" action={`/w/${workspaceId}/servers/${serverId}/disconnect`} className="form-row">
+              <span className="field-checkbox">
+                <input id="oauth-disconnect-confirm" type="checkbox" name="confirm" value="on" required />
+                <label htmlFor="oauth-disconnect-confirm">
+                  Confirm{oauth.shared ? ' (signs out every member)' : ''}
+                </label>
+              </span>
               <StatusButton name="intent" value="disconnect" variant="secondary" pendingText="Disconnecting…">
                 Disconnect
               </StatusButton>

@@ -146,12 +146,16 @@ export async function saveConnection(input: {
     refreshedAt: null,
   }
   try {
-    const row = await db.oAuthConnection.upsert({
+    // A flat select keeps this one statement (INSERT … ON CONFLICT): a nested one makes Prisma read
+    // first inside a transaction, which SQLite refuses (SQLITE_BUSY) when another writer is active.
+    await db.oAuthConnection.upsert({
       where,
       create: { id, serverId: input.serverId, ownerKey: input.ownerKey, ...data },
       update: { ...data, generation: { increment: 1 } },
-      select: connectionSelect,
+      select: { id: true },
     })
+    const row = await findConnectionRow(input.serverId, input.ownerKey)
+    if (!row) throw new Error('The connection just stored is gone')
     return info(row)
   } catch (error) {
     // Two sign-ins of the same owner finished at once (two tabs): the other one created the

@@ -5,7 +5,7 @@ import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
 import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
 import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { invalidateServerOAuth, listServerConnectionsWithTokens } from '#app/utils/oauth.server.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
 
@@ -156,6 +156,7 @@ export async function updateServer(
 ): Promise<{ configChanged: boolean }> {
   const authType = input.authType === 'detect' ? (probe ? authTypeFromProbe(probe) : null) ?? server.authType : input.authType
   const configChanged = input.url !== server.url || input.transport !== server.transport || authType !== server.authType
+  const prepared = configChanged ? await prepareServerInvalidation(server) : []
   try {
     await getDb().mcpServer.update({
       where: { id: server.id, workspaceId: server.workspaceId },
@@ -177,7 +178,7 @@ export async function updateServer(
     throw error
   }
   // Tokens belong to the old URL / auth type: revoke them (after the change is committed).
-  if (configChanged) await invalidateServerOAuth(server)
+  if (configChanged) await invalidateServerOAuth(server, prepared)
   return { configChanged }
 }
 
@@ -185,12 +186,13 @@ export async function updateServer(
 export async function recordProbe(server: ServerSummary, probe: ProbeResult): Promise<void> {
   const suggested = authTypeFromProbe(probe)
   const adopt = !server.authTypeLocked && suggested !== null && suggested !== server.authType
+  const prepared = adopt ? await prepareServerInvalidation(server) : []
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
     data: { ...probeColumns(probe), ...(adopt ? { authType: suggested, configVersion: { increment: 1 } } : {}) },
     select: { id: true },
   })
-  if (adopt) await invalidateServerOAuth(server)
+  if (adopt) await invalidateServerOAuth(server, prepared)
 }
 
 /**
@@ -216,9 +218,10 @@ export async function setServerEnabled(server: ServerSummary, enabled: boolean):
 
 /** Deletes a server; its OAuth tokens are revoked at the authorization server afterwards (best effort). */
 export async function deleteServer(server: ServerSummary): Promise<void> {
-  const connections = await listServerConnectionsWithTokens(server.id)
+  // Read before the delete: the registration and the client secret go with the row.
+  const prepared = await prepareServerInvalidation(server)
   await getDb().mcpServer.deleteMany({ where: { id: server.id, workspaceId: server.workspaceId } })
-  if (connections.length > 0) await invalidateServerOAuth(server, connections)
+  if (prepared.length > 0) await invalidateServerOAuth(server, prepared)
 }
 
 export class HeaderLimitError extends Error {
@@ -308,6 +311,8 @@ export async function setOAuthClient(server: ServerSummary, input: OAuthClientIn
       ? server.oauthClientId !== null || server.hasOAuthClientSecret
       : input.clientId !== server.oauthClientId || input.authMethod !== server.oauthTokenAuthMethod || input.clientSecret !== undefined
   if (!changed) return { changed: false }
+  // Tokens issued to the old client are revoked with the old client's credentials.
+  const prepared = await prepareServerInvalidation(server)
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
     data: {
@@ -318,7 +323,7 @@ export async function setOAuthClient(server: ServerSummary, input: OAuthClientIn
     },
     select: { id: true },
   })
-  await invalidateServerOAuth(server)
+  await invalidateServerOAuth(server, prepared)
   return { changed: true }
 }
 
@@ -334,12 +339,13 @@ export async function setOAuthScopes(server: ServerSummary, scopes: string | nul
 /** Switches between one connection per person and one shared connection; every connection is invalidated. */
 export async function setOAuthShared(server: ServerSummary, shared: boolean): Promise<{ changed: boolean }> {
   if (server.oauthShared === shared) return { changed: false }
+  const prepared = await prepareServerInvalidation(server)
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
     data: { oauthShared: shared, configVersion: { increment: 1 } },
     select: { id: true },
   })
-  await invalidateServerOAuth(server)
+  await invalidateServerOAuth(server, prepared)
   return { changed: true }
 }
 

@@ -58,9 +58,10 @@ async function withSession<T>(
   userId: string,
   server: ServerSummary,
   fn: (client: Client) => Promise<T>,
+  toolName: string | null = null,
 ): Promise<ToolsOutcome<T>> {
   if (!server.enabled) return { ok: false, failure: { kind: 'disabled', message: 'This server is disabled.', action: 'none' } }
-  if (server.authType === 'oauth') return withOAuthSession(userId, server, fn)
+  if (server.authType === 'oauth') return withOAuthSession(userId, server, fn, toolName)
   try {
     const value = await getSessionPool().use(
       { userId, serverId: server.id, credentialVersion: String(server.configVersion) },
@@ -108,7 +109,12 @@ function tokenFailure(kind: 'oauth_not_connected' | 'reauth_required' | 'oauth_u
  * `fn` on a session authorized with the user's (or the shared) access token. A 401 refreshes
  * the token once and retries; a 403 `insufficient_scope` asks for a step-up.
  */
-async function withOAuthSession<T>(userId: string, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<ToolsOutcome<T>> {
+async function withOAuthSession<T>(
+  userId: string,
+  server: ServerSummary,
+  fn: (client: Client) => Promise<T>,
+  toolName: string | null,
+): Promise<ToolsOutcome<T>> {
   let token = await getAccessToken(server, userId)
   for (let attempt = 0; attempt < 2; attempt++) {
     if (!token.ok) return tokenFailure(token.kind, token.message)
@@ -131,14 +137,19 @@ async function withOAuthSession<T>(userId: string, server: ServerSummary, fn: (c
       const failure = error instanceof McpFailure ? error : null
       const challenge = failure?.challenge ?? null
       if (failure?.kind === 'auth_required' && challenge?.status === 403 && challenge.error === 'insufficient_scope') {
-        const needed = new Set([...scopes.split(/\s+/), ...(challenge.scope ?? '').split(/\s+/)].filter(Boolean))
+        const granted = new Set(scopes.split(/\s+/).filter(Boolean))
+        const challenged = (challenge.scope ?? '').split(/\s+/).filter(Boolean)
+        const missing = challenged.filter((scope) => !granted.has(scope))
+        const needed = new Set([...granted, ...challenged])
+        const what = toolName ? `The tool “${toolName}”` : 'This'
         return {
           ok: false,
           failure: {
             kind: 'insufficient_scope',
-            message: challenge.scope
-              ? `This needs more access than you granted (scopes: ${challenge.scope}).`
-              : 'This needs more access than you granted.',
+            message:
+              missing.length > 0
+                ? `${what} needs access you have not granted to ${server.name}: ${missing.join(', ')}. Grant it to continue.`
+                : `${what} needs more access than you granted to ${server.name}.`,
             action: 'step_up',
             scopes: [...needed].join(' '),
             resourceMetadata: challenge.resourceMetadata,
@@ -194,5 +205,5 @@ export function callServerTool(
       timeout: server.timeoutMs,
     })
     return { result, durationMs: Math.round(performance.now() - started) }
-  })
+  }, toolName)
 }

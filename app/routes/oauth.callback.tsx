@@ -79,7 +79,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       detail: `${result.code}: ${result.message}`,
     })
   }
-  logger.info({ code: result.code, status: result.status }, 'OAuth callback refused')
+  // `problem`, not `code`: the logger redacts any field named code.
+  logger.info({ problem: result.code, status: result.status }, 'OAuth callback refused')
   // The server no longer accepts Switchboard's registration: it was discarded; register again
   // and go straight back to the authorization server, once (then the error is shown).
   if (result.code === 'registration_rejected' && flow && found) {

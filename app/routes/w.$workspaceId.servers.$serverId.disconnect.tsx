@@ -28,6 +28,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (server.oauthShared && !canManageWorkspace(role)) {
     throw new Response('Only admins can disconnect a shared connection', { status: 403 })
   }
+  if ((await request.formData()).get('confirm') !== 'on') {
+    return redirectWithFlash(here, { kind: 'error', message: 'Tick “Confirm” to disconnect.' })
+  }
   const outcome = await disconnect(server, ownerKeyFor(user.id, server.oauthShared))
   if (!outcome.existed) return redirectWithFlash(here, { kind: 'info', message: `You were not connected to ${server.name}.` })
   await getSessionPool().closeServer(server.id)
@@ -37,6 +40,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     server: { id: server.id, name: server.name },
     event: 'oauth.disconnected',
     outcome: outcome.ok ? 'success' : 'failure',
+    issuer: outcome.issuer,
+    scopes: outcome.scopes,
     detail: outcome.attempted
       ? outcome.ok
         ? 'Revoked at the authorization server'

@@ -31,11 +31,14 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
     res.locals.requestId = requestId
     res.locals.cspNonce = nonce
     res.setHeader('X-Request-Id', requestId)
-    for (const [name, value] of Object.entries(
-      securityHeaders({ nonce, development: env.NODE_ENV === 'development' }),
-    )) {
-      res.setHeader(name, value)
-    }
+    const defaults = securityHeaders({ nonce, development: env.NODE_ENV === 'development' })
+    for (const [name, value] of Object.entries(defaults)) res.setHeader(name, value)
+    // Remix appends a route's headers; a route that sets one of these (e.g. the OAuth callback's
+    // Referrer-Policy: no-referrer) replaces the default instead of adding a second value.
+    const singleValued = new Set(Object.keys(defaults).map((name) => name.toLowerCase()))
+    const append = res.append.bind(res)
+    res.append = (name: string, value?: string | string[]) =>
+      singleValued.has(name.toLowerCase()) && value !== undefined ? res.setHeader(name, value) : append(name, value)
     const started = process.hrtime.bigint()
     res.on('finish', () => {
       runWithRequestContext({ requestId }, () =>

@@ -4,6 +4,7 @@
 // the tokens) and only then asks for a new sign-in; transient failures never delete tokens.
 import { refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import { recordAudit } from '#app/models/audit.server.ts'
 import {
   type ConnectionWithTokens,
   acquireRefreshLease,
@@ -77,6 +78,27 @@ function reauth(server: OAuthServer, reason: string | null): AccessTokenOutcome 
   }
 }
 
+/** Records a refresh that failed for the audit log (who: the connection's owner; none for a shared one). */
+async function auditRefreshFailure(server: OAuthServer, connection: ConnectionWithTokens, event: 'oauth.refresh_failed' | 'oauth.reauth_needed', detail: string) {
+  await recordAudit({
+    workspaceId: server.workspaceId,
+    actorId: connection.userId,
+    server: { id: server.id, name: server.name },
+    event,
+    outcome: 'failure',
+    issuer: connection.issuer,
+    scopes: connection.scopes || null,
+    detail,
+  })
+}
+
+/** Marks the connection as needing a new sign-in (if still at its generation) and records it once. */
+async function giveUp(server: OAuthServer, connection: ConnectionWithTokens, reason: string): Promise<void> {
+  if (await markNeedsReauth(connection.id, connection.generation, reason)) {
+    await auditRefreshFailure(server, connection, 'oauth.reauth_needed', reason)
+  }
+}
+
 /**
  * A usable access token for `userId` on `server` (the shared one when the server is shared).
  * `rejected` is the generation whose token the MCP server just refused: refresh it even if it
@@ -94,7 +116,7 @@ export async function getAccessToken(server: OAuthServer, userId: string, option
   if (!forced && !needsRefresh(connection)) return usable(connection)
   if (!connection.refreshToken) {
     if (connection.accessToken && !forced && connection.expiresAt && connection.expiresAt.getTime() > Date.now()) return usable(connection)
-    await markNeedsReauth(connection.id, connection.generation, 'the access token expired and there is no refresh token')
+    await giveUp(server, connection, 'the access token expired and there is no refresh token')
     return reauth(server, 'the access token expired')
   }
   // Single flight inside this process: every caller for this connection and generation waits on one refresh.
@@ -160,12 +182,12 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
       const discovery = await discoverOAuth({ id: server.id, url: server.url, exceptions: exceptionsOf(server) }, { force: attempt > 0 })
       if (!sameIssuer(discovery.issuer, connection.issuer)) {
         // The server now trusts another authorization server: these tokens are worthless there.
-        await markNeedsReauth(connection.id, connection.generation, 'the server now uses another authorization server')
+        await giveUp(server, connection, 'the server now uses another authorization server')
         return reauth(server, 'the server now uses another authorization server')
       }
       const identity = await identityFor(server, connection)
       if (!identity) {
-        await markNeedsReauth(connection.id, connection.generation, 'Switchboard’s client registration changed')
+        await giveUp(server, connection, 'Switchboard’s client registration changed')
         return reauth(server, 'Switchboard’s client registration changed')
       }
       refreshStats.tokenRequests++
@@ -199,26 +221,27 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
         if (latest && latest.generation !== connection.generation) {
           return latest.status === 'needs_reauth' ? reauth(server, latest.lastError) : usable(latest)
         }
-        await markNeedsReauth(connection.id, connection.generation, 'the authorization server no longer accepts the refresh token')
+        await giveUp(server, connection, 'the authorization server no longer accepts the refresh token')
         logger.info({ serverId: server.id }, 'refresh token refused (invalid_grant); sign-in needed')
         return reauth(server, 'the authorization server no longer accepts it')
       }
       if ((error instanceof InvalidClientError || error instanceof UnauthorizedClientError) && connection.clientKind === 'dynamic') {
         await discardRegistrationsOf(server.id, connection.clientId)
-        await markNeedsReauth(connection.id, connection.generation, 'the authorization server no longer accepts Switchboard’s registration')
+        await giveUp(server, connection, 'the authorization server no longer accepts Switchboard’s registration')
         return reauth(server, 'Switchboard’s registration was not accepted any more')
       }
       lastProblem = toOAuthProblem(error, 'the token refresh')
       if (!isTransient(lastProblem)) {
-        await markNeedsReauth(connection.id, connection.generation, lastProblem.message)
+        await giveUp(server, connection, lastProblem.message)
         return reauth(server, lastProblem.message)
       }
       if (lastProblem.code === 'discovery_failed') await forgetDiscovery(server.id)
-      logger.warn({ serverId: server.id, code: lastProblem.code, attempt }, 'token refresh failed; tokens kept')
+      logger.warn({ serverId: server.id, problem: lastProblem.code, attempt }, 'token refresh failed; tokens kept')
     }
   }
   await releaseRefreshLease(connection.id, connection.generation)
   await noteConnectionError(connection.id, lastProblem?.message ?? 'The token refresh failed.')
+  await auditRefreshFailure(server, connection, 'oauth.refresh_failed', `${lastProblem?.code ?? 'unknown'}: tokens kept, will retry`)
   // The old token may still work for a little while.
   if (connection.accessToken && connection.expiresAt && connection.expiresAt.getTime() > Date.now()) return usable(connection)
   return {

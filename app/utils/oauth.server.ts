@@ -393,32 +393,47 @@ export async function forgetRegistration(serverId: string, issuer: string): Prom
 export type RevocationOutcome = { attempted: boolean; ok: boolean; message: string | null }
 
 /**
- * RFC 7009: revokes the refresh token, then the access token, at the authorization server
- * when it has a revocation endpoint. Never throws: a failure is reported in words.
+ * What revoking one connection needs (endpoint and client identity), read while the server's
+ * settings that issued the tokens are still stored: a change of client or a deleted server
+ * would otherwise revoke with the new credentials, or with none.
  */
-export async function revokeTokens(server: OAuthServer, connection: ConnectionWithTokens): Promise<RevocationOutcome> {
-  const tokens = [
-    connection.refreshToken ? { token: connection.refreshToken, hint: 'refresh_token' } : null,
-    connection.accessToken ? { token: connection.accessToken, hint: 'access_token' } : null,
-  ].filter((entry) => entry !== null)
-  if (tokens.length === 0) return { attempted: false, ok: true, message: null }
+export type PreparedRevocation = {
+  connection: ConnectionWithTokens
+  target: { endpoint: string; identity: ClientIdentity } | null
+  problem: string | null
+}
+
+async function prepareRevocation(server: OAuthServer, connection: ConnectionWithTokens): Promise<PreparedRevocation> {
+  if (!connection.refreshToken && !connection.accessToken) return { connection, target: null, problem: null }
   let discovery: OAuthDiscovery
   try {
     discovery = await discoverOAuth(discoveryTarget(server))
   } catch (error) {
-    return { attempted: true, ok: false, message: `Could not reach the authorization server to revoke access: ${toOAuthProblem(error, 'revocation').message}` }
+    return { connection, target: null, problem: `Could not reach the authorization server to revoke access: ${toOAuthProblem(error, 'revocation').message}` }
   }
   const endpoint = revocationEndpoint(discovery.metadata)
-  if (!endpoint || !sameIssuer(discovery.issuer, connection.issuer)) return { attempted: false, ok: true, message: null }
+  if (!endpoint || !sameIssuer(discovery.issuer, connection.issuer)) return { connection, target: null, problem: null }
   const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
-  if (!identity) return { attempted: true, ok: false, message: 'Could not revoke access at the authorization server: Switchboard’s client registration is gone.' }
+  if (!identity) return { connection, target: null, problem: 'Could not revoke access at the authorization server: Switchboard’s client registration is gone.' }
+  return { connection, target: { endpoint, identity }, problem: null }
+}
+
+/** RFC 7009 requests for a prepared revocation, refresh token first. Never throws. */
+async function sendRevocation(prepared: PreparedRevocation): Promise<RevocationOutcome> {
+  const { connection, target, problem } = prepared
+  if (problem) return { attempted: true, ok: false, message: problem }
+  if (!target) return { attempted: false, ok: true, message: null }
+  const tokens = [
+    connection.refreshToken ? { token: connection.refreshToken, hint: 'refresh_token' } : null,
+    connection.accessToken ? { token: connection.accessToken, hint: 'access_token' } : null,
+  ].filter((entry) => entry !== null)
   const failures: string[] = []
   for (const [index, { token, hint }] of tokens.entries()) {
     const headers = new Headers({ 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' })
     const body = new URLSearchParams({ token, token_type_hint: hint })
-    applyClientAuthentication(identity, headers, body)
+    applyClientAuthentication(target.identity, headers, body)
     try {
-      const response = await oauthFetch()(endpoint, { method: 'POST', headers, body })
+      const response = await oauthFetch()(target.endpoint, { method: 'POST', headers, body })
       const text = await response.text().catch(() => '')
       if (response.ok) continue
       // A JWT access token often cannot be revoked (it expires on its own); revoking the
@@ -435,31 +450,54 @@ export async function revokeTokens(server: OAuthServer, connection: ConnectionWi
     : { attempted: true, ok: false, message: `The authorization server did not confirm revoking ${failures.join(' and ')}. Switchboard deleted its copy anyway.` }
 }
 
+/**
+ * RFC 7009: revokes the refresh token, then the access token, at the authorization server
+ * when it has a revocation endpoint. Never throws: a failure is reported in words.
+ */
+export async function revokeTokens(server: OAuthServer, connection: ConnectionWithTokens): Promise<RevocationOutcome> {
+  return sendRevocation(await prepareRevocation(server, connection))
+}
+
+/**
+ * Call BEFORE a server's URL, auth type, client, sharing changes or it is deleted: reads every
+ * connection and what revoking it needs under the settings that issued it. Pass the result to
+ * `invalidateServerOAuth` once the change is committed.
+ */
+export async function prepareServerInvalidation(server: OAuthServer): Promise<PreparedRevocation[]> {
+  const prepared: PreparedRevocation[] = []
+  // One after the other: the first fills the discovery cache the others read.
+  for (const connection of await listServerConnectionsWithTokens(server.id)) prepared.push(await prepareRevocation(server, connection))
+  return prepared
+}
+
 /** Disconnect: revoke at the authorization server (best effort), then delete locally. */
-export async function disconnect(server: OAuthServer, ownerKey: string): Promise<RevocationOutcome & { existed: boolean }> {
+export async function disconnect(
+  server: OAuthServer,
+  ownerKey: string,
+): Promise<RevocationOutcome & { existed: boolean; issuer: string | null; scopes: string | null }> {
   const connection = await getConnectionWithTokens(server.id, ownerKey)
-  if (!connection) return { existed: false, attempted: false, ok: true, message: null }
+  if (!connection) return { existed: false, attempted: false, ok: true, message: null, issuer: null, scopes: null }
   const revocation = await revokeTokens(server, connection)
   await deleteConnection(connection.id)
-  return { existed: true, ...revocation }
+  return { existed: true, ...revocation, issuer: connection.issuer, scopes: connection.scopes || null }
 }
 
 /**
  * After a server's URL, auth type or client credentials changed, or it was deleted (already
- * committed): every connection read before is revoked where possible and deleted, the shared
- * registration dropped and discovery forgotten. Members then see "Connect". `previous` is the
- * server as it was before the change (its old URL leads to the old authorization server).
+ * committed): every connection prepared before the change (`prepareServerInvalidation`) is
+ * revoked where possible and deleted, the shared registration dropped and discovery forgotten.
+ * Members then see "Connect". `previous` is the server as it was before the change.
  */
 export async function invalidateServerOAuth(
   previous: OAuthServer,
-  connections?: ConnectionWithTokens[],
+  prepared?: PreparedRevocation[],
 ): Promise<{ connections: number; revocationFailures: number }> {
-  const list = connections ?? (await listServerConnectionsWithTokens(previous.id))
+  const list = prepared ?? (await prepareServerInvalidation(previous))
   let revocationFailures = 0
-  for (const connection of list) {
-    const outcome = await revokeTokens(previous, connection)
+  for (const entry of list) {
+    const outcome = await sendRevocation(entry)
     if (!outcome.ok) revocationFailures++
-    await deleteConnection(connection.id)
+    await deleteConnection(entry.connection.id)
   }
   await discardRegistrationsOf(previous.id)
   await forgetDiscovery(previous.id)

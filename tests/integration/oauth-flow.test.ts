@@ -83,7 +83,7 @@ test('Connect → consent → callback stores tokens; tools work with them; Disc
   const revokedBefore = peer.stats.revocations.refreshToken
   const disconnected = await settle(() =>
     disconnectAction({
-      request: formRequest(`/w/${workspaceId}/servers/${serverId}/disconnect`, { intent: 'disconnect' }, cookie),
+      request: formRequest(`/w/${workspaceId}/servers/${serverId}/disconnect`, { intent: 'disconnect', confirm: 'on' }, cookie),
       params: { workspaceId, serverId },
       context: loadContext(),
     }),

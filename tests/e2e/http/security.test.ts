@@ -22,6 +22,16 @@ test('every kind of response carries the security headers, with a fresh CSP nonc
   expect(nonces.size).toBe(5)
 })
 
+test('the OAuth callback answers never cached and with no Referer, each header once', async ({ request }) => {
+  // Not signed in: the 401 page. The query (a code and a state) must not leak anywhere.
+  const response = await request.get('/oauth/callback?code=zq9-code-value-7x&state=zq9-state-value-7x', { maxRedirects: 0 })
+  expect(response.status()).toBe(401)
+  const all = response.headersArray()
+  expect(all.filter((h) => h.name.toLowerCase() === 'referrer-policy').map((h) => h.value)).toEqual(['no-referrer'])
+  expect(all.filter((h) => h.name.toLowerCase() === 'cache-control').map((h) => h.value)).toEqual(['no-store'])
+  expect(await response.text()).not.toContain('zq9-')
+})
+
 test('every script in a page carries the response nonce', async ({ request }) => {
   const response = await request.get('/signup')
   const nonce = /'nonce-([^']+)'/.exec(response.headers()['content-security-policy'] ?? '')?.[1]

@@ -1,0 +1,55 @@
+// One Switchboard instance for multi-instance tests: a separate Node process (started by
+// tests/multi-instance/instances.ts with `node --import tsx`) on the same database as the test,
+// driven over the IPC channel. It runs the app's own route handlers and models, nothing else.
+import { requireServer } from '#app/models/server.server.ts'
+import { callServerTool } from '#app/models/tools.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { refreshStats } from '#app/utils/oauth-tokens.server.ts'
+import { finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
+import { type InstanceReply, type InstanceRequest } from '#tests/multi-instance/protocol.ts'
+
+async function handle(request: InstanceRequest): Promise<InstanceReply> {
+  switch (request.type) {
+    case 'connect': {
+      const step = await startConnectRoute(request.workspaceId, request.serverId, request.cookie)
+      return { id: request.id, type: 'step', ...step }
+    }
+    case 'callback': {
+      const step = await finishCallbackRoute(request.callbackUrl, request.cookie)
+      return { id: request.id, type: 'step', status: step.status, location: step.location }
+    }
+    case 'calls': {
+      const server = await requireServer(request.workspaceId, request.serverId)
+      const outcomes = await Promise.all(
+        Array.from({ length: request.count }, (_, index) => callServerTool(request.userId, server, 'echo', { text: `${request.label} ${index}` })),
+      )
+      return {
+        id: request.id,
+        type: 'calls',
+        outcomes: outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.failure.kind)),
+        refreshTokenRequests: refreshStats.tokenRequests,
+      }
+    }
+    case 'stop': {
+      await getSessionPool().closeAll()
+      await getDb().$disconnect()
+      return { id: request.id, type: 'stopped' }
+    }
+  }
+}
+
+process.on('message', (message: InstanceRequest) => {
+  handle(message)
+    .then((reply) => {
+      // After `stop`, exit once the reply is out (keep-alive sockets would keep the process up).
+      process.send?.(reply, undefined, {}, () => {
+        if (reply.type === 'stopped') process.exit(0)
+      })
+    })
+    .catch((error: unknown) => {
+      process.send?.({ id: message.id, type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) } satisfies InstanceReply)
+    })
+})
+
+process.send?.({ id: 0, type: 'ready', pid: process.pid } satisfies InstanceReply)

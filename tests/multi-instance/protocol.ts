@@ -1,0 +1,16 @@
+// Messages between a test and the app instances it starts (tests/multi-instance/app-instance.ts).
+
+export type InstanceRequest =
+  | { id: number; type: 'connect'; workspaceId: string; serverId: string; cookie: string }
+  | { id: number; type: 'callback'; callbackUrl: string; cookie: string }
+  /** `count` concurrent calls of the demo tool `echo` by `userId`. */
+  | { id: number; type: 'calls'; workspaceId: string; serverId: string; userId: string; count: number; label: string }
+  | { id: number; type: 'stop' }
+
+export type InstanceReply =
+  | { id: number; type: 'ready'; pid: number }
+  | { id: number; type: 'step'; status: number; location: string }
+  /** Each call's outcome: `ok` or the failure kind. `refreshTokenRequests` is this process's refreshStats. */
+  | { id: number; type: 'calls'; outcomes: string[]; refreshTokenRequests: number }
+  | { id: number; type: 'stopped' }
+  | { id: number; type: 'error'; message: string }
