@@ -20,7 +20,7 @@ function tokenRequests(peer: Peer, grant: string): number {
 }
 
 /** Connect, approve (the SDK peer auto-approves) and callback, as the routes do it. */
-async function connect(peer: Peer, serverId: string, workspaceId: string, userId: string): Promise<void> {
+export async function connectForBench(serverId: string, workspaceId: string, userId: string): Promise<void> {
   const server = await requireServer(workspaceId, serverId)
   const sessionKey = `bench-session-${userId}`
   const { url } = await beginAuthorization({ server, userId, sessionKey, returnTo: '/' })
@@ -54,11 +54,11 @@ export async function measureConnectRequests(): Promise<{ first: number; cached:
   try {
     const { userId, workspaceId, serverId } = await createOAuthServer(peer, 'ConnectBench')
     const before = connectRequests(peer)
-    await connect(peer, serverId, workspaceId, userId)
+    await connectForBench(serverId, workspaceId, userId)
     const first = connectRequests(peer) - before
     const exchange = tokenRequests(peer, 'authorization_code')
     const again = connectRequests(peer)
-    await connect(peer, serverId, workspaceId, userId)
+    await connectForBench(serverId, workspaceId, userId)
     return { first, cached: connectRequests(peer) - again, exchange }
   } finally {
     await peer.close()
@@ -74,7 +74,7 @@ export async function measureRefreshStampede(calls: number): Promise<{ tokenRequ
   const peer = await startSdkAuthServer({ accessTokenTtlSeconds: 30 })
   try {
     const { userId, workspaceId, serverId } = await createOAuthServer(peer, 'StampedeBench')
-    await connect(peer, serverId, workspaceId, userId)
+    await connectForBench(serverId, workspaceId, userId)
     const server = await requireServer(workspaceId, serverId)
     const before = tokenRequests(peer, 'refresh_token')
     const outcomes = await Promise.all(Array.from({ length: calls }, () => callServerTool(userId, server, 'echo', { text: 'x' })))

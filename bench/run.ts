@@ -1,9 +1,13 @@
-// `npm run bench`: figures as ratios against a baseline measured in the same run.
-// Prints `name: value` lines, then a short table; exits 1 if anything could not be measured.
+// `npm run bench`: every figure of bench/RESULTS.md, each against a baseline measured in the same
+// run. Prints `name: value` lines, then a short table; exits 1 if anything could not be measured.
+// Needs `npm run build` (the app-process figures run the built server) and PostgreSQL (the
+// refresh stampede across two instances): BENCH_POSTGRES_URL, else TEST_DATABASE_URL, else the
+// role .ci/run creates.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
 Object.assign(process.env, {
@@ -17,8 +21,14 @@ Object.assign(process.env, {
 })
 
 const DEMO_PORT = Number(process.env.BENCH_DEMO_PORT ?? 3301)
+const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3310)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1500)
 const STAMPEDE_CALLS = 50
+const HUNG_TIMEOUT_MS = 2000
+const POSTGRES_URL =
+  process.env.BENCH_POSTGRES_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://switchboard:switchboard@127.0.0.1:5432/switchboard_test'
+
+type Figure = { name: string; value: number; note: string }
 
 async function startDemo(): Promise<() => void> {
   // In its own process, like a real remote server: its work does not land on our event loop.
@@ -35,42 +45,131 @@ async function startDemo(): Promise<() => void> {
   return () => child.kill('SIGTERM')
 }
 
+/** A fresh PostgreSQL database for the stampede; its URL. */
+async function freshPostgresDatabase(name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  try {
+    await client.connect()
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await client.query(`CREATE DATABASE "${name}"`)
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is needed for refresh_stampede_token_requests (${POSTGRES_URL.replace(/\/\/[^@]*@/, '//…@')}): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  } finally {
+    await client.end().catch(() => {})
+  }
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function measurePostgresStampede(): Promise<{ tokenRequests: number; calls: number; failures: number }> {
+  const databaseUrl = await freshPostgresDatabase('switchboard_bench')
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/stampede-pg.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const line = stdout.trim().split('\n').pop() ?? ''
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`the PostgreSQL stampede failed (exit ${code}): ${stderr.slice(-1000)}`)
+  return JSON.parse(line) as { tokenRequests: number; calls: number; failures: number }
+}
+
 async function main() {
   const { migrateDatabase } = await import('#app/utils/migrate.server.ts')
   await migrateDatabase(process.env.DATABASE_URL ?? '')
   const stopDemo = await startDemo()
+  const demoUrl = `http://127.0.0.1:${DEMO_PORT}/mcp`
+  const figures: Figure[] = []
+  const add = (name: string, value: number, note: string) => {
+    if (!Number.isFinite(value)) throw new Error(`${name} could not be measured`)
+    figures.push({ name, value, note })
+  }
+  const extra: string[] = []
   try {
     const { measureToolCalls, median } = await import('#bench/tool-call.ts')
-    const tool = await measureToolCalls(`http://127.0.0.1:${DEMO_PORT}/mcp`, ROUNDS)
+    const tool = await measureToolCalls(demoUrl, ROUNDS)
+    add('tool_call_overhead_ratio', median(tool.warmApp) / median(tool.warmDirect), 'app vs direct SDK client, warm sessions (target ≤ 1.10)')
+    add('tool_call_overhead_ratio_no_reuse', median(tool.coldApp) / median(tool.coldDirect), 'app vs direct, new session every call')
+    add('tool_call_cold_ratio', median(tool.coldApp) / median(tool.warmApp), 'first call after idle (session set-up) vs warm')
+    extra.push(
+      `tool calls (ms): app warm ${median(tool.warmApp).toFixed(2)}, direct warm ${median(tool.warmDirect).toFixed(2)}, app cold ${median(tool.coldApp).toFixed(2)}, direct cold ${median(tool.coldDirect).toFixed(2)}; ${ROUNDS} warm rounds`,
+    )
+
+    const { measureHungToolsPage } = await import('#bench/tools-page.ts')
+    const hung = await measureHungToolsPage(demoUrl, HUNG_TIMEOUT_MS)
+    add('tools_page_hung_server_ratio', hung.ratio, `Tools page with 1 hung server among 20 vs its ${HUNG_TIMEOUT_MS} ms timeout (target ≤ 1.2)`)
+    extra.push(`tools page with a hung server: median ${hung.medianMs.toFixed(0)} ms`)
+
     const { measureConnectRequests, measureRefreshStampede } = await import('#bench/oauth.ts')
     const connect = await measureConnectRequests()
-    const stampede = await measureRefreshStampede(STAMPEDE_CALLS)
-    if (stampede.failures > 0) throw new Error(`${stampede.failures} of ${STAMPEDE_CALLS} tool calls failed during the refresh stampede`)
-    const figures: Array<[string, number, string]> = [
-      ['tool_call_overhead_ratio', median(tool.warmApp) / median(tool.warmDirect), 'warm sessions, target ≤ 1.10'],
-      ['tool_call_overhead_ratio_no_reuse', median(tool.coldApp) / median(tool.coldDirect), 'new session every call'],
-      ['tool_call_cold_ratio', median(tool.coldApp) / median(tool.warmApp), 'first call after idle vs warm'],
-      ['connect_requests_first', connect.first, 'metadata + registration requests before the browser leaves (+1 token request at the callback)'],
-      ['connect_requests_cached', connect.cached, 'Reconnect: cached discovery, stored registration'],
-      ['refresh_stampede_token_requests', stampede.tokenRequests, `${STAMPEDE_CALLS} concurrent calls, expiring token, one instance (target 1)`],
-    ]
-    for (const [name, value] of figures) {
-      if (!Number.isFinite(value)) throw new Error(`${name} could not be measured`)
-      console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(3)}`)
+    add('connect_requests_first', connect.first, 'outbound requests of a first Connect: metadata + registration (+1 token request at the callback)')
+    add('connect_requests_cached', connect.cached, 'a Reconnect: cached discovery, stored registration')
+    const local = await measureRefreshStampede(STAMPEDE_CALLS)
+    if (local.failures > 0) throw new Error(`${local.failures} of ${STAMPEDE_CALLS} calls failed in the one-instance stampede`)
+    add('refresh_stampede_one_instance', local.tokenRequests, `${STAMPEDE_CALLS} concurrent calls, expiring token, one process (target 1)`)
+    const stampede = await measurePostgresStampede()
+    if (stampede.failures > 0) throw new Error(`${stampede.failures} of ${stampede.calls} calls failed in the PostgreSQL stampede`)
+    add('refresh_stampede_token_requests', stampede.tokenRequests, `${stampede.calls} concurrent calls, expired token, 2 instances on PostgreSQL (target 1)`)
+
+    const { measureListPageRps, rssMb, seedConnections, seedServerList, startAppProcess } = await import('#bench/app-process.ts')
+    const list = await seedServerList(demoUrl, 50, 5)
+    const startups: number[] = []
+    for (let round = 0; round < 3; round++) {
+      const { app, startupMs } = await startAppProcess(APP_PORT)
+      startups.push(startupMs)
+      await app.stop()
     }
-    console.log('')
-    console.log('| figure | value | note |')
-    console.log('| --- | --- | --- |')
-    for (const [name, value, note] of figures) console.log(`| ${name} | ${Number.isInteger(value) ? value : value.toFixed(3)} | ${note} |`)
-    console.log(
-      `| medians (ms) | app warm ${median(tool.warmApp).toFixed(2)}, direct warm ${median(tool.warmDirect).toFixed(2)}, app cold ${median(tool.coldApp).toFixed(2)}, direct cold ${median(tool.coldDirect).toFixed(2)} | ${ROUNDS} warm rounds |`,
+    add('startup_ms', median(startups), 'spawn of the built server → first 200 from /healthz (migrated database), median of 3')
+    const { app } = await startAppProcess(APP_PORT)
+    try {
+      for (let index = 0; index < 20; index++) await fetch(`${app.url}/w/${list.workspaceId}/servers`, { headers: { Cookie: list.cookie } }).then((r) => r.text())
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+      add('rss_idle_mb', rssMb(app.child.pid ?? 0), 'built server after start-up and 20 page views, idle')
+      const rates = await measureListPageRps(app, list.workspaceId, list.cookie)
+      add('settings_page_rps_ratio', rates.pageRps / rates.trivialRps, 'server list (50 servers, 5 connected) vs /healthz, 10 concurrent clients (target ≥ 0.5)')
+      extra.push(`requests/s: server list ${rates.pageRps.toFixed(0)}, /healthz ${rates.trivialRps.toFixed(0)} (autocannon, separate process)`)
+    } finally {
+      await app.stop()
+    }
+    const { getDb } = await import('#app/utils/db.server.ts')
+    const servers = await getDb().mcpServer.findMany({ where: { workspaceId: list.workspaceId }, select: { id: true } })
+    await seedConnections(
+      servers.map((s) => s.id),
+      10_000,
     )
+    const big = await startAppProcess(APP_PORT)
+    try {
+      for (let index = 0; index < 20; index++) await fetch(`${big.app.url}/w/${list.workspaceId}/servers`, { headers: { Cookie: list.cookie } }).then((r) => r.text())
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+      add('rss_mb_10k_connections', rssMb(big.app.child.pid ?? 0), 'same, with 10,000 more OAuth connection rows in the database')
+    } finally {
+      await big.app.stop()
+    }
+
+    for (const { name, value } of figures) console.log(`${name}: ${format(value)}`)
+    console.log('')
+    console.log('| figure | value | baseline / note |')
+    console.log('| --- | --- | --- |')
+    for (const { name, value, note } of figures) console.log(`| ${name} | ${format(value)} | ${note} |`)
+    console.log('')
+    for (const line of extra) console.log(`- ${line}`)
   } finally {
     stopDemo()
     const { getDb } = await import('#app/utils/db.server.ts')
     await getDb().$disconnect()
     fs.rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+function format(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3)
 }
 
 main().then(

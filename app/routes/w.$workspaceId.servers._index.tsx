@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ProbeBadge } from '#app/components/server-status.tsx'
+import { type ConnectionInfo, SHARED_OWNER, listConnectionsOf, ownerKeyFor } from '#app/models/oauth-store.server.ts'
 import { listServers } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -11,6 +12,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const servers = await listServers(workspace.id)
+  // The signed-in person's OAuth connections (their own, or the shared one), one query for the page.
+  const oauthServers = servers.filter((s) => s.authType === 'oauth')
+  const connections = await listConnectionsOf(
+    oauthServers.map((s) => s.id),
+    [user.id, SHARED_OWNER],
+  )
+  const connectionOf = (server: (typeof servers)[number]) =>
+    connections.find((c) => c.serverId === server.id && c.ownerKey === ownerKeyFor(user.id, server.oauthShared)) ?? null
   return {
     workspace,
     canManage: canManageWorkspace(role),
@@ -22,9 +31,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       enabled: s.enabled,
       probeOutcome: s.probeOutcome,
       probedAt: s.probedAt,
+      oauth:
+        s.authType === 'oauth'
+          ? { shared: s.oauthShared, status: connectionStatus(connectionOf(s), s.configVersion) }
+          : null,
     })),
   }
 }
+
+function connectionStatus(connection: ConnectionInfo | null, configVersion: number): 'connected' | 'reconnect' | 'not_connected' {
+  if (!connection) return 'not_connected'
+  return connection.status === 'connected' && connection.configVersion === configVersion ? 'connected' : 'reconnect'
+}
+
+const CONNECTION_LABELS = { connected: 'Connected', reconnect: 'Reconnect needed', not_connected: 'Not connected' } as const
 
 export default function ServersRoute() {
   const { workspace, canManage, servers } = useLoaderData<typeof loader>()
@@ -65,7 +85,18 @@ export default function ServersRoute() {
                     <Link to={`/w/${workspace.id}/servers/${server.id}`}>{server.name}</Link>
                   </td>
                   <td className="url-cell">{server.url}</td>
-                  <td>{AUTH_TYPE_LABELS[server.authType]}</td>
+                  <td>
+                    {AUTH_TYPE_LABELS[server.authType]}
+                    {server.oauth ? (
+                      <>
+                        {' '}
+                        <span className={`badge ${server.oauth.status === 'connected' ? 'badge-ok' : 'badge-warn'}`}>
+                          {server.oauth.shared ? 'Shared: ' : ''}
+                          {CONNECTION_LABELS[server.oauth.status]}
+                        </span>
+                      </>
+                    ) : null}
+                  </td>
                   <td>
                     {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
                   </td>
