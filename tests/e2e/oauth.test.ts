@@ -417,8 +417,9 @@ test('after the refresh token is revoked at the authorization server, the tool p
   scan,
   javaScriptEnabled,
 }) => {
-  // oidc-provider in this process, with access tokens that expire at once: every use refreshes.
-  const peer = await startOidcMcpServer({ accessTokenTtlSeconds: 1 })
+  // oidc-provider in this process, with access tokens inside Switchboard's 60 s refresh window:
+  // every use refreshes. (Not 1 s: on a loaded machine a token could expire between issue and use.)
+  const peer = await startOidcMcpServer({ accessTokenTtlSeconds: 10 })
   try {
     const user = await login()
     scan.track(user.workspaceId)
