@@ -50,10 +50,10 @@ export function rssMb(pid: number): number {
 }
 
 /** Requests/s of one URL under `connections` concurrent clients for `seconds`, from a separate process. */
-async function loadRps(url: string, cookie: string, seconds: number, connections = 10): Promise<number> {
+async function loadRps(url: string, cookie: string | null, seconds: number, connections = 10): Promise<number> {
   const child = spawn(
     process.execPath,
-    ['node_modules/autocannon/autocannon.js', '--json', '-c', String(connections), '-d', String(seconds), '-H', `Cookie=${cookie}`, url],
+    ['node_modules/autocannon/autocannon.js', '--json', '-c', String(connections), '-d', String(seconds), ...(cookie ? ['-H', `Cookie=${cookie}`] : []), url],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   )
   let output = ''
@@ -98,21 +98,26 @@ export async function seedServerList(mcpUrl: string, servers: number, connected:
   return { workspaceId: account.workspaceId, cookie: setCookie.split(';')[0] ?? '' }
 }
 
-/** Server list page vs /healthz, alternating, `rounds` times each; the ratio of the median rates. */
+/**
+ * Requests/s of the server list page, of a trivial page of the same app (the sign-in form: same
+ * document, root loader and rendering, no data), and of /healthz (no rendering at all), measured
+ * alternately `rounds` times each; medians.
+ */
 export async function measureListPageRps(app: AppProcess, workspaceId: string, cookie: string, rounds = 3, seconds = 4) {
   const page = `${app.url}/w/${workspaceId}/servers`
+  const trivial = `${app.url}/login`
   const check = await fetch(page, { headers: { Cookie: cookie } })
   const html = await check.text()
   if (!check.ok || !html.includes('Server 49')) throw new Error(`the server list page did not render its 50 servers (HTTP ${check.status})`)
-  const pageRates: number[] = []
-  const trivialRates: number[] = []
-  await loadRps(`${app.url}/healthz`, cookie, 2) // warm-up
+  const rates = { page: [] as number[], trivial: [] as number[], health: [] as number[] }
+  await loadRps(trivial, null, 2) // warm-up
   await loadRps(page, cookie, 2)
   for (let round = 0; round < rounds; round++) {
-    trivialRates.push(await loadRps(`${app.url}/healthz`, cookie, seconds))
-    pageRates.push(await loadRps(page, cookie, seconds))
+    rates.trivial.push(await loadRps(trivial, null, seconds))
+    rates.page.push(await loadRps(page, cookie, seconds))
+    rates.health.push(await loadRps(`${app.url}/healthz`, null, seconds))
   }
-  return { pageRps: median(pageRates), trivialRps: median(trivialRates) }
+  return { pageRps: median(rates.page), trivialRps: median(rates.trivial), healthRps: median(rates.health) }
 }
 
 /** Inserts `count` users with one OAuth connection each, spread over the given servers. */

@@ -14,12 +14,16 @@ const notFound = () => new Response('Workspace not found', { status: 404 })
  * or the user is not a member: non-members cannot tell the two apart.
  */
 export async function requireMembership(userId: string, workspaceId: string): Promise<WorkspaceAccess> {
-  const membership = await getDb().membership.findUnique({
+  const membership = await findMembership(userId, workspaceId)
+  if (!membership) throw notFound()
+  return { workspace: membership.workspace, role: membership.role }
+}
+
+function findMembership(userId: string, workspaceId: string) {
+  return getDb().membership.findUnique({
     where: { workspaceId_userId: { workspaceId, userId } },
     select: { role: true, workspace: { select: { id: true, name: true, personal: true } } },
   })
-  if (!membership) throw notFound()
-  return { workspace: membership.workspace, role: membership.role }
 }
 
 /** Like requireMembership, and throws 403 unless the caller is an owner or admin. */

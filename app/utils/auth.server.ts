@@ -17,8 +17,24 @@ export function accountThrottleKey(email: string): string {
   return `login-account:${createHash('sha256').update(normalizeEmail(email)).digest('hex')}`
 }
 
+/**
+ * A page's loaders (root, layout, route) all ask who is signing in with the same Request: a GET
+ * answers them from one lookup. Not for other methods: an action may change the answer.
+ */
+const usersOfRequest = new WeakMap<Request, Promise<SignedInUser | null>>()
+
 /** The signed-in user, or null. */
-export async function getUser(request: Request): Promise<SignedInUser | null> {
+export function getUser(request: Request): Promise<SignedInUser | null> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return lookUpUser(request)
+  let user = usersOfRequest.get(request)
+  if (!user) {
+    user = lookUpUser(request)
+    usersOfRequest.set(request, user)
+  }
+  return user
+}
+
+async function lookUpUser(request: Request): Promise<SignedInUser | null> {
   const session = await getActiveSession(request)
   if (!session) return null
   return getDb().user.findUnique({
