@@ -13,7 +13,7 @@ const testDatabaseUrl = process.env.TEST_DATABASE_URL
 // Integration tests (tests/integration) run once per database: always on SQLite, and on
 // PostgreSQL when TEST_DATABASE_URL names one (CI always does). Unit tests beside their
 // modules (app/**/*.test.ts) run once, with an SQLite database at hand.
-const databaseTests = ['tests/integration/**/*.test.ts']
+const databaseTests = ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts', 'tests/faults/**/*.test.ts']
 
 export default defineConfig({
   server: { host: '127.0.0.1', port: 3000, strictPort: true },

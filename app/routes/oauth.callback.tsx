@@ -12,6 +12,7 @@ import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { completeAuthorization } from '#app/utils/oauth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
+import { safeRedirectPath } from '#app/utils/redirect.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
 import { recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
 
@@ -63,7 +64,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         detail: result.flow.shared ? 'Shared connection, used by every member' : null,
       })
     }
-    return redirectWithFlash(result.flow.returnTo, { kind: 'success', message: `Connected to ${name}.` }, { headers: PRIVATE_HEADERS })
+    return redirectWithFlash(safeRedirectPath(result.flow.returnTo, '/'), { kind: 'success', message: `Connected to ${name}.` }, { headers: PRIVATE_HEADERS })
   }
   const flow = result.flow
   const found = flow ? await findServerForMember(flow.serverId, user.id) : null

@@ -10,7 +10,9 @@ export function safeRedirectPath(target: unknown, fallback = '/'): string {
   try {
     const url = new URL(target, 'http://switchboard.invalid')
     if (url.origin !== 'http://switchboard.invalid') return fallback
-    return url.pathname + url.search + url.hash
+    const path = url.pathname + url.search + url.hash
+    // Dot segments collapse "/.//host" into "//host", which a browser reads as another host.
+    return path.startsWith('//') || path.startsWith('/\\') ? fallback : path
   } catch {
     return fallback
   }

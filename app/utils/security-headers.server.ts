@@ -29,5 +29,8 @@ export function securityHeaders(options: { nonce: string; development: boolean }
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+    // Pages show workspace data (members, servers, audit): never kept in a shared or disk cache.
+    // Static files and routes that say otherwise (e.g. the client metadata document) replace it.
+    'Cache-Control': 'no-store',
   }
 }
