@@ -190,3 +190,17 @@ test(
   },
   CLI_TIMEOUT_MS,
 )
+
+test.skipIf(!hasPostgres)(
+  'postgresql: two app processes starting together on a fresh database migrate it once (advisory lock)',
+  async () => {
+    const url = await freshPostgresUrl()
+    const run = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts'], {
+        env: { ...process.env, DATABASE_URL: url },
+      })
+    await Promise.all([run(), run()])
+    expect((await migrationRows(url)).map((row) => row.migration_name)).toEqual(committedMigrations('postgresql'))
+  },
+  CLI_TIMEOUT_MS,
+)
