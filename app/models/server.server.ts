@@ -373,3 +373,23 @@ export async function findServerForMember(serverId: string, userId: string) {
   const role = workspace.memberships[0]?.role
   return role ? { server: present(server), role } : null
 }
+
+/** The workspace's servers as the list page shows them: one query, no relations. */
+export function listServerRows(workspaceId: string) {
+  return getDb()
+    .mcpServer.findMany({
+      where: { workspaceId },
+      select: {
+        id: true,
+        name: true,
+        url: true,
+        authType: true,
+        enabled: true,
+        probeOutcome: true,
+        probedAt: true,
+        oauthShared: true,
+        configVersion: true,
+      },
+      orderBy: { name: 'asc' },
+    })
+}

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ProbeBadge } from '#app/components/server-status.tsx'
 import { type ConnectionInfo, SHARED_OWNER, listConnectionsOf, ownerKeyFor } from '#app/models/oauth-store.server.ts'
-import { listServers } from '#app/models/server.server.ts'
+import { listServerRows } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
@@ -11,7 +11,7 @@ import { AUTH_TYPE_LABELS } from '#app/utils/server-validation.ts'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
-  const servers = await listServers(workspace.id)
+  const servers = await listServerRows(workspace.id)
   // The signed-in person's OAuth connections (their own, or the shared one), one query for the page.
   const oauthServers = servers.filter((s) => s.authType === 'oauth')
   const connections = await listConnectionsOf(

@@ -3,7 +3,7 @@ import { redirect } from '@remix-run/node'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '#app/utils/password.server.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
-import { getActiveSession } from '#app/utils/session.server.ts'
+import { getActiveSession, getSessionUser } from '#app/utils/session.server.ts'
 
 export type SignedInUser = { id: string; email: string; name: string; lastWorkspaceId: string | null }
 
@@ -34,13 +34,8 @@ export function getUser(request: Request): Promise<SignedInUser | null> {
   return user
 }
 
-async function lookUpUser(request: Request): Promise<SignedInUser | null> {
-  const session = await getActiveSession(request)
-  if (!session) return null
-  return getDb().user.findUnique({
-    where: { id: session.userId },
-    select: { id: true, email: true, name: true, lastWorkspaceId: true },
-  })
+function lookUpUser(request: Request): Promise<SignedInUser | null> {
+  return getSessionUser(request)
 }
 
 function loginRedirect(request: Request): Response {

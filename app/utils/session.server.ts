@@ -48,6 +48,17 @@ export async function getActiveSession(request: Request): Promise<ActiveSession 
   return session ? { sessionKey: key, ...session } : null
 }
 
+/** The signed-in user of this request with their session, in one query; null when there is none. */
+export async function getSessionUser(request: Request) {
+  const value = await readSessionCookie(request)
+  if (!value) return null
+  const session = await getDb().session.findFirst({
+    where: { id: sessionKey(value), expiresAt: { gt: new Date() } },
+    select: { user: { select: { id: true, email: true, name: true, lastWorkspaceId: true } } },
+  })
+  return session?.user ?? null
+}
+
 /**
  * Starts a session for `userId` and returns the Set-Cookie header. The caller's previous
  * session (if any) is deleted: a new sign-in always gets a new id (no session fixation).
