@@ -182,6 +182,16 @@ export async function acquireRefreshLease(connectionId: string, generation: numb
   return taken.count === 1
 }
 
+/** Extends the lease this caller still holds (same generation, not yet expired). Returns whether it did. */
+export async function renewRefreshLease(connectionId: string, generation: number, leaseMs: number): Promise<boolean> {
+  const now = new Date()
+  const renewed = await getDb().oAuthConnection.updateMany({
+    where: { id: connectionId, generation, refreshLeaseUntil: { gt: now } },
+    data: { refreshLeaseUntil: new Date(now.getTime() + leaseMs) },
+  })
+  return renewed.count === 1
+}
+
 export async function releaseRefreshLease(connectionId: string, generation: number): Promise<void> {
   await getDb().oAuthConnection.updateMany({ where: { id: connectionId, generation }, data: { refreshLeaseUntil: null } })
 }

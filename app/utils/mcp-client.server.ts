@@ -1,5 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js'
@@ -76,8 +76,12 @@ export function parseAuthChallenge(status: 401 | 403, header: string | null): Au
   return challenge
 }
 
-/** Records the last auth challenge seen on any request of one connection (the SDK drops the header). */
-export type ChallengeRecorder = { last: AuthChallenge | null }
+/**
+ * Records the last auth challenge seen on any request of one connection (the SDK drops the
+ * header), and the last guarded-fetch failure of its event stream (eventsource flattens it into
+ * a string).
+ */
+export type ChallengeRecorder = { last: AuthChallenge | null; streamError?: GuardedFetchError | null }
 
 /** Slack on top of a server's timeout for the guarded fetch, so the MCP request timeout fires first. */
 const FETCH_TIMEOUT_MARGIN_MS = 5_000
@@ -109,12 +113,44 @@ export function mcpFetch(endpoint: McpEndpoint, recorder: ChallengeRecorder, bas
     if (url.origin === origin) {
       for (const [name, value] of Object.entries(endpoint.headers)) headers.set(name, value)
     }
-    const response = await base(url, { ...init, headers })
+    let response: Response
+    try {
+      response = await base(url, { ...init, headers })
+    } catch (error) {
+      if (error instanceof GuardedFetchError) recorder.streamError = error
+      throw error
+    }
     if (response.status === 401 || response.status === 403) {
       recorder.last = parseAuthChallenge(response.status, response.headers.get('www-authenticate'))
     }
+    if (response.body && response.headers.get('content-type')?.split(';')[0]?.trim() === 'text/event-stream') {
+      return recordStreamErrors(response, recorder)
+    }
     return response
   }
+}
+
+/** The same response, noting a GuardedFetchError that ends its body (too large, broken off, idle). */
+function recordStreamErrors(response: Response, recorder: ChallengeRecorder): Response {
+  const reader = response.body?.getReader()
+  if (!reader) return response
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read()
+        if (chunk.done) controller.close()
+        else controller.enqueue(chunk.value)
+      } catch (error) {
+        if (error instanceof GuardedFetchError) recorder.streamError = error
+        controller.error(error)
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  Object.defineProperty(wrapped, 'url', { value: response.url })
+  Object.defineProperty(wrapped, 'redirected', { value: response.redirected })
+  return wrapped
 }
 
 export type OpenedClient = { client: Client; transport: McpTransportKind; recorder: ChallengeRecorder }
@@ -137,12 +173,21 @@ export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: Fe
       kind === 'streamable-http'
         ? new StreamableHTTPClientTransport(url, { fetch })
         : new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
+    let timer: NodeJS.Timeout | undefined
     try {
-      await client.connect(transport, { timeout: endpoint.timeoutMs })
+      // NOTE: the SSE transport waits for its `endpoint` event without any timeout of its own.
+      await Promise.race([
+        client.connect(transport, { timeout: endpoint.timeoutMs }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new McpFailure('timeout', 'The server did not answer in time.')), endpoint.timeoutMs)
+        }),
+      ])
       return { client, transport: kind, recorder }
     } catch (error) {
       await client.close().catch(() => {})
       throw error
+    } finally {
+      clearTimeout(timer)
     }
   }
   if (endpoint.transport === 'sse') return attempt('sse').catch((error) => Promise.reject(toMcpFailure(error, recorder)))
@@ -178,7 +223,18 @@ export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpF
   const guarded = findCause(error, (e): e is GuardedFetchError => e instanceof GuardedFetchError)
   if (guarded) return fromGuardedFetchError(guarded)
   const challenge = recorder?.last ?? null
-  if (error instanceof StreamableHTTPError || (error instanceof Error && error.name === 'SseError')) {
+  // NOTE: the SDK's SseError does not set `name`; eventsource gives it the HTTP status as `code`
+  // (none for a network failure) and flattens the fetch error into the message.
+  if (error instanceof SseError) {
+    if (recorder?.streamError) return fromGuardedFetchError(recorder.streamError)
+    if (/Invalid content type/i.test(error.message)) {
+      return new McpFailure('not_mcp', 'The address answered, but not with MCP (unexpected content type).', null, -1)
+    }
+  }
+  // The HTTP+SSE transport's POST to a session the server no longer knows.
+  const sseStatus = error instanceof Error ? /^Error POSTing to endpoint \(HTTP (\d{3})\)/.exec(error.message)?.[1] : undefined
+  if (sseStatus === '404') return new McpFailure('session_expired', 'The server ended the session.', null, 404)
+  if (error instanceof StreamableHTTPError || error instanceof SseError) {
     const status = error instanceof StreamableHTTPError ? (error.code ?? null) : extractStatus(error)
     if ((status === 401 || status === 403) && challenge) {
       if (status === 403 && challenge.error !== 'insufficient_scope' && !challenge.bearer) {

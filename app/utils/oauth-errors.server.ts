@@ -85,8 +85,10 @@ export function toOAuthProblem(error: unknown, step: string, context: { redirect
   }
   const guarded = findGuardedFetchError(error)
   if (guarded?.reason === 'too_large') {
+    // An unusable answer says nothing about the tokens (ADR 010): retryable, so a refresh keeps them.
     return new OAuthProblem('too_large', `The authorization server answered with more data than Switchboard accepts during ${step} (${guarded.message}). Ask an admin to check this server.`, {
       status: 502,
+      retryable: true,
       cause: error,
     })
   }

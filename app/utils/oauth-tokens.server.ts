@@ -3,6 +3,7 @@
 // the connection's generation). `invalid_grant` re-reads first (another instance may have rotated
 // the tokens) and only then asks for a new sign-in; transient failures never delete tokens.
 import { refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
+import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import { recordAudit } from '#app/models/audit.server.ts'
 import {
@@ -16,6 +17,7 @@ import {
   ownerKeyFor,
   readPreregisteredSecret,
   releaseRefreshLease,
+  renewRefreshLease,
   storeRefreshedTokens,
 } from '#app/models/oauth-store.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
@@ -26,11 +28,17 @@ import { type OAuthServer, exceptionsOf, redirectUri } from '#app/utils/oauth.se
 
 /** Refresh when the access token has less than this left. */
 export const REFRESH_SKEW_MS = 60_000
-/** How long one instance may hold the refresh lease (a token request has a 10 s budget). */
-export const REFRESH_LEASE_MS = 20_000
+/**
+ * How long one instance may hold the refresh lease. Renewed before every attempt; one attempt
+ * can take three OAuth requests of 10 s each (protected-resource and authorization-server
+ * metadata, then the token request).
+ */
+export const REFRESH_LEASE_MS = 40_000
 const WAIT_POLL_MS = 100
 /** Transient refresh failures are retried after these pauses. */
 const RETRY_DELAYS_MS = [250, 1000]
+/** Storing refreshed tokens is retried after these pauses (a locked or failing-over database). */
+const STORE_RETRY_DELAYS_MS = [250, 1000, 2000]
 
 export type TokenFailureKind = 'oauth_not_connected' | 'reauth_required' | 'oauth_unavailable'
 
@@ -176,8 +184,13 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
   const refreshToken = connection.refreshToken
   if (!refreshToken) return reauth(server, null)
   let lastProblem: OAuthProblem | null = null
-  for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
-    if (attempt > 0) await sleep(RETRY_DELAYS_MS[attempt - 1] ?? 1000)
+  let tokens: OAuthTokens | null = null
+  for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !tokens; attempt++) {
+    if (attempt > 0) {
+      await sleep(RETRY_DELAYS_MS[attempt - 1] ?? 1000)
+      // Still ours? Otherwise another instance may be refreshing with the same refresh token.
+      if (!(await renewRefreshLease(connection.id, connection.generation, REFRESH_LEASE_MS))) break
+    }
     try {
       const discovery = await discoverOAuth({ id: server.id, url: server.url, exceptions: exceptionsOf(server) }, { force: attempt > 0 })
       if (!sameIssuer(discovery.issuer, connection.issuer)) {
@@ -191,7 +204,7 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
         return reauth(server, 'Switchboard’s client registration changed')
       }
       refreshStats.tokenRequests++
-      const tokens = await refreshAuthorization(connection.issuer, {
+      tokens = await refreshAuthorization(connection.issuer, {
         metadata: discovery.metadata,
         clientInformation: { client_id: identity.clientId },
         refreshToken,
@@ -199,21 +212,6 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
         addClientAuthentication: (headers, body) => applyClientAuthentication(identity, headers, body),
         fetchFn: oauthFetch(),
       })
-      const stored = await storeRefreshedTokens(
-        connection.id,
-        connection.generation,
-        {
-          accessToken: tokens.access_token,
-          refreshToken: tokens.refresh_token ?? null,
-          expiresIn: tokens.expires_in ?? null,
-          scopes: tokens.scope ?? '',
-        },
-        refreshToken,
-      )
-      const latest = await getConnectionWithTokens(server.id, connection.ownerKey)
-      if (!latest) return notConnected(server)
-      if (!stored) logger.warn({ serverId: server.id }, 'refreshed tokens were not stored: the connection changed meanwhile')
-      return latest.status === 'needs_reauth' ? reauth(server, latest.lastError) : usable(latest)
     } catch (error) {
       if (error instanceof InvalidGrantError) {
         // Another instance may have rotated the refresh token a moment ago: re-read before giving up.
@@ -239,6 +237,7 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
       logger.warn({ serverId: server.id, problem: lastProblem.code, attempt }, 'token refresh failed; tokens kept')
     }
   }
+  if (tokens) return storeAndUse(server, connection, tokens, refreshToken)
   await releaseRefreshLease(connection.id, connection.generation)
   await noteConnectionError(connection.id, lastProblem?.message ?? 'The token refresh failed.')
   await auditRefreshFailure(server, connection, 'oauth.refresh_failed', `${lastProblem?.code ?? 'unknown'}: tokens kept, will retry`)
@@ -248,5 +247,30 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
     ok: false,
     kind: 'oauth_unavailable',
     message: `Could not renew your sign-in to ${server.name}: ${lastProblem?.message ?? 'the authorization server did not answer'} Your sign-in is kept; try again shortly.`,
+  }
+}
+
+/**
+ * Stores what the authorization server answered. The refresh token sent is spent from now on
+ * (rotation), so a failure here is retried as a database failure and never re-sends it.
+ */
+async function storeAndUse(server: OAuthServer, connection: ConnectionWithTokens, tokens: OAuthTokens, refreshToken: string): Promise<AccessTokenOutcome> {
+  const set = { accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? null, expiresIn: tokens.expires_in ?? null, scopes: tokens.scope ?? '' }
+  const stored = await retryingStore(server, () => storeRefreshedTokens(connection.id, connection.generation, set, refreshToken))
+  const latest = await getConnectionWithTokens(server.id, connection.ownerKey)
+  if (!latest) return notConnected(server)
+  if (!stored) logger.warn({ serverId: server.id }, 'refreshed tokens were not stored: the connection changed meanwhile')
+  return latest.status === 'needs_reauth' ? reauth(server, latest.lastError) : usable(latest)
+}
+
+async function retryingStore<T>(server: OAuthServer, store: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store()
+    } catch (error) {
+      if (attempt >= STORE_RETRY_DELAYS_MS.length) throw error
+      logger.warn({ serverId: server.id, err: error, attempt }, 'storing refreshed tokens failed; retrying')
+      await sleep(STORE_RETRY_DELAYS_MS[attempt] ?? 1000)
+    }
   }
 }
