@@ -65,6 +65,11 @@ const EnvSchema = z.object({
     .url({ protocol: /^https$/, error: 'OAUTH_CLIENT_METADATA_URL must be an https URL with a path' })
     .refine((value) => new URL(value).pathname !== '/', 'OAUTH_CLIENT_METADATA_URL must have a path')
     .optional(),
+  /**
+   * Time limit of each request to an authorization server (metadata, registration, token, revocation).
+   * A refresh tries up to three times; a Disconnect sends up to two revocations.
+   */
+  OAUTH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(10_000),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   ENCRYPTION_KEYS: EncryptionKeysSchema.optional(),
   /**

@@ -6,6 +6,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { checkResourceAllowed } from '@modelcontextprotocol/sdk/shared/auth-utils.js'
 import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { getDb } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { type GuardedFetch, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
 import { OAuthProblem, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import type { OAuthException } from '#app/utils/oauth-exceptions.ts'
@@ -33,7 +34,6 @@ export type DiscoveryTarget = {
 
 /** Metadata documents are small; anything bigger is refused. */
 export const MAX_METADATA_BYTES = 256 * 1024
-const METADATA_TIMEOUT_MS = 10_000
 /** Cached discovery lives this long when the server says nothing (Cache-Control), and never longer than the cap. */
 export const DEFAULT_DISCOVERY_TTL_MS = 15 * 60 * 1000
 export const MAX_DISCOVERY_TTL_MS = 24 * 60 * 60 * 1000
@@ -42,9 +42,10 @@ let metadataFetch: GuardedFetch | undefined
 
 /** The guarded fetch for metadata, registration, token and revocation requests. */
 export function oauthFetch(): GuardedFetch {
+  const timeoutMs = getEnv().OAUTH_TIMEOUT_MS
   metadataFetch ??= createGuardedFetch({
-    headersTimeoutMs: METADATA_TIMEOUT_MS,
-    bodyTimeoutMs: METADATA_TIMEOUT_MS,
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
     maxResponseBytes: MAX_METADATA_BYTES,
     maxRedirects: 0,
     // A token exchange is not retried by the HTTP client: never send it on a pooled socket the

@@ -20,6 +20,7 @@ import {
   renewRefreshLease,
   storeRefreshedTokens,
 } from '#app/models/oauth-store.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { discoverOAuth, forgetDiscovery, oauthFetch, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { type OAuthProblem, isTransient, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
@@ -30,10 +31,12 @@ import { type OAuthServer, exceptionsOf, redirectUri } from '#app/utils/oauth.se
 export const REFRESH_SKEW_MS = 60_000
 /**
  * How long one instance may hold the refresh lease. Renewed before every attempt; one attempt
- * can take three OAuth requests of 10 s each (protected-resource and authorization-server
- * metadata, then the token request).
+ * can take three OAuth requests (protected-resource and authorization-server metadata, then the
+ * token request), each bounded by OAUTH_TIMEOUT_MS (10 s by default → 40 s).
  */
-export const REFRESH_LEASE_MS = 40_000
+function refreshLeaseMs(): number {
+  return Math.max(40_000, 4 * getEnv().OAUTH_TIMEOUT_MS)
+}
 const WAIT_POLL_MS = 100
 /** Transient refresh failures are retried after these pauses. */
 const RETRY_DELAYS_MS = [250, 1000]
@@ -144,11 +147,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * the others wait for the generation to move and use the result.
  */
 async function refreshAcrossInstances(server: OAuthServer, start: ConnectionWithTokens): Promise<AccessTokenOutcome> {
-  const deadline = Date.now() + REFRESH_LEASE_MS + 5_000
+  const deadline = Date.now() + refreshLeaseMs() + 5_000
   const ownerKey = start.ownerKey
   let current = start
   while (Date.now() < deadline) {
-    if (await acquireRefreshLease(current.id, current.generation, REFRESH_LEASE_MS)) {
+    if (await acquireRefreshLease(current.id, current.generation, refreshLeaseMs())) {
       return refreshHoldingLease(server, current)
     }
     await sleep(WAIT_POLL_MS)
@@ -189,7 +192,7 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
     if (attempt > 0) {
       await sleep(RETRY_DELAYS_MS[attempt - 1] ?? 1000)
       // Still ours? Otherwise another instance may be refreshing with the same refresh token.
-      if (!(await renewRefreshLease(connection.id, connection.generation, REFRESH_LEASE_MS))) break
+      if (!(await renewRefreshLease(connection.id, connection.generation, refreshLeaseMs()))) break
     }
     try {
       const discovery = await discoverOAuth({ id: server.id, url: server.url, exceptions: exceptionsOf(server) }, { force: attempt > 0 })
