@@ -21,8 +21,6 @@ export type ToolsFailure = {
   action: 'reconnect' | 'connect' | 'step_up' | 'fix_headers' | 'retry' | 'none'
   /** For `step_up`: every scope to ask for (granted ∪ challenged). */
   scopes?: string
-  /** For `connect`/`step_up`: the challenge's protected-resource metadata URL, if it named one. */
-  resourceMetadata?: string | null
 }
 
 export type ToolsOutcome<T> = { ok: true; value: T } | { ok: false; failure: ToolsFailure }
@@ -80,7 +78,6 @@ async function withSession<T>(
     if (failure.kind === 'auth_required' && failure.action === 'connect' && (await markServerAsOAuth(server))) {
       failure.kind = 'oauth_not_connected'
       failure.message = 'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Connect to use its tools.'
-      failure.resourceMetadata = error instanceof McpFailure ? (error.challenge?.resourceMetadata ?? null) : null
     }
     logger.info({ serverId: server.id, kind: failure.kind }, 'MCP request failed')
     return { ok: false, failure }
@@ -152,7 +149,6 @@ async function withOAuthSession<T>(
                 : `${what} needs more access than you granted to ${server.name}.`,
             action: 'step_up',
             scopes: [...needed].join(' '),
-            resourceMetadata: challenge.resourceMetadata,
           },
         }
       }

@@ -610,3 +610,13 @@ export async function guardedFetch(input: string | URL | Request, init?: Request
   defaultFetch ??= createGuardedFetch()
   return defaultFetch(input, init)
 }
+
+/** The GuardedFetchError behind an error (SDKs wrap it in their own errors as `cause`), or null. */
+export function findGuardedFetchError(error: unknown): GuardedFetchError | null {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof GuardedFetchError) return current
+    current = current instanceof Error ? current.cause : undefined
+  }
+  return null
+}

@@ -3,7 +3,7 @@ import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/s
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js'
-import { type GuardedFetch, GuardedFetchError, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
+import { type GuardedFetch, GuardedFetchError, createGuardedFetch, findGuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
 
 /** How a server is reached: `auto` tries Streamable HTTP, then the legacy HTTP+SSE transport. */
 export type McpTransportSetting = 'auto' | 'streamable-http' | 'sse'
@@ -220,7 +220,7 @@ function shortDetail(text: string | undefined): string {
 /** Turns whatever an MCP exchange threw into an McpFailure with a sentence for a person. */
 export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpFailure {
   if (error instanceof McpFailure) return error
-  const guarded = findCause(error, (e): e is GuardedFetchError => e instanceof GuardedFetchError)
+  const guarded = findGuardedFetchError(error)
   if (guarded) return fromGuardedFetchError(guarded)
   const challenge = recorder?.last ?? null
   // NOTE: the SDK's SseError does not set `name`; eventsource gives it the HTTP status as `code`
@@ -310,11 +310,3 @@ function extractStatus(error: Error): number | null {
   return typeof code === 'number' ? code : null
 }
 
-function findCause<T>(error: unknown, guard: (value: unknown) => value is T): T | null {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (guard(current)) return current
-    current = current instanceof Error ? current.cause : undefined
-  }
-  return null
-}

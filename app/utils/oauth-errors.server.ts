@@ -1,5 +1,5 @@
 import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
-import { GuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
+import { findGuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
 
 /**
  * Something in an OAuth exchange went wrong, with a sentence that says what to do.
@@ -118,11 +118,3 @@ export function toOAuthProblem(error: unknown, step: string, context: { redirect
   )
 }
 
-function findGuardedFetchError(error: unknown): GuardedFetchError | null {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof GuardedFetchError) return current
-    current = current instanceof Error ? current.cause : undefined
-  }
-  return null
-}

@@ -10,12 +10,10 @@ import {
   type ConnectionWithTokens,
   acquireRefreshLease,
   discardRegistrationsOf,
-  findRegistration,
   getConnectionWithTokens,
   markNeedsReauth,
   noteConnectionError,
   ownerKeyFor,
-  readPreregisteredSecret,
   releaseRefreshLease,
   renewRefreshLease,
   storeRefreshedTokens,
@@ -24,8 +22,8 @@ import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { discoverOAuth, forgetDiscovery, oauthFetch, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { type OAuthProblem, isTransient, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
-import { type ClientIdentity, applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
-import { type OAuthServer, exceptionsOf, redirectUri } from '#app/utils/oauth.server.ts'
+import { applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
+import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/utils/oauth.server.ts'
 
 /** Refresh when the access token has less than this left. */
 export const REFRESH_SKEW_MS = 60_000
@@ -51,7 +49,7 @@ export type AccessTokenOutcome = { ok: true; value: AccessToken } | { ok: false;
 
 const inFlight = new Map<string, Promise<AccessTokenOutcome>>()
 
-export const refreshStats = { attempts: 0, tokenRequests: 0 }
+export const refreshStats = { tokenRequests: 0 }
 
 function needsRefresh(connection: ConnectionWithTokens, now = Date.now()): boolean {
   if (!connection.accessToken) return true
@@ -166,24 +164,8 @@ async function refreshAcrossInstances(server: OAuthServer, start: ConnectionWith
   return { ok: false, kind: 'oauth_unavailable', message: 'Switchboard is still renewing your sign-in. Try again in a moment.' }
 }
 
-async function identityFor(server: OAuthServer, connection: ConnectionWithTokens): Promise<ClientIdentity | null> {
-  if (connection.clientKind === 'metadata_document') {
-    return { kind: 'metadata_document', clientId: connection.clientId, clientSecret: null, authMethod: 'none' }
-  }
-  if (connection.clientKind === 'preregistered') {
-    if (server.oauthClientId !== connection.clientId) return null
-    const { secret, unreadable } = await readPreregisteredSecret(server.id)
-    if (unreadable) return null
-    const method = (server.oauthTokenAuthMethod ?? (secret ? 'client_secret_basic' : 'none')) as ClientIdentity['authMethod']
-    return { kind: 'preregistered', clientId: connection.clientId, clientSecret: secret, authMethod: method }
-  }
-  const registration = await findRegistration(server.id, connection.issuer, redirectUri())
-  if (!registration || registration.clientId !== connection.clientId) return null
-  return { kind: 'dynamic', clientId: registration.clientId, clientSecret: registration.clientSecret, authMethod: registration.tokenEndpointAuthMethod }
-}
 
 async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWithTokens): Promise<AccessTokenOutcome> {
-  refreshStats.attempts++
   const refreshToken = connection.refreshToken
   if (!refreshToken) return reauth(server, null)
   let lastProblem: OAuthProblem | null = null
@@ -195,13 +177,13 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
       if (!(await renewRefreshLease(connection.id, connection.generation, refreshLeaseMs()))) break
     }
     try {
-      const discovery = await discoverOAuth({ id: server.id, url: server.url, exceptions: exceptionsOf(server) }, { force: attempt > 0 })
+      const discovery = await discoverOAuth(discoveryTarget(server), { force: attempt > 0 })
       if (!sameIssuer(discovery.issuer, connection.issuer)) {
         // The server now trusts another authorization server: these tokens are worthless there.
         await giveUp(server, connection, 'the server now uses another authorization server')
         return reauth(server, 'the server now uses another authorization server')
       }
-      const identity = await identityFor(server, connection)
+      const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
       if (!identity) {
         await giveUp(server, connection, 'Switchboard’s client registration changed')
         return reauth(server, 'Switchboard’s client registration changed')

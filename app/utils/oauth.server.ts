@@ -13,7 +13,6 @@ import {
   consumeFlow,
   createFlow,
   deleteConnection,
-  discardRegistration,
   discardRegistrationsOf,
   findRegistration,
   getConnectionWithTokens,
@@ -78,7 +77,7 @@ export function exceptionsOf(server: OAuthServer): OAuthException[] {
   return parseOAuthExceptions(server.oauthExceptions)
 }
 
-function discoveryTarget(server: OAuthServer) {
+export function discoveryTarget(server: OAuthServer) {
   return { id: server.id, url: server.url, exceptions: exceptionsOf(server) }
 }
 
@@ -98,8 +97,11 @@ async function preregisteredIdentity(server: OAuthServer, metadata: Authorizatio
   return { kind: 'preregistered', clientId: server.oauthClientId, clientSecret: secret, authMethod: authMethod === 'none' && secret ? 'client_secret_basic' : authMethod }
 }
 
-/** The identity a connection or flow was made with, as it is stored now. Null when it is gone. */
-async function storedIdentity(
+/**
+ * The identity a connection or flow was made with, as it is stored now. Null when it is gone.
+ * Throws OAuthProblem when a pre-registered secret no longer decrypts.
+ */
+export async function storedIdentity(
   server: OAuthServer,
   issuer: string,
   metadata: AuthorizationServerMetadata,
@@ -384,11 +386,6 @@ export async function completeAuthorization(
   return { ok: true, flow, scopes, issuer: flow.issuer }
 }
 
-/** Forgets a stored DCR registration that a flow used (e.g. after `invalid_client` at /authorize). */
-export async function forgetRegistration(serverId: string, issuer: string): Promise<void> {
-  const registration = await findRegistration(serverId, issuer, redirectUri())
-  if (registration) await discardRegistration(registration.id)
-}
 
 export type RevocationOutcome = { attempted: boolean; ok: boolean; message: string | null }
 
@@ -507,4 +504,3 @@ export async function invalidateServerOAuth(
   return { connections: list.length, revocationFailures }
 }
 
-export { listServerConnectionsWithTokens }
