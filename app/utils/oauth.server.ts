@@ -288,14 +288,17 @@ export async function completeAuthorization(
   if (!params.state || params.state.length > 512) {
     return fail(400, 'missing_state', 'This sign-in link is incomplete (it has no state). Start again with Connect on the server’s page.')
   }
-  const flow = await consumeFlow(params.state)
-  if (!flow) {
-    return fail(400, 'unknown_state', 'This sign-in is unknown or was already completed. If you pressed Back or reloaded, check the server’s page: you may be connected already. Otherwise start again with Connect.')
-  }
-  if (flow.userId !== who.userId || flow.sessionKey !== who.sessionKey) {
-    // Not this person's (or not this browser's) sign-in: nothing from it is used or stored.
+  // The owner check is part of the one atomic consume: a callback opened by another account or in
+  // another browser is refused and leaves the flow for the person who started it.
+  const consumed = await consumeFlow(params.state, who)
+  if (!consumed.ok && consumed.reason === 'not_yours') {
+    // Not this person's (or not this browser's) sign-in: nothing from it is used, stored or changed.
     return fail(403, 'wrong_session', 'This sign-in was started by another account or in another browser, so Switchboard did not use it. Start again with Connect.')
   }
+  if (!consumed.ok) {
+    return fail(400, 'unknown_state', 'This sign-in is unknown or was already completed. If you pressed Back or reloaded, check the server’s page: you may be connected already. Otherwise start again with Connect.')
+  }
+  const flow = consumed.flow
   if (flow.expiresAt.getTime() <= Date.now()) {
     return fail(400, 'expired_state', 'This sign-in took too long (more than 10 minutes) and has expired. Start again with Connect.', flow)
   }
