@@ -296,10 +296,20 @@ export type FlowInput = {
   returnTo: string
 }
 
+/** One person holds at most this many sign-ins in progress; a new one pushes out their oldest. */
+export const MAX_PENDING_FLOWS_PER_USER = 5
+
 export async function createFlow(input: FlowInput): Promise<void> {
   const db = getDb()
-  // Expired flows of anyone are cleared on the way (they are useless and hold encrypted verifiers).
-  await db.oAuthFlow.deleteMany({ where: { expiresAt: { lt: new Date() } } })
+  // Each Connect stores a row until its callback or expiry (housekeeping.server.ts sweeps expired
+  // ones): without a cap, one person pressing Connect in a loop grows the table without bound.
+  const kept = await db.oAuthFlow.findMany({
+    where: { userId: input.userId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    skip: MAX_PENDING_FLOWS_PER_USER - 1,
+    select: { id: true },
+  })
+  if (kept.length > 0) await db.oAuthFlow.deleteMany({ where: { userId: input.userId, id: { in: kept.map((row) => row.id) } } })
   await db.oAuthFlow.create({
     data: {
       ...input,
@@ -317,26 +327,37 @@ export type ConsumedFlow = Omit<FlowInput, 'codeVerifier' | 'clientKind' | 'purp
   expiresAt: Date
 }
 
+/** What a callback's `state` led to: the caller's own flow, someone else's (left alone), or nothing. */
+export type FlowConsumption = { ok: true; flow: ConsumedFlow } | { ok: false; reason: 'not_yours' | 'unknown' }
+
 /**
- * Takes the flow for `state` out of the table in one statement (DELETE … RETURNING), so a
- * second callback with the same state finds nothing. Null when unknown or already used.
+ * Takes the flow for `state` out of the table in one statement (DELETE … WHERE id AND userId AND
+ * sessionKey … RETURNING), so a second callback with the same state finds nothing, and a callback
+ * opened by another account or browser never burns the rightful owner's flow.
  */
-export async function consumeFlow(state: string): Promise<ConsumedFlow | null> {
+export async function consumeFlow(state: string, owner: { userId: string; sessionKey: string }): Promise<FlowConsumption> {
   const id = flowId(state)
+  const db = getDb()
   try {
-    const row = await getDb().oAuthFlow.delete({ where: { id } })
+    const row = await db.oAuthFlow.delete({ where: { id, userId: owner.userId, sessionKey: owner.sessionKey } })
     const verifier = decryptSecret(row.codeVerifier, context('OAuthFlow', 'codeVerifier', id))
     return {
-      ...row,
-      resource: row.resource,
-      codeVerifier: verifier.ok ? verifier.value : null,
-      clientKind: row.clientKind as ClientKind,
-      purpose: row.purpose === 'step_up' ? 'step_up' : 'connect',
+      ok: true,
+      flow: {
+        ...row,
+        resource: row.resource,
+        codeVerifier: verifier.ok ? verifier.value : null,
+        clientKind: row.clientKind as ClientKind,
+        purpose: row.purpose === 'step_up' ? 'step_up' : 'connect',
+      },
     }
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'P2025') return null
-    throw error
+    if (!(error instanceof Error && 'code' in error && error.code === 'P2025')) throw error
   }
+  // Nothing deleted: either the state is someone else's (their flow stays for them), or it is
+  // unknown or used. The read comes after the delete, so a flow it sees was never ours to take.
+  const other = await db.oAuthFlow.findUnique({ where: { id }, select: { id: true } })
+  return { ok: false, reason: other ? 'not_yours' : 'unknown' }
 }
 
 // --- Client registrations ----------------------------------------------------------------------

@@ -6,17 +6,19 @@ import { Form, Link, useActionData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorList, Field } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { accountThrottleKey, requireAnonymous, verifyLogin } from '#app/utils/auth.server.ts'
+import { accountAddressThrottleKey, accountThrottleKey, requireAnonymous, verifyLogin } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { clientIpOf } from '#app/utils/load-context.server.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
 import { createSession } from '#app/utils/session.server.ts'
 import {
   LOGIN_FAILURES_PER_ACCOUNT,
-  LOGIN_FAILURES_PER_IP,
-  recordThrottledEvent,
+  LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+  LOGIN_FAILURES_PER_ADDRESS,
+  backoffRetryAfterMs,
+  describeWait,
+  recordFailure,
   resetThrottle,
-  throttleRetryAfterMs,
 } from '#app/utils/throttle.server.ts'
 import { EmailSchema, PasswordSchema } from '#app/utils/user-validation.ts'
 
@@ -40,19 +42,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ result: submission.reply({ hideFields: ['password'] }) }, { status: 400 })
   }
   const { email, password, redirectTo } = submission.value
-  const accountKey = accountThrottleKey(email)
-  const ipKey = `login-ip:${clientIpOf(context)}`
-  // Checked before the password, so a throttled guesser learns nothing from the answer.
-  const retryAfterMs = Math.max(
-    await throttleRetryAfterMs(accountKey, LOGIN_FAILURES_PER_ACCOUNT),
-    await throttleRetryAfterMs(ipKey, LOGIN_FAILURES_PER_IP),
-  )
+  const address = clientIpOf(context)
+  // Three counters with growing delays (docs/decisions/012-sign-in-throttling.md): this account from
+  // this address (strict), this account from anywhere (loose, short delays: failures elsewhere never
+  // lock the owner out), and this address against any account (credential stuffing).
+  const pairKey = accountAddressThrottleKey(email, address)
+  const counters = [
+    { key: pairKey, rule: LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS },
+    { key: accountThrottleKey(email), rule: LOGIN_FAILURES_PER_ACCOUNT },
+    { key: `login-ip:${address}`, rule: LOGIN_FAILURES_PER_ADDRESS },
+  ]
+  // Checked before the password, so a throttled guesser learns nothing from the answer; a refused
+  // attempt is not counted, so waiting is all it takes.
+  const waits = await Promise.all(counters.map(({ key, rule }) => backoffRetryAfterMs(key, rule)))
+  const retryAfterMs = Math.max(...waits)
   if (retryAfterMs > 0) {
-    const minutes = Math.ceil(retryAfterMs / 60_000)
     return data(
       {
         result: submission.reply({
-          formErrors: [`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`],
+          formErrors: [`Too many failed sign-in attempts. Wait ${describeWait(retryAfterMs)}, then try again.`],
           hideFields: ['password'],
         }),
       },
@@ -61,14 +69,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const userId = await verifyLogin(email, password)
   if (!userId) {
-    await recordThrottledEvent(accountKey, LOGIN_FAILURES_PER_ACCOUNT)
-    await recordThrottledEvent(ipKey, LOGIN_FAILURES_PER_IP)
+    for (const { key, rule } of counters) await recordFailure(key, rule)
     return data(
       { result: submission.reply({ formErrors: ['Email or password is incorrect.'], hideFields: ['password'] }) },
       { status: 400 },
     )
   }
-  await resetThrottle(accountKey)
+  // Only this address's count for the account starts over: failures from elsewhere are someone
+  // else's, and keep slowing them.
+  await resetThrottle(pairKey)
   const sessionCookie = await createSession(request, userId)
   return redirectWithFlash(
     safeRedirectPath(redirectTo, '/'),

@@ -10,7 +10,7 @@ import { EmailTakenError, createAccount, requireAnonymous } from '#app/utils/aut
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { clientIpOf } from '#app/utils/load-context.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
-import { SIGNUPS_PER_IP, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
+import { SIGNUPS_PER_IP, describeWait, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
 import { EmailSchema, NameSchema, NewPasswordSchema } from '#app/utils/user-validation.ts'
 
 const SignupFormSchema = z.object({ name: NameSchema, email: EmailSchema, password: NewPasswordSchema })
@@ -24,26 +24,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request)
   const formData = await request.formData()
   const submission = parseWithZod(formData, { schema: SignupFormSchema })
-  if (submission.status !== 'success') {
-    return data({ result: submission.reply({ hideFields: ['password'] }) }, { status: 400 })
-  }
+  // Every attempt counts against the address, refused ones included: otherwise probing which
+  // emails have an account, or hashing passwords for forms that then fail, would be free.
   const ipKey = `signup-ip:${clientIpOf(context)}`
   const retryAfterMs = await throttleRetryAfterMs(ipKey, SIGNUPS_PER_IP)
   if (retryAfterMs > 0) {
-    const minutes = Math.ceil(retryAfterMs / 60_000)
     return data(
       {
         result: submission.reply({
-          formErrors: [`Too many accounts were created from your network. Try again in ${minutes} minutes.`],
+          formErrors: [`Too many sign-up attempts from your network. Wait ${describeWait(retryAfterMs)}, then try again.`],
           hideFields: ['password'],
         }),
       },
       { status: 429, headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } },
     )
   }
+  await recordThrottledEvent(ipKey, SIGNUPS_PER_IP)
+  if (submission.status !== 'success') {
+    return data({ result: submission.reply({ hideFields: ['password'] }) }, { status: 400 })
+  }
   try {
     const { userId, workspaceId } = await createAccount(submission.value)
-    await recordThrottledEvent(ipKey, SIGNUPS_PER_IP)
     const sessionCookie = await createSession(request, userId)
     return redirectWithFlash(
       `/w/${workspaceId}`,

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import { type BuildSource, createHttpApp } from '#app/server/http-app.ts'
 import { ConfigError, parseEnv } from '#app/utils/env.server.ts'
+import { startHousekeeping } from '#app/utils/housekeeping.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { migrateDatabase } from '#app/utils/migrate.server.ts'
 
@@ -48,11 +49,13 @@ async function main() {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : env.PORT
   logger.info({ url: `http://${env.HOST}:${port}`, publicUrl: env.PUBLIC_URL, mode: env.NODE_ENV }, 'Switchboard is listening')
+  const stopHousekeeping = startHousekeeping()
 
   let stopping = false
   const shutdown = (signal: string) => {
     if (stopping) return
     stopping = true
+    stopHousekeeping()
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
     server.close(() => {
       logger.info('stopped')

@@ -17,6 +17,11 @@ export function accountThrottleKey(email: string): string {
   return `login-account:${createHash('sha256').update(normalizeEmail(email)).digest('hex')}`
 }
 
+/** The throttle key of an account tried from one address: hashed too, so no email sits next to an address. */
+export function accountAddressThrottleKey(email: string, address: string): string {
+  return `login-account-ip:${createHash('sha256').update(`${normalizeEmail(email)}\n${address}`).digest('hex')}`
+}
+
 /**
  * A page's loaders (root, layout, route) all ask who is signing in with the same Request: a GET
  * answers them from one lookup. Not for other methods: an action may change the answer.

@@ -4,8 +4,9 @@
 // token functions; what the SDK lacks (state, iss, expiry, locking, revocation) is added here.
 import { auth, exchangeAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
-import { InvalidClientError, OAuthError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import { InvalidClientError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { z } from 'zod'
 import {
   type ConnectionWithTokens,
   type ConsumedFlow,
@@ -189,13 +190,16 @@ async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promis
     identity,
     state,
   })
-  // The SDK reports any registration refusal it does not know as a server error: keep the status.
-  let registrationStatus: number | null = null
+  // The SDK reports a registration refusal with an RFC 7591 code it does not know as a server
+  // error, and drops the error code it does know: keep the status and the server's own words.
+  let refusal: { status: number; words: string } | null = null
   const base = oauthFetch()
   const fetchFn: FetchLike = async (input, init) => {
     const response = await base(input, init)
     const url = input instanceof Request ? input.url : String(input)
-    if (url === discovery.metadata.registration_endpoint) registrationStatus = response.status
+    if (url === discovery.metadata.registration_endpoint && response.status >= 400 && response.status < 500) {
+      refusal = { status: response.status, words: await registrationErrorWords(response.clone()) }
+    }
     return response
   }
   let result: Awaited<ReturnType<typeof auth>>
@@ -203,11 +207,12 @@ async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promis
     result = await auth(provider, { serverUrl: server.url, scope: scopes || undefined, fetchFn })
   } catch (error) {
     if (error instanceof RegistrationRaceError) throw error
-    const definite = error instanceof OAuthError && error.errorCode !== 'server_error'
-    if (registrationStatus !== null && registrationStatus >= 400 && registrationStatus < 500 && !definite) {
+    if (refusal !== null) {
+      const { status, words } = refusal
+      // React escapes the text; registrationErrorWords already shortened it and removed control characters.
       throw new OAuthProblem(
         'registration_refused',
-        `The authorization server refused to register Switchboard (HTTP ${registrationStatus}). An admin can register a client there (redirect URI: ${redirect}) and enter its client ID and secret on this server’s page.`,
+        `The authorization server refused to register Switchboard${words ? `: “${words}”` : ` (HTTP ${status})`}. An admin can register a client there (redirect URI: ${redirect}) and enter its client ID and secret on this server’s page.`,
         { status: 502, cause: error },
       )
     }
@@ -246,6 +251,26 @@ async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promis
     returnTo: input.returnTo,
   })
   return { url: authorizationUrl.href, discovery, scopes }
+}
+
+const RegistrationErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() })
+
+/**
+ * What a refused registration (RFC 7591 §3.2.2) says: `error: error_description`, shortened and
+ * stripped of control characters; empty when the body is no OAuth error.
+ */
+async function registrationErrorWords(response: Response): Promise<string> {
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    return ''
+  }
+  const parsed = RegistrationErrorSchema.safeParse(body)
+  if (!parsed.success) return ''
+  const code = shortDescription(parsed.data.error).slice(0, 64)
+  const description = shortDescription(parsed.data.error_description)
+  return shortDescription(description ? `${code}: ${description}` : code)
 }
 
 /** The callback's query, as received. */
@@ -288,14 +313,17 @@ export async function completeAuthorization(
   if (!params.state || params.state.length > 512) {
     return fail(400, 'missing_state', 'This sign-in link is incomplete (it has no state). Start again with Connect on the server’s page.')
   }
-  const flow = await consumeFlow(params.state)
-  if (!flow) {
-    return fail(400, 'unknown_state', 'This sign-in is unknown or was already completed. If you pressed Back or reloaded, check the server’s page: you may be connected already. Otherwise start again with Connect.')
-  }
-  if (flow.userId !== who.userId || flow.sessionKey !== who.sessionKey) {
-    // Not this person's (or not this browser's) sign-in: nothing from it is used or stored.
+  // The owner check is part of the one atomic consume: a callback opened by another account or in
+  // another browser is refused and leaves the flow for the person who started it.
+  const consumed = await consumeFlow(params.state, who)
+  if (!consumed.ok && consumed.reason === 'not_yours') {
+    // Not this person's (or not this browser's) sign-in: nothing from it is used, stored or changed.
     return fail(403, 'wrong_session', 'This sign-in was started by another account or in another browser, so Switchboard did not use it. Start again with Connect.')
   }
+  if (!consumed.ok) {
+    return fail(400, 'unknown_state', 'This sign-in is unknown or was already completed. If you pressed Back or reloaded, check the server’s page: you may be connected already. Otherwise start again with Connect.')
+  }
+  const flow = consumed.flow
   if (flow.expiresAt.getTime() <= Date.now()) {
     return fail(400, 'expired_state', 'This sign-in took too long (more than 10 minutes) and has expired. Start again with Connect.', flow)
   }

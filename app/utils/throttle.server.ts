@@ -1,15 +1,64 @@
+// Counters of events per key in the Throttle table: fixed windows (sign-ups, re-registrations,
+// step-ups) and growing delays after failures (sign-in, docs/decisions/012-sign-in-throttling.md).
 import { getDb } from '#app/utils/db.server.ts'
 
 /** A fixed-window limit: at most `limit` counted events per `windowMs`. */
 export type ThrottleRule = { limit: number; windowMs: number }
 
-export const LOGIN_FAILURES_PER_ACCOUNT: ThrottleRule = { limit: 10, windowMs: 15 * 60 * 1000 }
-export const LOGIN_FAILURES_PER_IP: ThrottleRule = { limit: 50, windowMs: 15 * 60 * 1000 }
-export const SIGNUPS_PER_IP: ThrottleRule = { limit: 20, windowMs: 60 * 60 * 1000 }
+/**
+ * Growing delays (OWASP Authentication Cheat Sheet, "Login Throttling"): the first `freeFailures`
+ * cost nothing; after each further failure the next attempt must wait `firstDelayMs`, doubling per
+ * failure up to `maxDelayMs`, measured from the last failure. A key with no failure for
+ * `forgetAfterMs` starts again from zero.
+ */
+export type BackoffRule = { freeFailures: number; firstDelayMs: number; maxDelayMs: number; forgetAfterMs: number }
+
+const SECOND_MS = 1000
+const MINUTE_MS = 60 * SECOND_MS
+const HOUR_MS = 60 * MINUTE_MS
+
+/** One account from one address: a few typos are free, a guesser there soon waits up to 15 minutes. */
+export const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: BackoffRule = {
+  freeFailures: 5,
+  firstDelayMs: 30 * SECOND_MS,
+  maxDelayMs: 15 * MINUTE_MS,
+  forgetAfterMs: HOUR_MS,
+}
+/**
+ * One account from every address together: looser, with short delays, so guessing spread over many
+ * addresses is slowed while the owner, from anywhere, waits at most half a minute.
+ */
+export const LOGIN_FAILURES_PER_ACCOUNT: BackoffRule = {
+  freeFailures: 10,
+  firstDelayMs: SECOND_MS,
+  maxDelayMs: 30 * SECOND_MS,
+  forgetAfterMs: HOUR_MS,
+}
+/** One address against every account (credential stuffing); generous, since offices share addresses. */
+export const LOGIN_FAILURES_PER_ADDRESS: BackoffRule = {
+  freeFailures: 50,
+  firstDelayMs: SECOND_MS,
+  maxDelayMs: 15 * MINUTE_MS,
+  forgetAfterMs: 15 * MINUTE_MS,
+}
+/** Every sign-up attempt from one address counts, refused ones included. */
+export const SIGNUPS_PER_IP: ThrottleRule = { limit: 20, windowMs: HOUR_MS }
+
+/**
+ * How long a throttle row matters at most after its last event: every rule's window and forget
+ * period is shorter, so housekeeping may delete older rows without changing any answer.
+ */
+export const THROTTLE_ROW_TTL_MS = 24 * HOUR_MS
+
+type ThrottleRow = { count: number; windowStart: Date; lastEventAt: Date | null }
+
+function findRow(key: string): Promise<ThrottleRow | null> {
+  return getDb().throttle.findUnique({ where: { key }, select: { count: true, windowStart: true, lastEventAt: true } })
+}
 
 /** How long until `key` may be used again under `rule`; 0 when it is not throttled. */
 export async function throttleRetryAfterMs(key: string, rule: ThrottleRule, now = new Date()): Promise<number> {
-  const row = await getDb().throttle.findUnique({ where: { key }, select: { count: true, windowStart: true } })
+  const row = await findRow(key)
   if (!row) return 0
   const windowEnds = row.windowStart.getTime() + rule.windowMs
   if (windowEnds <= now.getTime() || row.count < rule.limit) return 0
@@ -27,12 +76,65 @@ export async function recordThrottledEvent(key: string, rule: ThrottleRule, now 
   })
   await db.throttle.upsert({
     where: { key },
-    create: { key, count: 1, windowStart: now },
-    update: { count: { increment: 1 } },
+    create: { key, count: 1, windowStart: now, lastEventAt: now },
+    update: { count: { increment: 1 }, lastEventAt: now },
+  })
+}
+
+/** The wait `rule` requires after `failures` failures in a row, from the last one. */
+export function backoffDelayMs(rule: BackoffRule, failures: number): number {
+  if (failures <= rule.freeFailures) return 0
+  // The exponent is capped so that a huge count cannot overflow to Infinity.
+  const doublings = Math.min(failures - rule.freeFailures - 1, 40)
+  return Math.min(rule.maxDelayMs, rule.firstDelayMs * 2 ** doublings)
+}
+
+/** How long until `key` may try again under `rule` (measured from its last failure); 0 when it may now. */
+export async function backoffRetryAfterMs(key: string, rule: BackoffRule, now = new Date()): Promise<number> {
+  const row = await findRow(key)
+  if (!row) return 0
+  // Rows written before lastEventAt existed count from their window's start.
+  const last = (row.lastEventAt ?? row.windowStart).getTime()
+  if (last + rule.forgetAfterMs <= now.getTime()) return 0
+  return Math.max(0, last + backoffDelayMs(rule, row.count) - now.getTime())
+}
+
+/** Counts one failure for `key`; a key quiet for `rule.forgetAfterMs` starts again from zero. */
+export async function recordFailure(key: string, rule: BackoffRule, now = new Date()): Promise<void> {
+  const db = getDb()
+  const forgotten = new Date(now.getTime() - rule.forgetAfterMs)
+  // As in recordThrottledEvent: safe on several instances, a lost race costs at most one miscount.
+  await db.throttle.updateMany({
+    where: { key, OR: [{ lastEventAt: { lte: forgotten } }, { lastEventAt: null, windowStart: { lte: forgotten } }] },
+    data: { count: 0, windowStart: now },
+  })
+  await db.throttle.upsert({
+    where: { key },
+    create: { key, count: 1, windowStart: now, lastEventAt: now },
+    update: { count: { increment: 1 }, lastEventAt: now },
   })
 }
 
 /** Forgets the events of `key` (e.g. the account's failures after a successful sign-in). */
 export async function resetThrottle(key: string): Promise<void> {
   await getDb().throttle.deleteMany({ where: { key } })
+}
+
+/** Deletes rows whose last event is older than THROTTLE_ROW_TTL_MS (they no longer change any answer). */
+export async function deleteExpiredThrottles(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - THROTTLE_ROW_TTL_MS)
+  const deleted = await getDb().throttle.deleteMany({
+    where: { OR: [{ lastEventAt: { lt: cutoff } }, { lastEventAt: null, windowStart: { lt: cutoff } }] },
+  })
+  return deleted.count
+}
+
+/** "30 seconds", "4 minutes": a wait as a person reads it, rounded up. */
+export function describeWait(ms: number): string {
+  if (ms < MINUTE_MS) {
+    const seconds = Math.max(1, Math.ceil(ms / SECOND_MS))
+    return `${seconds} second${seconds === 1 ? '' : 's'}`
+  }
+  const minutes = Math.ceil(ms / MINUTE_MS)
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`
 }

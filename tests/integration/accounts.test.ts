@@ -4,7 +4,14 @@ import { action as logoutAction } from '#app/routes/logout.ts'
 import { action as signupAction, loader as signupLoader } from '#app/routes/signup.tsx'
 import { loader as workspaceLoader } from '#app/routes/w.$workspaceId.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { LOGIN_FAILURES_PER_ACCOUNT } from '#app/utils/throttle.server.ts'
+import { accountAddressThrottleKey, accountThrottleKey } from '#app/utils/auth.server.ts'
+import {
+  LOGIN_FAILURES_PER_ACCOUNT,
+  LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+  LOGIN_FAILURES_PER_ADDRESS,
+  SIGNUPS_PER_IP,
+  recordFailure,
+} from '#app/utils/throttle.server.ts'
 import {
   cookieHeaderFrom,
   createTestUser,
@@ -136,36 +143,117 @@ test('sign-in sends the user only to same-site paths after signing in', async ()
   }
 })
 
-test('after too many wrong passwords the account is throttled, even for the right password, and other accounts are not', async () => {
+const signInFrom = (email: string, password: string, address: string) =>
+  settle(() => loginAction({ request: formRequest('/login', { email, password }), params, context: loadContext({ clientIp: address }) }))
+
+/** Moves a throttle key's last failure `ms` into the past, as if the person had waited that long. */
+async function waitOut(key: string, ms: number) {
+  const row = await getDb().throttle.findUniqueOrThrow({ where: { key }, select: { lastEventAt: true } })
+  await getDb().throttle.update({ where: { key }, data: { lastEventAt: new Date((row.lastEventAt?.getTime() ?? Date.now()) - ms) } })
+}
+
+function retryAfterSeconds(result: unknown): number {
+  return Number(headersOf(result).get('Retry-After'))
+}
+
+test('a few wrong passwords from one address are free, then each further one doubles the wait, and the page says how long', async () => {
+  const user = await createTestUser()
+  const address = '198.51.100.7'
+  const pairKey = accountAddressThrottleKey(user.email, address)
+  for (let i = 0; i <= LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.freeFailures; i++) {
+    expect(statusOf(await signInFrom(user.email, 'wrong password!', address))).toBe(400)
+  }
+
+  // Past the free failures: even the right password waits, and the page says for how long.
+  const first = await signInFrom(user.email, user.password, address)
+  expect(statusOf(first)).toBe(429)
+  expect(retryAfterSeconds(first)).toBeGreaterThan(0)
+  expect(retryAfterSeconds(first)).toBeLessThanOrEqual(30)
+  expect(JSON.stringify(dataOf(first))).toMatch(/Too many failed sign-in attempts\. Wait \d+ seconds?, then try again\./)
+  // A refused attempt is not counted: the wait does not grow by trying during it.
+  expect((await getDb().throttle.findUniqueOrThrow({ where: { key: pairKey } })).count).toBe(LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.freeFailures + 1)
+
+  await waitOut(pairKey, 30_000)
+  expect(statusOf(await signInFrom(user.email, 'wrong again!!', address))).toBe(400)
+  const second = await signInFrom(user.email, user.password, address)
+  expect(statusOf(second)).toBe(429)
+  expect(retryAfterSeconds(second)).toBeGreaterThan(30)
+  expect(retryAfterSeconds(second)).toBeLessThanOrEqual(60)
+
+  // After the wait, the right password signs in and this address starts over.
+  await waitOut(pairKey, 60_000)
+  expect(statusOf(await signInFrom(user.email, user.password, address))).toBe(302)
+  expect(await getDb().throttle.count({ where: { key: pairKey } })).toBe(0)
+})
+
+test('the wait grows to at most 15 minutes, and a minute-long wait is said in minutes', async () => {
+  const user = await createTestUser()
+  const address = '198.51.100.8'
+  const pairKey = accountAddressThrottleKey(user.email, address)
+  for (let i = 0; i < 30; i++) await recordFailure(pairKey, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS)
+  const result = await signInFrom(user.email, user.password, address)
+  expect(statusOf(result)).toBe(429)
+  expect(retryAfterSeconds(result)).toBeLessThanOrEqual(15 * 60)
+  expect(retryAfterSeconds(result)).toBeGreaterThan(14 * 60)
+  expect(JSON.stringify(dataOf(result))).toContain('Wait 15 minutes, then try again.')
+})
+
+test('failures from other addresses never lock the owner out: the right password from a new address signs in', async () => {
   const user = await createTestUser()
   const other = await createTestUser()
-  const attempt = (email: string, password: string, ip: string) =>
-    settle(() => loginAction({ request: formRequest('/login', { email, password }), params, context: loadContext({ clientIp: ip }) }))
-  for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT.limit; i++) {
-    // Spread over addresses so that only the per-account limit is reached.
-    expect(statusOf(await attempt(user.email, 'wrong password!', `198.51.100.${i}`))).toBe(400)
+  const attacker = '198.51.100.66'
+  // One address guesses until it must wait; more addresses add a failure each.
+  for (let i = 0; i <= LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.freeFailures; i++) {
+    expect(statusOf(await signInFrom(user.email, 'wrong password!', attacker))).toBe(400)
   }
-  const throttled = await attempt(user.email, user.password, '198.51.100.200')
-  expect(statusOf(throttled)).toBe(429)
-  expect(headersOf(throttled).get('Retry-After')).toMatch(/^\d+$/)
-  expect(JSON.stringify(dataOf(throttled))).toContain('Too many failed sign-in attempts')
-  expect(statusOf(await attempt(other.email, other.password, '198.51.100.201'))).toBe(302)
+  expect(statusOf(await signInFrom(user.email, 'wrong password!', attacker))).toBe(429)
+  const elsewhere = LOGIN_FAILURES_PER_ACCOUNT.freeFailures - LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.freeFailures - 1
+  for (let i = 0; i < elsewhere; i++) expect(statusOf(await signInFrom(user.email, 'wrong password!', `198.51.100.${100 + i}`))).toBe(400)
+
+  // Ten failures against the account (the old rule locked it for 15 minutes here): the owner, from
+  // a new address, signs in at once.
+  expect(statusOf(await signInFrom(user.email, user.password, '203.0.113.50'))).toBe(302)
+  // The guessing address still waits; other accounts never noticed.
+  expect(statusOf(await signInFrom(user.email, user.password, attacker))).toBe(429)
+  expect(statusOf(await signInFrom(other.email, other.password, '198.51.100.201'))).toBe(302)
+})
+
+test('guessing one account from many addresses is slowed account-wide, by at most half a minute per failure', async () => {
+  const user = await createTestUser()
+  const accountKey = accountThrottleKey(user.email)
+  for (let i = 0; i < 40; i++) await recordFailure(accountKey, LOGIN_FAILURES_PER_ACCOUNT)
+  const result = await signInFrom(user.email, 'one more guess!', '198.51.100.250')
+  expect(statusOf(result)).toBe(429)
+  expect(retryAfterSeconds(result)).toBeGreaterThan(0)
+  expect(retryAfterSeconds(result)).toBeLessThanOrEqual(30)
+  await waitOut(accountKey, LOGIN_FAILURES_PER_ACCOUNT.maxDelayMs)
+  expect(statusOf(await signInFrom(user.email, user.password, '198.51.100.251'))).toBe(302)
 })
 
 test('too many failures from one address throttle that address for every account', async () => {
-  const { LOGIN_FAILURES_PER_IP } = await import('#app/utils/throttle.server.ts')
   const user = await createTestUser()
   const ip = '192.0.2.77'
-  const { recordThrottledEvent } = await import('#app/utils/throttle.server.ts')
-  for (let i = 0; i < LOGIN_FAILURES_PER_IP.limit; i++) await recordThrottledEvent(`login-ip:${ip}`, LOGIN_FAILURES_PER_IP)
-  const result = await settle(() =>
-    loginAction({ request: formRequest('/login', { email: user.email, password: user.password }), params, context: loadContext({ clientIp: ip }) }),
-  )
+  for (let i = 0; i <= LOGIN_FAILURES_PER_ADDRESS.freeFailures; i++) await recordFailure(`login-ip:${ip}`, LOGIN_FAILURES_PER_ADDRESS)
+  expect(statusOf(await signInFrom(user.email, user.password, ip))).toBe(429)
+  expect(statusOf(await signInFrom(user.email, user.password, '192.0.2.78'))).toBe(302)
+})
+
+test('every sign-up attempt counts against the address, refused ones included', async () => {
+  const existing = await createTestUser()
+  const address = '192.0.2.99'
+  const signUpFrom = (fields: Record<string, string>) =>
+    settle(() => signupAction({ request: formRequest('/signup', fields), params, context: loadContext({ clientIp: address }) }))
+  expect(statusOf(await signUpFrom({ name: 'Taken', email: existing.email, password: 'a long enough password' }))).toBe(400)
+  for (let i = 1; i < SIGNUPS_PER_IP.limit; i++) expect(statusOf(await signUpFrom({ name: 'A', email: 'nope', password: 'short' }))).toBe(400)
+  const before = await getDb().user.count()
+
+  const result = await signUpFrom({ name: 'Real', email: uniqueEmail('late'), password: 'a long enough password' })
+
   expect(statusOf(result)).toBe(429)
-  const elsewhere = await settle(() =>
-    loginAction({ request: formRequest('/login', { email: user.email, password: user.password }), params, context: loadContext({ clientIp: '192.0.2.78' }) }),
-  )
-  expect(statusOf(elsewhere)).toBe(302)
+  expect(retryAfterSeconds(result)).toBeGreaterThan(0)
+  expect(JSON.stringify(dataOf(result))).toMatch(/Too many sign-up attempts from your network\. Wait \d+ minutes?, then try again\./)
+  expect(JSON.stringify(dataOf(result))).not.toContain('a long enough password')
+  expect(await getDb().user.count()).toBe(before)
 })
 
 test('signing out deletes the session row and clears the cookie', async () => {

@@ -216,7 +216,7 @@ test('a replayed callback is refused and leaves the connection made by the first
   expect(after).toEqual(before)
 })
 
-test("another user's callback URL is refused with 403, burns the flow and stores nothing for either user", async () => {
+test("another user's callback URL is refused with 403, stores nothing for either user, and the owner still completes it", async () => {
   const me = await signIn(alice)
   const thief = await signIn(mallory)
   const serverId = await addServer(me, sdkA.mcpUrl, 'SDK')
@@ -235,15 +235,22 @@ test("another user's callback URL is refused with 403, burns the flow and stores
   expectNoSecrets(stolen, [back.searchParams.get('code'), back.searchParams.get('state'), verifier])
   expect(authorizationCodeRequests(sdkA)).toBe(exchanges)
   expect(await getDb().oAuthConnection.count({ where: { OR: [{ serverId }, { userId: mallory.id }, { connectedById: mallory.id }] } })).toBe(0)
+  // Refusing Mallory did not burn Alice's sign-in: asking again changes nothing either.
+  expect(await getDb().oAuthFlow.count({ where: { serverId } })).toBe(1)
+  expect(statusOf(await callback(back.searchParams, thief.cookie))).toBe(403)
 
-  // The flow is burnt: Alice herself cannot finish it any more.
-  const late = await callback(back.searchParams, me.cookie)
-  expect(errorPage(late, 400).message).toContain('unknown or was already completed')
-  expect(authorizationCodeRequests(sdkA)).toBe(exchanges)
-  expect(await connectionCount(serverId)).toBe(0)
+  // Alice finishes her own sign-in: the code is exchanged at the peer and the connection is hers.
+  const mine = await callback(back.searchParams, me.cookie)
+  expect(statusOf(mine)).toBe(302)
+  expect(authorizationCodeRequests(sdkA)).toBe(exchanges + 1)
+  const connection = await getDb().oAuthConnection.findFirstOrThrow({ where: { serverId }, select: { userId: true, connectedById: true, status: true } })
+  expect(connection).toEqual({ userId: alice.id, connectedById: alice.id, status: 'connected' })
+  expect(await getDb().oAuthFlow.count({ where: { serverId } })).toBe(0)
+  // And now the state is used up for everyone: Mallory gets "unknown", not a hint that it existed.
+  expect(errorPage(await callback(back.searchParams, thief.cookie), 400).message).toContain('unknown or was already completed')
 })
 
-test('the same user in another browser session cannot finish a sign-in started elsewhere', async () => {
+test('the same user in another browser session cannot finish a sign-in started elsewhere, and the starting browser still can', async () => {
   const me = await signIn(alice)
   const otherBrowser = await sessionCookieFor(me.id)
   const serverId = await addServer(me, sdkA.mcpUrl, 'SDK')
@@ -258,7 +265,10 @@ test('the same user in another browser session cannot finish a sign-in started e
   expectNoSecrets(result, [back.searchParams.get('code'), back.searchParams.get('state'), verifier])
   expect(authorizationCodeRequests(sdkA)).toBe(exchanges)
   expect(await connectionCount(serverId)).toBe(0)
-  expect(await getDb().oAuthFlow.count({ where: { serverId } })).toBe(0)
+  expect(await getDb().oAuthFlow.count({ where: { serverId } })).toBe(1)
+
+  expect(statusOf(await callback(back.searchParams, me.cookie))).toBe(302)
+  expect(await connectionCount(serverId)).toBe(1)
 })
 
 test('a callback without a code is refused with 400 and stores nothing', async () => {
@@ -519,4 +529,23 @@ test('a sign-in started before an app restart completes afterwards in a fresh mo
   // And the process that started it sees the same connection.
   const again = await callServerTool(me.id, await requireServer(me.workspaceId, serverId), 'echo', { text: 'old graph' })
   expect(again.ok).toBe(true)
+})
+
+test('one person holds at most five pending sign-ins: a sixth Connect pushes out their oldest, and nobody else’s', async () => {
+  const me = await signIn(alice)
+  const other = await signIn(mallory)
+  const otherServer = await addServer(other, sdkA.mcpUrl, 'SDK')
+  await connect(other, otherServer)
+  await getDb().oAuthFlow.deleteMany({ where: { userId: alice.id } })
+  const serverId = await addServer(me, sdkA.mcpUrl, 'SDK')
+  const first = await authorizeAtSdkPeer(await connect(me, serverId))
+  for (let i = 0; i < 4; i++) await connect(me, serverId)
+  expect(await getDb().oAuthFlow.count({ where: { userId: alice.id } })).toBe(5)
+
+  const newest = await authorizeAtSdkPeer(await connect(me, serverId))
+
+  expect(await getDb().oAuthFlow.count({ where: { userId: alice.id } })).toBe(5)
+  expect(await getDb().oAuthFlow.count({ where: { userId: mallory.id, serverId: otherServer } })).toBe(1)
+  expect(errorPage(await callback(first.searchParams, me.cookie), 400).message).toContain('unknown or was already completed')
+  expect(statusOf(await callback(newest.searchParams, me.cookie))).toBe(302)
 })

@@ -409,7 +409,9 @@ test('a registration endpoint answering 400 invalid_client_metadata gives a read
   )
   const serverId = await addServer(tiny.mcpUrl, 'DCR 400')
   const message = await expectRefusedConnect(serverId)
-  expect(message).toBe('The authorization server answered with the error “invalid_client_metadata”. Try again, or ask an admin to check this server’s settings.')
+  expect(message).toBe(
+    `The authorization server refused to register Switchboard: “invalid_client_metadata: grant_types not allowed”. An admin can register a client there (redirect URI: ${REDIRECT_URI}) and enter its client ID and secret on this server’s page.`,
+  )
   expect(await getDb().oAuthClientRegistration.count({ where: { serverId } })).toBe(0)
   expect(tiny.seen.map((request) => request.path)).not.toContain('/authorize')
 })
