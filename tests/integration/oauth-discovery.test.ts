@@ -281,7 +281,9 @@ test('an authorization server reachable only through openid-configuration keeps 
   const disconnected = await pressDisconnect(serverId)
   expect(statusOf(disconnected)).toBe(302)
   expect(peer.stats.revocations.refreshToken).toBe(revokedBefore + 1)
-  expect((await flashOf(disconnected))?.message ?? '').not.toMatch(/offers no revocation/)
+  expect((await flashOf(disconnected))?.message).toMatch(/revoked access at its authorization server/)
+  const audit = await getDb().auditEvent.findFirstOrThrow({ where: { serverId, event: 'oauth.disconnected' }, select: { detail: true } })
+  expect(audit.detail).toBe('Revoked at the authorization server')
 })
 
 // --- 4. Issuers compare as exact strings ----------------------------------------------------------
