@@ -475,11 +475,11 @@ async function sendRevocation(prepared: PreparedRevocation): Promise<RevocationO
     try {
       const response = await oauthFetch()(target.endpoint, { method: 'POST', headers, body })
       const text = await response.text().catch(() => '')
-      // A JWT access token often cannot be revoked (it expires on its own); revoking the
-      // refresh token already ended the grant.
       const code = response.ok ? null : (/"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? null)
       log(response.ok ? 'ok' : (code ?? `http_${response.status}`))
       if (response.ok) continue
+      // A JWT access token often cannot be revoked (it expires on its own); revoking the
+      // refresh token already ended the grant.
       if (hint === 'access_token' && index > 0 && code === 'unsupported_token_type') continue
       failures.push(`the ${hint === 'refresh_token' ? 'refresh' : 'access'} token (HTTP ${response.status}${code ? `, ${code}` : ''})`)
     } catch (error) {
