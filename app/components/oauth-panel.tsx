@@ -19,6 +19,8 @@ export type ConnectionView = {
 export type OAuthView = {
   shared: boolean
   exceptions: OAuthException[]
+  /** MCP 2025-03-26 discovery found an issuer with a path on the server's origin (shown, not hidden). */
+  legacyIssuer: string | null
   canConnect: boolean
   connection: ConnectionView | null
 }
@@ -85,6 +87,12 @@ export function OAuthConnectionPanel({ oauth, workspaceId, serverId, serverPath 
               <li key={name}>{OAUTH_EXCEPTIONS[name].label}</li>
             ))}
           </ul>
+          {oauth.legacyIssuer ? (
+            <p>
+              The authorization server at this server’s address names itself <span className="url-cell">{oauth.legacyIssuer}</span>, not the
+              address itself; Switchboard accepts that for an MCP 2025-03-26 server on the same origin.
+            </p>
+          ) : null}
         </div>
       ) : null}
       {oauth.canConnect ? (

@@ -27,6 +27,7 @@ export const AUDIT_EVENT_LABELS = {
   'oauth.scopes_changed': 'OAuth scopes changed',
   'oauth.shared_changed': 'OAuth sharing changed',
   'oauth.exception_toggled': 'OAuth rule exception changed',
+  'oauth.legacy_issuer': 'OAuth issuer differs from the server’s origin',
 } as const satisfies Record<string, string>
 
 export type AuditEventName = keyof typeof AUDIT_EVENT_LABELS

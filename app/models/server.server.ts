@@ -104,7 +104,32 @@ function probeColumns(probe: ProbeResult) {
     probeTransport: probe.transport,
     probeToolCount: probe.toolCount,
     probeServerName: probe.serverName,
+    ...probeChallengeColumns(probe),
   }
+}
+
+/**
+ * The probe's Bearer challenge becomes the server's latest (MCP 2025-11-25: its
+ * `resource_metadata` is fetched first and its `scope` asked for at Connect). A server that
+ * answered without one forgets it; a probe that failed says nothing, so the stored one stays.
+ */
+function probeChallengeColumns(probe: ProbeResult) {
+  if (probe.outcome === 'oauth') return challengeColumns({ resourceMetadataUrl: probe.resourceMetadataUrl, scope: probe.scope })
+  if (probe.outcome === 'open' || probe.outcome === 'headers_required') return challengeColumns(null)
+  return {}
+}
+
+function challengeColumns(challenge: { resourceMetadataUrl: string | null; scope: string | null } | null) {
+  return {
+    oauthChallengeMetadataUrl: challenge?.resourceMetadataUrl ?? null,
+    oauthChallengeScope: challenge?.scope?.trim() || null,
+    oauthChallengeAt: challenge ? new Date() : null,
+  }
+}
+
+/** Stores a Bearer challenge seen on a later request (a 401 while in use) as the server's latest. */
+export async function recordChallenge(serverId: string, challenge: { resourceMetadataUrl: string | null; scope: string | null }): Promise<void> {
+  await getDb().mcpServer.updateMany({ where: { id: serverId }, data: challengeColumns(challenge) })
 }
 
 /** The auth type a probe suggests, when it tells. */
@@ -169,6 +194,8 @@ export async function updateServer(
         timeoutMs: input.timeoutMs,
         enabled: input.enabled,
         ...(configChanged ? { configVersion: { increment: 1 } } : {}),
+        // Another URL's challenge would send discovery to the old server's metadata.
+        ...(input.url !== server.url ? challengeColumns(null) : {}),
         ...(probe ? probeColumns(probe) : {}),
       },
       select: { id: true },

@@ -1,9 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
-import { type ServerSummary, loadEndpoint, markServerAsOAuth } from '#app/models/server.server.ts'
+import { type ServerSummary, loadEndpoint, markServerAsOAuth, recordChallenge } from '#app/models/server.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
-import { type McpFailureKind, McpFailure } from '#app/utils/mcp-client.server.ts'
+import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/utils/mcp-client.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { getAccessToken } from '#app/utils/oauth-tokens.server.ts'
 
@@ -48,6 +48,12 @@ function failureFrom(error: unknown): ToolsFailure {
   return { kind: failure.kind, message: failure.message, action }
 }
 
+/** A 401 Bearer challenge becomes the server's latest: the next Connect, Reconnect or step-up follows it. */
+async function keepChallenge(server: ServerSummary, challenge: AuthChallenge | null | undefined): Promise<void> {
+  if (challenge?.status !== 401 || !challenge.bearer) return
+  await recordChallenge(server.id, { resourceMetadataUrl: challenge.resourceMetadata, scope: challenge.scope })
+}
+
 /**
  * Runs `fn` on a pooled, initialized session of `server` for `userId`, turning every failure
  * into a ToolsFailure. A Bearer 401 on any request marks the server as OAuth (unless locked).
@@ -75,6 +81,7 @@ async function withSession<T>(
   } catch (error) {
     if (error instanceof HeadersUnreadableError) return headersUnreadable(error)
     const failure = failureFrom(error)
+    if (error instanceof McpFailure) await keepChallenge(server, error.challenge)
     if (failure.kind === 'auth_required' && failure.action === 'connect' && (await markServerAsOAuth(server))) {
       failure.kind = 'oauth_not_connected'
       failure.message = 'This server asked for an OAuth sign-in, so it is now marked as an OAuth server. Connect to use its tools.'
@@ -133,6 +140,7 @@ async function withOAuthSession<T>(
       if (error instanceof HeadersUnreadableError) return headersUnreadable(error)
       const failure = error instanceof McpFailure ? error : null
       const challenge = failure?.challenge ?? null
+      await keepChallenge(server, challenge)
       if (failure?.kind === 'auth_required' && challenge?.status === 403 && challenge.error === 'insufficient_scope') {
         const granted = new Set(scopes.split(/\s+/).filter(Boolean))
         const challenged = (challenge.scope ?? '').split(/\s+/).filter(Boolean)

@@ -25,6 +25,7 @@ import {
 import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-store.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
 import { OAUTH_EXCEPTIONS, TOKEN_AUTH_METHODS, isOAuthException, parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
+import { lastDiscoveredIssuer, legacyIssuerWithPath } from '#app/utils/oauth-discovery.server.ts'
 import { clientMetadataUrl, redirectUri } from '#app/utils/oauth.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
@@ -69,6 +70,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const isOAuth = server.authType === 'oauth'
   const connection = isOAuth ? await getConnectionInfo(server.id, ownerKeyFor(user.id, server.oauthShared)) : null
   const exceptions = parseOAuthExceptions(server.oauthExceptions)
+  const discoveredIssuer = isOAuth && exceptions.includes('legacy_discovery') ? await lastDiscoveredIssuer(server.id) : null
   return {
     workspace,
     canManage,
@@ -76,6 +78,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ? {
           shared: server.oauthShared,
           exceptions,
+          legacyIssuer: discoveredIssuer && legacyIssuerWithPath(server.url, discoveredIssuer) ? discoveredIssuer : null,
           canConnect: server.enabled && (!server.oauthShared || canManage),
           connection: connection
             ? {

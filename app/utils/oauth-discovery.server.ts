@@ -1,15 +1,14 @@
-import {
-  discoverAuthorizationServerMetadata,
-  discoverOAuthProtectedResourceMetadata,
-} from '@modelcontextprotocol/sdk/client/auth.js'
+import { buildDiscoveryUrls, discoverOAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { checkResourceAllowed } from '@modelcontextprotocol/sdk/shared/auth-utils.js'
-import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
+import { type AuthorizationServerMetadata, OAuthMetadataSchema, type OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { type GuardedFetch, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
 import { OAuthProblem, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import type { OAuthException } from '#app/utils/oauth-exceptions.ts'
+import { logOAuthStep } from '#app/utils/oauth-log.server.ts'
 
 /** What Switchboard learnt about a server's authorization, checked against the rules below. */
 export type OAuthDiscovery = {
@@ -76,10 +75,13 @@ export function isAcceptableEndpoint(value: string | undefined): boolean {
   }
 }
 
-/** Two issuer identifiers are the same when equal, ignoring only the "/" of an empty path. */
+/**
+ * Two issuer identifiers are the same only when they are the same string (RFC 8414 §3.3,
+ * RFC 9207 §2.4): no case folding, no default-port elision, no trailing-slash or path
+ * normalisation. See docs/decisions/014-discovery-to-the-letter.md.
+ */
 export function sameIssuer(a: string, b: string): boolean {
-  const strip = (value: string) => (/^https?:\/\/[^/]+\/$/.test(value) ? value.slice(0, -1) : value)
-  return strip(a) === strip(b)
+  return a === b
 }
 
 /** Counts the smallest Cache-Control max-age seen; no-store or no-cache means "do not cache". */
@@ -106,25 +108,25 @@ function cacheTtlMs(policy: CachePolicy): number {
 
 type CachedDiscovery = OAuthDiscovery & { url: string; challengeResourceMetadataUrl: string | null; exceptions: string }
 
+/** The latest Bearer challenge a server sent (at the probe, or on a 401 while in use). */
+export type StoredChallenge = { resourceMetadataUrl: string | null; scope: string | null }
+
 /**
  * Discovery for `server`, from the cache when it is fresh and was made for the same challenge
- * and exceptions. `resourceMetadataUrl` comes from a 401 challenge when there was one.
- * Throws OAuthProblem.
+ * URL and exceptions. The challenge's `resource_metadata` is the server's stored one unless
+ * `resourceMetadataUrl` is given. Throws OAuthProblem.
  */
 export async function discoverOAuth(
   server: DiscoveryTarget,
   options: { resourceMetadataUrl?: string | null; force?: boolean; fetch?: GuardedFetch } = {},
 ): Promise<OAuthDiscovery> {
-  const challengeUrl = options.resourceMetadataUrl ?? null
+  const row = await readDiscoveryRow(server.id)
+  const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.oauthChallengeMetadataUrl ?? null)
   const exceptionsKey = [...server.exceptions].sort().join(',')
-  if (!options.force) {
-    const cached = await readCache(server.id)
-    if (
-      cached &&
-      cached.url === server.url &&
-      (challengeUrl === null || cached.challengeResourceMetadataUrl === challengeUrl) &&
-      cached.exceptions === exceptionsKey
-    ) {
+  if (!options.force && row) {
+    const cached = cachedDiscovery(row)
+    // A new challenge URL is never hidden by a discovery made without it (MCP 2025-11-25: it comes first).
+    if (cached && cached.url === server.url && cached.challengeResourceMetadataUrl === challengeUrl && cached.exceptions === exceptionsKey) {
       return cached
     }
   }
@@ -134,19 +136,43 @@ export async function discoverOAuth(
   const value: CachedDiscovery = { ...discovery, url: server.url, challengeResourceMetadataUrl: challengeUrl, exceptions: exceptionsKey }
   await getDb().mcpServer.updateMany({
     where: { id: server.id, url: server.url },
-    data: ttl > 0
-      ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
-      : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
+    data: {
+      oauthIssuer: discovery.issuer,
+      ...(ttl > 0
+        ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
+        : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null }),
+    },
   })
+  if (row && discovery.legacy && legacyIssuerWithPath(server.url, discovery.issuer) && row.oauthIssuer !== discovery.issuer) {
+    // Audited once per change: the issuer is stored above, so the next discovery finds it equal.
+    await recordAudit({
+      workspaceId: row.workspaceId,
+      actorId: null,
+      server: { id: server.id, name: row.name },
+      event: 'oauth.legacy_issuer',
+      issuer: discovery.issuer,
+      detail: `MCP 2025-03-26 discovery: the authorization server at ${new URL(server.url).origin} names itself ${shortUrl(discovery.issuer)}`,
+    })
+  }
   return discovery
 }
 
-async function readCache(serverId: string): Promise<CachedDiscovery | null> {
-  const row = await getDb().mcpServer.findUnique({
+function readDiscoveryRow(serverId: string) {
+  return getDb().mcpServer.findUnique({
     where: { id: serverId },
-    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true },
+    select: {
+      workspaceId: true,
+      name: true,
+      oauthDiscovery: true,
+      oauthDiscoveryExpiresAt: true,
+      oauthChallengeMetadataUrl: true,
+      oauthIssuer: true,
+    },
   })
-  if (!row?.oauthDiscovery || !row.oauthDiscoveryExpiresAt || row.oauthDiscoveryExpiresAt.getTime() <= Date.now()) return null
+}
+
+function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExpiresAt: Date | null }): CachedDiscovery | null {
+  if (!row.oauthDiscovery || !row.oauthDiscoveryExpiresAt || row.oauthDiscoveryExpiresAt.getTime() <= Date.now()) return null
   try {
     return JSON.parse(row.oauthDiscovery) as CachedDiscovery
   } catch {
@@ -154,49 +180,164 @@ async function readCache(serverId: string): Promise<CachedDiscovery | null> {
   }
 }
 
+/** The server's latest Bearer challenge, as stored (nothing known: both null). */
+export async function storedChallenge(serverId: string): Promise<StoredChallenge> {
+  const row = await getDb().mcpServer.findUnique({
+    where: { id: serverId },
+    select: { oauthChallengeMetadataUrl: true, oauthChallengeScope: true },
+  })
+  return { resourceMetadataUrl: row?.oauthChallengeMetadataUrl ?? null, scope: row?.oauthChallengeScope ?? null }
+}
+
+/**
+ * The issuer the last successful discovery found for a server (`McpServer.oauthIssuer`, set by
+ * every fresh discovery), or null before the first one. Verbatim, as the metadata names it.
+ */
+export async function lastDiscoveredIssuer(serverId: string): Promise<string | null> {
+  const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthIssuer: true } })
+  return row?.oauthIssuer ?? null
+}
+
+/**
+ * MCP 2025-03-26 discovery found an issuer on the server's origin but with a path
+ * (`https://host/oauth`): used, and shown on the server page, because the spec had the origin
+ * itself be the authorization server.
+ */
+export function legacyIssuerWithPath(serverUrl: string, issuer: string): boolean {
+  const origin = new URL(serverUrl).origin
+  return issuer !== origin && issuer !== `${origin}/`
+}
+
 /** Drops a server's cached discovery (its issuer or endpoints may have changed). */
 export async function forgetDiscovery(serverId: string): Promise<void> {
   await getDb().mcpServer.updateMany({ where: { id: serverId }, data: { oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })
 }
 
+/** Notes the URL of every request, so a log line can name the endpoint a library call ended at. */
+function trackingFetch(base: FetchLike): { fetch: FetchLike; last: () => string | null } {
+  let last: string | null = null
+  return {
+    fetch: (input, init) => {
+      last = input instanceof Request ? input.url : String(input)
+      return base(input, init)
+    },
+    last: () => last,
+  }
+}
+
+function problemCode(error: unknown): string {
+  const message = error instanceof Error ? error.message : ''
+  if (/does not implement OAuth 2\.0 Protected Resource Metadata/i.test(message)) return 'not_found'
+  return toOAuthProblem(error, 'discovery').code
+}
+
+/**
+ * RFC 9728 metadata: the challenge's `resource_metadata` first, then the path-based and root
+ * well-known URLs (MCP 2025-11-25 "Protected Resource Metadata Discovery Requirements"). A
+ * challenge URL that fails is skipped, not fatal: the well-known URLs may still answer.
+ * Null when none publishes any. Throws OAuthProblem.
+ */
+async function fetchResourceMetadata(
+  server: DiscoveryTarget,
+  challengeUrl: string | null,
+  fetchFn: FetchLike,
+): Promise<{ metadata: OAuthProtectedResourceMetadata; url: string | null } | null> {
+  const step = 'discovery.resource_metadata'
+  let mismatch: OAuthProblem | null = null
+  if (challengeUrl !== null) {
+    if (!isAcceptableEndpoint(challengeUrl)) {
+      logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: challengeUrl, outcome: 'skipped_not_https' })
+    } else {
+      const startedAt = performance.now()
+      try {
+        const metadata = await discoverOAuthProtectedResourceMetadata(server.url, { resourceMetadataUrl: challengeUrl }, fetchFn)
+        mismatch = resourceMismatch(server, metadata)
+        logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: challengeUrl, outcome: mismatch ? 'resource_mismatch' : 'ok', startedAt })
+        if (!mismatch) return { metadata, url: challengeUrl }
+      } catch (error) {
+        logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: challengeUrl, outcome: problemCode(error), startedAt })
+      }
+    }
+  }
+  const tracked = trackingFetch(fetchFn)
+  const startedAt = performance.now()
+  let metadata: OAuthProtectedResourceMetadata
+  try {
+    metadata = await discoverOAuthProtectedResourceMetadata(server.url, {}, tracked.fetch)
+  } catch (error) {
+    const outcome = problemCode(error)
+    logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: tracked.last() ?? server.url, outcome, startedAt })
+    if (mismatch) throw mismatch
+    if (outcome === 'not_found') return null
+    throw describeMetadataFailure(error, 'protected-resource metadata')
+  }
+  const wrongResource = resourceMismatch(server, metadata)
+  logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: tracked.last(), outcome: wrongResource ? 'resource_mismatch' : 'ok', startedAt })
+  if (wrongResource) throw wrongResource
+  return { metadata, url: null }
+}
+
+/** RFC 9728 §3.3: metadata for another resource than this server's URL is not used. */
+function resourceMismatch(server: DiscoveryTarget, metadata: OAuthProtectedResourceMetadata): OAuthProblem | null {
+  if (checkResourceAllowed({ requestedResource: server.url, configuredResource: metadata.resource })) return null
+  return new OAuthProblem(
+    'resource_mismatch',
+    `The server’s protected-resource metadata names another resource (${shortUrl(metadata.resource)}) than this server’s URL. Switchboard refuses it so that tokens only go where they belong; check the server URL.`,
+    { status: 502 },
+  )
+}
+
+/**
+ * RFC 8414 / OpenID Connect Discovery metadata of `issuer`, in the SDK's URL order (RFC 8414
+ * §3.1 insertion, then OpenID's inserted and appended forms for an issuer with a path). Parsed
+ * with the RFC 8414 schema, which keeps unknown fields, whichever document answered: the
+ * SDK's OpenID schema drops `revocation_endpoint`, `authorization_response_iss_parameter_supported`
+ * and the rest. Undefined when no URL answers. Throws on a 5xx, a network failure or an unusable body.
+ */
+async function fetchAuthorizationServerMetadata(serverId: string, issuer: string, fetchFn: FetchLike): Promise<AuthorizationServerMetadata | undefined> {
+  const step = 'discovery.authorization_server_metadata'
+  let last: string | null = null
+  const startedAt = performance.now()
+  try {
+    for (const { url } of buildDiscoveryUrls(issuer)) {
+      last = url.href
+      const response = await fetchFn(url.href, { headers: { Accept: 'application/json' } })
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => {})
+        // RFC 8414 §3.2 / OpenID: a 4xx only means "not published here".
+        if (response.status < 500) continue
+        throw new Error(`HTTP ${response.status} trying to load authorization server metadata`)
+      }
+      const metadata = OAuthMetadataSchema.parse(await response.json())
+      logOAuthStep(step, { serverId, issuer, endpoint: last, outcome: 'ok', startedAt })
+      return metadata
+    }
+  } catch (error) {
+    logOAuthStep(step, { serverId, issuer, endpoint: last, outcome: toOAuthProblem(error, 'discovery').code, startedAt })
+    throw error
+  }
+  logOAuthStep(step, { serverId, issuer, endpoint: last, outcome: 'not_found', startedAt })
+  return undefined
+}
+
 async function discoverFresh(server: DiscoveryTarget, challengeUrl: string | null, fetchFn: FetchLike): Promise<OAuthDiscovery> {
   const legacyAllowed = server.exceptions.includes('legacy_discovery')
   const omitResource = server.exceptions.includes('omit_resource')
-  if (challengeUrl !== null && !isAcceptableEndpoint(challengeUrl)) {
-    throw new OAuthProblem('discovery_failed', 'The server’s sign-in challenge points at an address Switchboard does not use (it must be https).', { status: 502 })
-  }
 
-  let resourceMetadata: OAuthProtectedResourceMetadata | null = null
-  try {
-    resourceMetadata = await discoverOAuthProtectedResourceMetadata(
-      server.url,
-      challengeUrl ? { resourceMetadataUrl: challengeUrl } : {},
-      fetchFn,
+  const found = await fetchResourceMetadata(server, challengeUrl, fetchFn)
+  if (!found && !legacyAllowed) {
+    throw new OAuthProblem(
+      'discovery_failed',
+      'The server does not publish OAuth protected-resource metadata, so Switchboard cannot tell which authorization server to use. If it is an MCP 2025-03-26 server, an admin can enable the exception “MCP 2025-03-26 discovery”.',
+      { status: 502 },
     )
-  } catch (error) {
-    const notFound = error instanceof Error && /does not implement OAuth 2\.0 Protected Resource Metadata/i.test(error.message)
-    if (!(notFound && legacyAllowed)) {
-      if (notFound) {
-        throw new OAuthProblem(
-          'discovery_failed',
-          'The server does not publish OAuth protected-resource metadata, so Switchboard cannot tell which authorization server to use. If it is an MCP 2025-03-26 server, an admin can enable the exception “MCP 2025-03-26 discovery”.',
-          { status: 502 },
-        )
-      }
-      throw describeMetadataFailure(error, 'protected-resource metadata')
-    }
   }
+  const resourceMetadata = found?.metadata ?? null
 
+  // The issuer is kept as the metadata spells it: it is compared as an exact string (RFC 8414 §3.3).
   let issuer: string
   let resource: string
   if (resourceMetadata) {
-    if (!checkResourceAllowed({ requestedResource: server.url, configuredResource: resourceMetadata.resource })) {
-      throw new OAuthProblem(
-        'resource_mismatch',
-        `The server’s protected-resource metadata names another resource (${shortUrl(resourceMetadata.resource)}) than this server’s URL. Switchboard refuses it so that tokens only go where they belong; check the server URL.`,
-        { status: 502 },
-      )
-    }
     const first = resourceMetadata.authorization_servers?.[0]
     if (!first) {
       throw new OAuthProblem('discovery_failed', 'The server’s protected-resource metadata names no authorization server.', { status: 502 })
@@ -214,7 +355,7 @@ async function discoverFresh(server: DiscoveryTarget, challengeUrl: string | nul
 
   let metadata: AuthorizationServerMetadata | undefined
   try {
-    metadata = await discoverAuthorizationServerMetadata(issuer, { fetchFn })
+    metadata = await fetchAuthorizationServerMetadata(server.id, issuer, fetchFn)
   } catch (error) {
     throw describeMetadataFailure(error, 'authorization-server metadata')
   }
@@ -223,6 +364,10 @@ async function discoverFresh(server: DiscoveryTarget, challengeUrl: string | nul
       throw new OAuthProblem('discovery_failed', `The authorization server ${shortUrl(issuer)} publishes no metadata (RFC 8414 or OpenID Connect discovery).`, { status: 502 })
     }
     metadata = legacyDefaultMetadata(issuer)
+  } else if (!resourceMetadata && sameOrigin(metadata.issuer, issuer)) {
+    // MCP 2025-03-26 had no issuer to compare with, only the origin: the metadata at the origin
+    // names the issuer, which may have a path (`https://host/oauth`). Another origin stays refused.
+    issuer = metadata.issuer
   } else if (!sameIssuer(metadata.issuer, issuer)) {
     throw new OAuthProblem(
       'issuer_mismatch',
@@ -233,13 +378,18 @@ async function discoverFresh(server: DiscoveryTarget, challengeUrl: string | nul
   checkMetadata(metadata, server.exceptions)
 
   return {
-    resourceMetadataUrl: challengeUrl,
+    resourceMetadataUrl: found?.url ?? null,
     resourceMetadata,
     issuer,
     metadata,
     resource: omitResource ? null : resource,
     legacy: resourceMetadata === null,
   }
+}
+
+/** `issuer` is `origin` itself or a path on it, compared as strings (no normalisation). */
+function sameOrigin(issuer: string, origin: string): boolean {
+  return issuer === origin || issuer.startsWith(`${origin}/`)
 }
 
 /** RFC 7009 revocation endpoint (in RFC 8414 metadata; the OpenID type of the SDK lacks it). */

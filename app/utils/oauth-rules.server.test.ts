@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { canonicalResource, isAcceptableEndpoint, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
+import { canonicalResource, isAcceptableEndpoint, legacyIssuerWithPath, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { explainOAuthError, shortDescription } from '#app/utils/oauth-errors.server.ts'
 import { parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { applyClientAuthentication, preferredAuthMethod } from '#app/utils/oauth-provider.server.ts'
@@ -20,12 +20,24 @@ test('endpoints must be https, or http on a loopback host only', () => {
   expect(isAcceptableEndpoint(undefined)).toBe(false)
 })
 
-test('issuers compare exactly, except for the "/" of an empty path', () => {
-  expect(sameIssuer('https://as.example.com', 'https://as.example.com/')).toBe(true)
+test('issuers compare as exact strings: no trailing slash, case, default port or path normalisation (RFC 8414 §3.3, RFC 9207 §2.4)', () => {
+  expect(sameIssuer('https://as.example.com', 'https://as.example.com')).toBe(true)
   expect(sameIssuer('https://as.example.com/tenant', 'https://as.example.com/tenant')).toBe(true)
+  expect(sameIssuer('https://as.example.com', 'https://as.example.com/')).toBe(false)
+  expect(sameIssuer('https://as.example.com/', 'https://as.example.com')).toBe(false)
   expect(sameIssuer('https://as.example.com/tenant', 'https://as.example.com/tenant/')).toBe(false)
-  expect(sameIssuer('https://as.example.com', 'https://evil.example.com')).toBe(false)
   expect(sameIssuer('https://AS.example.com', 'https://as.example.com')).toBe(false)
+  expect(sameIssuer('HTTPS://as.example.com', 'https://as.example.com')).toBe(false)
+  expect(sameIssuer('https://as.example.com:443', 'https://as.example.com')).toBe(false)
+  expect(sameIssuer('https://as.example.com/a/../tenant', 'https://as.example.com/tenant')).toBe(false)
+  expect(sameIssuer('https://as.example.com/%7Euser', 'https://as.example.com/~user')).toBe(false)
+  expect(sameIssuer('https://as.example.com', 'https://evil.example.com')).toBe(false)
+})
+
+test('an MCP 2025-03-26 issuer is "different" only when it has a path beyond the origin', () => {
+  expect(legacyIssuerWithPath('https://mcp.example.com/mcp', 'https://mcp.example.com')).toBe(false)
+  expect(legacyIssuerWithPath('https://mcp.example.com/mcp', 'https://mcp.example.com/')).toBe(false)
+  expect(legacyIssuerWithPath('https://mcp.example.com/mcp', 'https://mcp.example.com/oauth')).toBe(true)
 })
 
 test('the resource indicator is the server URL without its fragment', () => {

@@ -4,7 +4,7 @@
 // the tokens) and only then asks for a new sign-in; transient failures never delete tokens.
 import { refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
-import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
+import { InvalidClientError, InvalidGrantError, OAuthError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import { recordAudit } from '#app/models/audit.server.ts'
 import {
   type ConnectionWithTokens,
@@ -22,6 +22,7 @@ import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { discoverOAuth, forgetDiscovery, oauthFetch, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { type OAuthProblem, isTransient, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
+import { logOAuthStep } from '#app/utils/oauth-log.server.ts'
 import { applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
 import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/utils/oauth.server.ts'
 
@@ -189,6 +190,8 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
         return reauth(server, 'Switchboard’s client registration changed')
       }
       refreshStats.tokenRequests++
+      const startedAt = performance.now()
+      const step = { serverId: server.id, issuer: connection.issuer, endpoint: discovery.metadata.token_endpoint, startedAt }
       tokens = await refreshAuthorization(connection.issuer, {
         metadata: discovery.metadata,
         clientInformation: { client_id: identity.clientId },
@@ -196,7 +199,19 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
         ...(discovery.resource ? { resource: discovery.resource } : {}),
         addClientAuthentication: (headers, body) => applyClientAuthentication(identity, headers, body),
         fetchFn: oauthFetch(),
-      })
+      }).then(
+        (result) => {
+          logOAuthStep('refresh', { ...step, outcome: 'ok' })
+          return result
+        },
+        (error: unknown) => {
+          // A refresh the authorization server ended (sign in again) is worth seeing without debug logging.
+          const ended = error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError
+          const outcome = error instanceof OAuthError ? error.errorCode : toOAuthProblem(error, 'the token refresh').code
+          logOAuthStep('refresh', { ...step, outcome, level: ended ? 'info' : 'debug' })
+          throw error
+        },
+      )
     } catch (error) {
       if (error instanceof InvalidGrantError) {
         // Another instance may have rotated the refresh token a moment ago: re-read before giving up.

@@ -25,7 +25,18 @@ import {
 } from '#app/models/oauth-store.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
-import { type OAuthDiscovery, discoverOAuth, forgetDiscovery, isAcceptableEndpoint, oauthFetch, revocationEndpoint, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
+import {
+  type OAuthDiscovery,
+  type StoredChallenge,
+  discoverOAuth,
+  forgetDiscovery,
+  isAcceptableEndpoint,
+  oauthFetch,
+  revocationEndpoint,
+  sameIssuer,
+  storedChallenge,
+} from '#app/utils/oauth-discovery.server.ts'
+import { logOAuthStep } from '#app/utils/oauth-log.server.ts'
 import { OAuthProblem, explainOAuthError, shortDescription, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import { type OAuthException, parseOAuthExceptions, type TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
 import { type ClientIdentity, SwitchboardOAuthProvider, applyClientAuthentication, preferredAuthMethod } from '#app/utils/oauth-provider.server.ts'
@@ -145,18 +156,26 @@ export type ConnectInput = {
   extraScopes?: string[]
 }
 
+function fromStored(stored: StoredChallenge): NonNullable<ConnectInput['challenge']> {
+  return { resourceMetadata: stored.resourceMetadataUrl, scope: stored.scope }
+}
+
 /**
  * Connect: discovery, client identity, PKCE and a stored flow. Returns the authorization URL
  * for a 302. Throws OAuthProblem with a sentence for the person.
  */
 export async function beginAuthorization(input: ConnectInput): Promise<{ url: string; discovery: OAuthDiscovery; scopes: string }> {
   const { server } = input
-  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: input.challenge?.resourceMetadata ?? null })
+  // MCP 2025-11-25: the latest challenge (a 401 while in use, or the probe's) names where the
+  // metadata is and what scope to ask for first, at every Connect, Reconnect and step-up.
+  const challenge = input.challenge ?? fromStored(await storedChallenge(server.id))
+  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: challenge.resourceMetadata ?? null })
+  const withChallenge = { ...input, challenge }
   try {
-    return await startWith(input, discovery)
+    return await startWith(withChallenge, discovery)
   } catch (error) {
     // Two people registered the workspace's client at once: the other one's is stored, use it.
-    if (error instanceof RegistrationRaceError) return startWith(input, discovery)
+    if (error instanceof RegistrationRaceError) return startWith(withChallenge, discovery)
     throw error
   }
 }
@@ -195,12 +214,23 @@ async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promis
   let refusal: { status: number; words: string } | null = null
   const base = oauthFetch()
   const fetchFn: FetchLike = async (input, init) => {
-    const response = await base(input, init)
     const url = input instanceof Request ? input.url : String(input)
-    if (url === discovery.metadata.registration_endpoint && response.status >= 400 && response.status < 500) {
-      refusal = { status: response.status, words: await registrationErrorWords(response.clone()) }
+    const registering = url === discovery.metadata.registration_endpoint
+    const startedAt = performance.now()
+    const log = (outcome: string) => logOAuthStep('registration', { serverId: server.id, issuer: discovery.issuer, endpoint: url, outcome, startedAt })
+    try {
+      const response = await base(input, init)
+      if (registering) {
+        if (response.status >= 400 && response.status < 500) {
+          refusal = { status: response.status, words: await registrationErrorWords(response.clone()) }
+        }
+        log(response.ok ? 'ok' : `http_${response.status}`)
+      }
+      return response
+    } catch (error) {
+      if (registering) log(toOAuthProblem(error, 'client registration').code)
+      throw error
     }
-    return response
   }
   let result: Awaited<ReturnType<typeof auth>>
   try {
@@ -328,7 +358,8 @@ export async function completeAuthorization(
     return fail(400, 'expired_state', 'This sign-in took too long (more than 10 minutes) and has expired. Start again with Connect.', flow)
   }
   // RFC 9207: a response from another authorization server (mix-up) is dropped unread.
-  if (params.iss !== null ? !sameIssuer(params.iss, flow.issuer) || params.iss !== params.iss.trim() : flow.requireIss) {
+  // Compared as exact strings (RFC 9207 §2.4): `http://host/` is not `http://host`.
+  if (params.iss !== null ? !sameIssuer(params.iss, flow.issuer) : flow.requireIss) {
     return fail(
       400,
       'issuer_mismatch',
@@ -370,6 +401,9 @@ export async function completeAuthorization(
     return fail(409, 'client_changed', 'This server’s OAuth client changed while you were signing in. Start again with Connect.', flow)
   }
   let tokens: OAuthTokens
+  const exchangeStartedAt = performance.now()
+  const logExchange = (outcome: string) =>
+    logOAuthStep('token_exchange', { serverId: server.id, issuer: flow.issuer, endpoint: stored.metadata.token_endpoint, outcome, startedAt: exchangeStartedAt })
   try {
     tokens = await exchangeAuthorization(flow.issuer, {
       metadata: stored.metadata,
@@ -381,7 +415,9 @@ export async function completeAuthorization(
       addClientAuthentication: (headers, body) => applyClientAuthentication(identity, headers, body),
       fetchFn: oauthFetch(),
     })
+    logExchange('ok')
   } catch (error) {
+    logExchange(toOAuthProblem(error, 'the code exchange').code)
     if ((error instanceof InvalidClientError || error instanceof UnauthorizedClientError) && identity.kind === 'dynamic') {
       // The registration is no longer accepted (deleted at the server, PUBLIC_URL changed…):
       // forget it, so the next Connect registers again.
@@ -437,7 +473,11 @@ async function prepareRevocation(server: OAuthServer, connection: ConnectionWith
     return { connection, target: null, problem: `Could not reach the authorization server to revoke access: ${toOAuthProblem(error, 'revocation').message}` }
   }
   const endpoint = revocationEndpoint(discovery.metadata)
-  if (!endpoint || !sameIssuer(discovery.issuer, connection.issuer)) return { connection, target: null, problem: null }
+  if (!endpoint || !sameIssuer(discovery.issuer, connection.issuer)) {
+    const outcome = endpoint ? 'issuer_changed' : 'no_revocation_endpoint'
+    logOAuthStep('revocation_skipped', { serverId: server.id, issuer: connection.issuer, endpoint: null, outcome })
+    return { connection, target: null, problem: null }
+  }
   const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
   if (!identity) return { connection, target: null, problem: 'Could not revoke access at the authorization server: Switchboard’s client registration is gone.' }
   return { connection, target: { endpoint, identity }, problem: null }
@@ -457,17 +497,23 @@ async function sendRevocation(prepared: PreparedRevocation): Promise<RevocationO
     const headers = new Headers({ 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' })
     const body = new URLSearchParams({ token, token_type_hint: hint })
     applyClientAuthentication(target.identity, headers, body)
+    const startedAt = performance.now()
+    const log = (outcome: string) =>
+      logOAuthStep('revocation', { serverId: connection.serverId, issuer: connection.issuer, endpoint: target.endpoint, outcome: `${hint}:${outcome}`, startedAt })
     try {
       const response = await oauthFetch()(target.endpoint, { method: 'POST', headers, body })
       const text = await response.text().catch(() => '')
+      const code = response.ok ? null : (/"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? null)
+      log(response.ok ? 'ok' : (code ?? `http_${response.status}`))
       if (response.ok) continue
       // A JWT access token often cannot be revoked (it expires on its own); revoking the
       // refresh token already ended the grant.
-      const code = /"error"\s*:\s*"([a-z_]+)"/.exec(text)?.[1] ?? null
       if (hint === 'access_token' && index > 0 && code === 'unsupported_token_type') continue
       failures.push(`the ${hint === 'refresh_token' ? 'refresh' : 'access'} token (HTTP ${response.status}${code ? `, ${code}` : ''})`)
     } catch (error) {
-      failures.push(`the ${hint === 'refresh_token' ? 'refresh' : 'access'} token (${toOAuthProblem(error, 'revocation').code})`)
+      const code = toOAuthProblem(error, 'revocation').code
+      log(code)
+      failures.push(`the ${hint === 'refresh_token' ? 'refresh' : 'access'} token (${code})`)
     }
   }
   return failures.length === 0

@@ -43,6 +43,11 @@ export type OidcMcpServerOptions = {
   loginHint?: string
   /** The name the sign-in form is prefilled with. Default `test-user`. */
   prefilledLogin?: string
+  /**
+   * Default true. False answers 404 at `/.well-known/oauth-authorization-server` (RFC 8414), so the provider is
+   * reachable only through `/.well-known/openid-configuration`, like many OpenID-only authorization servers.
+   */
+  oauthAuthorizationServerMetadata?: boolean
 }
 
 export type OidcMcpServerStats = {
@@ -222,6 +227,10 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
   const providerCallback = provider.callback()
   handleAs = (req, res) => {
     const path = new URL(req.url ?? '/', issuer).pathname
+    if (options.oauthAuthorizationServerMetadata === false && path.startsWith('/.well-known/oauth-authorization-server')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found')
+      return
+    }
     if (!path.startsWith(INTERACTION_PATH)) return providerCallback(req, res)
     handleInteraction(provider, stats, pages, req, res).catch((error: unknown) => reportPeerBug(PEER, res, error))
   }

@@ -37,6 +37,18 @@ export type SdkAuthServerOptions = AuthorizationServerVariantOptions & {
    * a loopback host) and advertises `client_id_metadata_document_supported`. See client-id-metadata-documents.ts.
    */
   clientIdMetadataDocuments?: boolean
+  /**
+   * Default none. A path such as `/meta/resource.json`: the protected-resource metadata is served there only
+   * (the well-known URLs answer 404) and every 401/403 challenge names it in `resource_metadata`, so only a
+   * client that follows the challenge finds it (MCP 2025-11-25).
+   */
+  resourceMetadataPath?: string
+  /**
+   * Default none. The `issuer` the authorization server metadata names, from the peer's origin, e.g.
+   * ``(origin) => `${origin}/oauth` ``: MCP 2025-03-26 servers whose metadata at the origin names an issuer with a
+   * path. The metadata and the endpoints stay where they are (at the root).
+   */
+  metadataIssuer?: (origin: string) => string
 }
 
 export type SdkAuthServerStats = PeerStats &
@@ -61,7 +73,9 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
   const origin = await listenOnLoopback(httpServer)
   const issuer = new URL(`${origin}/`)
   const mcpUrl = new URL(`${origin}/mcp`)
-  const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(mcpUrl)
+  const customMetadataPath = options.resourceMetadataPath
+  const resourceMetadataUrl =
+    customMetadataPath === undefined ? getOAuthProtectedResourceMetadataUrl(mcpUrl) : new URL(customMetadataPath, origin).href
 
   const stats: SdkAuthServerStats = createPeerStats(
     { registrations: 0, metadataDocumentFetches: 0, metadataDocumentFailures: 0 },
@@ -81,7 +95,8 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     counters: stats,
   })
   const metadata = mountAuthorizationServer(app, {
-    variant: options,
+    // A custom metadata path replaces the well-known one (mounted below).
+    variant: customMetadataPath === undefined ? options : { ...options, protectedResourceMetadata: false },
     provider,
     issuer,
     mcpUrl,
@@ -91,10 +106,22 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
       // Public clients (token_endpoint_auth_method "none") revoke with their client_id alone.
       revocation_endpoint_auth_methods_supported: ['client_secret_post', 'none'],
       ...(options.clientIdMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
+      ...(options.metadataIssuer ? { issuer: options.metadataIssuer(origin) } : {}),
     },
     counters: stats,
     resourceName: 'Switchboard test peer (SDK authorization server)',
   })
+
+  if (customMetadataPath !== undefined) {
+    app.get(customMetadataPath, (_req, res) => {
+      res.json({
+        resource: options.resourceOverride ?? mcpUrl.href,
+        authorization_servers: [metadata.issuer],
+        scopes_supported: scopes,
+        resource_name: 'Switchboard test peer (SDK authorization server, metadata at a custom path)',
+      })
+    })
+  }
 
   const mcp = createProtectedMcpEndpoint({
     peer: PEER,
