@@ -94,7 +94,8 @@ function remixHandler(env: Env, source: BuildSource['build']): express.RequestHa
       if (read.kind === 'gone') return
       if (read.kind === 'refused') {
         const { status } = read.refusal
-        logger.warn({ method: req.method, path: redactUrl(req.originalUrl), status, limitBytes }, 'refused request body')
+        const details = { method: req.method, path: redactUrl(req.originalUrl), status, ...(status === 413 ? { limitBytes } : {}) }
+        logger.warn(details, 'refused request body')
         const build = typeof source === 'function' ? await source() : source
         sendRefusal(req, res, refusalAnswer(read.refusal, { pathname: req.path, referer: req.get('referer'), publicUrl: env.PUBLIC_URL, build }))
         return

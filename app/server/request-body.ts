@@ -66,6 +66,19 @@ function mediaTypeOf(contentType: string | undefined): string {
 }
 
 /**
+ * Whether a client that asked before sending its body (`Expect: 100-continue`) should be told to go on: only when
+ * the body would be read. Otherwise it gets its refusal before it sends a byte.
+ */
+export function shouldContinue(req: IncomingMessage, formLimitBytes: number): boolean {
+  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+  return (
+    ACTION_METHODS.has(req.method ?? '') &&
+    FORM_MEDIA_TYPES.has(mediaTypeOf(req.headers['content-type'])) &&
+    !(Number(req.headers['content-length']) > bodyLimitFor(pathname, formLimitBytes))
+  )
+}
+
+/**
  * Reads an action's body for Remix, at most `limitBytes`. Refuses (without reading further) a declared or
  * streamed body over the limit (413), a body that is not a form (415), and a multipart body that does not parse (400).
  */

@@ -106,6 +106,38 @@ function postStream(url: string, totalBytes: number, options: { declareLength?: 
   })
 }
 
+/** Sends only the headers of a `bytes` form with Expect: 100-continue; the body follows only if the server says so. */
+function askFirst(url: string, bytes: number): Promise<{ status: number; toldToContinue: boolean }> {
+  const target = new URL(url)
+  return new Promise((resolve, reject) => {
+    let toldToContinue = false
+    const request = http.request({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: { Origin: target.origin, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(bytes), Expect: '100-continue' },
+    })
+    request.on('continue', () => {
+      toldToContinue = true
+      request.end(`email=not-an-email&password=x&pad=${'x'.repeat(bytes - 34)}`)
+    })
+    let answered = false
+    request.on('response', (response) => {
+      response.resume()
+      response.on('end', () => {
+        answered = true
+        resolve({ status: response.statusCode ?? 0, toldToContinue })
+        request.destroy()
+      })
+    })
+    request.on('error', (error) => {
+      if (!answered) reject(error)
+    })
+    request.flushHeaders()
+  })
+}
+
 function post(url: string, body: string, contentType?: string): Promise<Sent> {
   const target = new URL(url)
   return fetch(url, {
@@ -150,6 +182,10 @@ test('50 MB streamed to /login, with or without a Content-Length, get 413 and a 
     const under = await post(`${app.origin}/login`, `email=not-an-email&password=x&pad=${'x'.repeat(900_000)}`, 'application/x-www-form-urlencoded')
     expect(under.status).toBe(400)
     expect(under.body).toContain('<h1>Sign in</h1>')
+    // A client that asks first hears of the refusal before it sends a byte; a small form is let through.
+    expect(await askFirst(`${app.origin}/login`, bodyBytes)).toEqual({ status: 413, toldToContinue: false })
+    expect(await askFirst(`${app.origin}/login`, 1000)).toEqual({ status: 400, toldToContinue: true })
+
     expect(app.output()).toContain('"status":413,"limitBytes":1048576,"msg":"refused request body"')
     expect(app.output()).not.toMatch(unhandled)
   } finally {
