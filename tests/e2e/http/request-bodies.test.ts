@@ -223,6 +223,9 @@ test('a POST that is not a form gets 415 with a sentence (a broken multipart bod
       expect(answer.status, String(contentType)).toBe(415)
       expect(answer.body).toContain(`<h1>This was not a form</h1>`)
       expect(answer.body).toContain(sentence)
+      // Refused before Remix, still with the headers every response carries.
+      expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+      expect(answer.headers['cache-control']).toBe('no-store')
     }
     // A single-fetch request (what Remix's client sends) gets the sentence as an error its client shows.
     const data = await post(`${app.origin}/login.data`, '{}', 'application/json')
