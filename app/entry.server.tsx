@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { RemixServer, isRouteErrorResponse } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceProvider } from '#app/components/nonce.tsx'
@@ -55,7 +55,9 @@ export default function handleRequest(
 /** Logs unexpected errors once (with the request id from the logger's context); never their request's secrets. */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return
-  // Thrown Responses are expected outcomes (404, 403), not errors.
+  // Thrown Responses are expected outcomes (404, 403), not errors; so are the router's own answers to an
+  // unknown path (404) or a method a route does not take (405): the request log line records those.
   if (error instanceof Response) return
+  if (isRouteErrorResponse(error) && error.status < 500) return
   logger.error({ err: error, method: request.method, path: redactUrl(new URL(request.url).pathname) }, 'unhandled error')
 }

@@ -22,6 +22,8 @@ import appStylesHref from '#app/styles/app.css?url'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: appStylesHref },
+  // The .ico for browsers without SVG icons (and for clients that ask for /favicon.ico unprompted).
+  { rel: 'icon', href: '/favicon.ico', sizes: '48x48' },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import path from 'node:path'
-import { createRequestHandler } from '@remix-run/express'
-import type { ServerBuild } from '@remix-run/node'
+import { type ServerBuild, createRequestHandler, writeReadableStreamToWritable } from '@remix-run/node'
 import express from 'express'
+import { bodyLimitFor, readActionBody, sendRefusal } from '#app/server/request-body.ts'
+import { refusalAnswer } from '#app/server/refusal-page.ts'
 import type { Env } from '#app/utils/env.server.ts'
 import { logger, redactUrl } from '#app/utils/logger.server.ts'
 import { runWithRequestContext } from '#app/utils/request-context.server.ts'
@@ -75,17 +76,74 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
     app.use(express.static(source.clientDir, { maxAge: '1h', index: false }))
   }
 
-  app.all(
-    '*',
-    createRequestHandler({
-      build: source.build,
-      mode: env.NODE_ENV,
-      getLoadContext: (req, res) => ({
+  app.all('*', remixHandler(env, source.build))
+  return app
+}
+
+/**
+ * Remix behind express (what @remix-run/express does), with the body read first (app/server/request-body.ts):
+ * capped, forms only, refused with a page of its own before any route runs. Remix gets the body as a buffer,
+ * never the socket.
+ */
+function remixHandler(env: Env, source: BuildSource['build']): express.RequestHandler {
+  const handleRequest = createRequestHandler(source, env.NODE_ENV)
+  return async (req, res, next) => {
+    try {
+      const limitBytes = bodyLimitFor(req.path, env.MAX_REQUEST_BODY_BYTES)
+      const read = await readActionBody(req, limitBytes)
+      if (read.kind === 'gone') return
+      if (read.kind === 'refused') {
+        const { status } = read.refusal
+        const details = { method: req.method, path: redactUrl(req.originalUrl), status, ...(status === 413 ? { limitBytes } : {}) }
+        logger.warn(details, 'refused request body')
+        const build = typeof source === 'function' ? await source() : source
+        sendRefusal(req, res, refusalAnswer(read.refusal, { pathname: req.path, referer: req.get('referer'), publicUrl: env.PUBLIC_URL, build }))
+        return
+      }
+      const response = await handleRequest(remixRequest(req, res, read.body), {
         clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
         cspNonce: String(res.locals.cspNonce),
         requestId: String(res.locals.requestId),
-      }),
-    }),
-  )
-  return app
+      })
+      await sendRemixResponse(res, response)
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+/** The express adapter's createRemixRequest (not exported by @remix-run/express), with the body already read. */
+function remixRequest(req: express.Request, res: express.Response, body: Buffer<ArrayBuffer> | null): Request {
+  // req.hostname has no port: take it from X-Forwarded-Host or Host, as the adapter does.
+  const portOf = (host: string | undefined) => Number.parseInt(host?.split(':')[1] ?? '', 10)
+  const forwardedPort = portOf(req.get('X-Forwarded-Host'))
+  const hostPort = portOf(req.get('host'))
+  const port = Number.isSafeInteger(forwardedPort) ? forwardedPort : Number.isSafeInteger(hostPort) ? hostPort : null
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ''}${req.originalUrl}`)
+  // Abort loaders and actions once the response can no longer be written ('close' without 'finish').
+  const controller = new AbortController()
+  let finished = false
+  res.on('finish', () => (finished = true))
+  res.on('close', () => {
+    if (!finished) controller.abort()
+  })
+  const headers = new Headers()
+  for (const [name, values] of Object.entries(req.headers)) {
+    // The body is whole now, whatever framing it came in.
+    if (values === undefined || name === 'transfer-encoding') continue
+    for (const value of Array.isArray(values) ? values : [values]) headers.append(name, value)
+  }
+  if (body) headers.set('content-length', String(body.length))
+  return new Request(url.href, { method: req.method, headers, signal: controller.signal, body })
+}
+
+/** The express adapter's sendRemixResponse (not exported either). */
+async function sendRemixResponse(res: express.Response, response: Response) {
+  res.statusMessage = response.statusText
+  res.status(response.status)
+  // Each Set-Cookie comes separately from entries(); append keeps them all.
+  for (const [name, value] of response.headers.entries()) res.append(name, value)
+  if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
+  if (response.body) await writeReadableStreamToWritable(response.body, res)
+  else res.end()
 }

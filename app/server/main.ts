@@ -2,6 +2,7 @@ import http from 'node:http'
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import { type BuildSource, createHttpApp } from '#app/server/http-app.ts'
+import { shouldContinue } from '#app/server/request-body.ts'
 import { ConfigError, parseEnv } from '#app/utils/env.server.ts'
 import { startHousekeeping } from '#app/utils/housekeeping.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
@@ -38,6 +39,11 @@ async function main() {
 
   const app = createHttpApp(env, await loadBuild(env))
   const server = http.createServer(app)
+  // A client that asks first (Expect: 100-continue, as curl does for large bodies) hears of a refusal before it sends.
+  server.on('checkContinue', (req, res) => {
+    if (shouldContinue(req, env.MAX_REQUEST_BODY_BYTES)) res.writeContinue()
+    app(req, res)
+  })
   // Slowloris guard and a ceiling on a request's headers+body time.
   server.headersTimeout = 20_000
   server.requestTimeout = 60_000

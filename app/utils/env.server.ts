@@ -78,6 +78,16 @@ const EnvSchema = z.object({
    * Development defaults to loopback so the demo servers work; production to none.
    */
   OUTBOUND_ALLOWED_NETWORKS: z.string().trim().optional(),
+  /**
+   * Largest request body the HTTP layer reads before Remix sees it (app/server/request-body.ts): 1 MiB by
+   * default, 64 KiB to 16 MiB. Tool runs may send four times this (their arguments can be long).
+   */
+  MAX_REQUEST_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024, 'MAX_REQUEST_BODY_BYTES must be at least 65536 (64 KiB): the forms of the app need that much')
+    .max(16 * 1024 * 1024, 'MAX_REQUEST_BODY_BYTES must be at most 16777216 (16 MiB)')
+    .default(1024 * 1024),
   /** How many proxies in front of the app may set X-Forwarded-For (0 = use the socket address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
