@@ -102,13 +102,23 @@ export function ErrorBoundary() {
   const sentence = isRouteErrorResponse(error) && typeof error.data === 'string' && error.data ? error.data : null
   return (
     <div className="page narrow">
-      <h1>{status === 404 ? (sentence ?? 'Not found') : status === 403 ? 'Not allowed' : status === 400 ? 'Bad request' : 'Something went wrong'}</h1>
+      <h1>
+        {status === 404
+          ? (sentence ?? 'Not found')
+          : status === 403
+            ? 'Not allowed'
+            : status === 413
+              ? 'Too much to send'
+              : status === 400 || status === 415
+                ? 'Bad request'
+                : 'Something went wrong'}
+      </h1>
       <p>
         {status === 404
           ? 'It does not exist, or you are not a member of the workspace it belongs to.'
           : status === 403
             ? `${sentence ?? 'Your role in this workspace does not allow that.'} Ask an owner or admin.`
-            : status === 400
+            : status === 400 || status === 413 || status === 415
               ? (sentence ?? 'The request could not be understood.')
               : 'The page could not be shown. Please try again.'}
       </p>
