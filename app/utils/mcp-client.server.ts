@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
+import { BoundedJsonSchemaValidator } from '#app/utils/output-schema-validator.server.ts'
 import { type GuardedFetch, GuardedFetchError, createGuardedFetch, findGuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
 
 /** How a server is reached: `auto` tries Streamable HTTP, then the legacy HTTP+SSE transport. */
@@ -169,7 +170,8 @@ export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: Fe
   const fetch = mcpFetch(endpoint, recorder, options.fetch)
   const url = new URL(endpoint.url)
   const attempt = async (kind: McpTransportKind): Promise<OpenedClient> => {
-    const client = new Client(CLIENT_INFO, { capabilities: {} })
+    // Output schemas are compiled by our bounded validator: a hostile one must not break listTools.
+    const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new BoundedJsonSchemaValidator() })
     const transport =
       kind === 'streamable-http'
         ? new StreamableHTTPClientTransport(url, { fetch })

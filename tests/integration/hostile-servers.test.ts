@@ -101,6 +101,17 @@ test('a schema nested 3,000 deep and structured content nested 200,000 deep give
   expect(page.tool?.schemaJson).toEqual({ text: '', tooDeep: 100 })
   expect(serialized(page).length).toBeLessThan(5_000)
 
+  // The SDK client compiles output schemas while listing tools: a deep one must not take the list down.
+  expect(tools.sections[0]?.failure).toBeNull()
+  expect(tools.sections[0]?.tools.map((tool) => tool.name)).toEqual(['huge_result', 'deep_schema', 'deep_output_schema'])
+  const checked = await toolAction({
+    request: formRequest(toolPath(user.workspaceId, serverId, 'deep_output_schema'), { intent: 'run-tool' }, cookie),
+    params: { ...params, toolName: 'deep_output_schema' },
+    context: loadContext(),
+  })
+  expect(statusOf(checked)).toBe(200)
+  expect(serialized(checked)).toContain('Output checked')
+
   const called = await toolAction({
     request: formRequest(toolPath(user.workspaceId, serverId, 'deep_schema'), { intent: 'run-tool', 'arguments-json': '{"next": "x"}' }, cookie),
     params,

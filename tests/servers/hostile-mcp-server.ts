@@ -8,7 +8,9 @@ import { closeServer, listenOnLoopback, reportPeerBug } from '#tests/servers/pee
 // SSE) whose tools return what a careless or hostile server can send:
 // - `huge_result`: a 4.5 M-character text, an image and a binary resource of 6 M base64 characters each;
 // - `deep_schema`: an input schema nested 3,000 levels deep, and a call result whose structured
-//   content is nested 200,000 levels deep.
+//   content is nested 200,000 levels deep;
+// - `deep_output_schema`: an output schema nested 3,000 levels deep (the SDK client compiles it
+//   when it lists tools).
 // NOTE: the SDK serialises messages with JSON.stringify, which overflows the stack a few thousand
 // levels down, so the 200,000-level value goes out as a placeholder string that this server
 // replaces in the response text. Everything else on the wire is the SDK's own.
@@ -37,6 +39,12 @@ function deepJsonText(levels: number): string {
 const tools: Tool[] = [
   { name: 'huge_result', description: 'Returns far more than a page shows.', inputSchema: { type: 'object', properties: {} } },
   { name: 'deep_schema', description: 'Has a deeply nested input schema and result.', inputSchema: deepInputSchema(DEEP_SCHEMA_LEVELS) },
+  {
+    name: 'deep_output_schema',
+    description: 'Has a deeply nested output schema.',
+    inputSchema: { type: 'object', properties: {} },
+    outputSchema: deepInputSchema(DEEP_SCHEMA_LEVELS),
+  },
 ]
 
 function createServer(stats: HostileMcpServer['stats']): Server {
@@ -56,6 +64,9 @@ function createServer(stats: HostileMcpServer['stats']): Server {
     }
     if (request.params.name === 'deep_schema') {
       return { content: [{ type: 'text', text: 'Deep result' }], structuredContent: { deep: JSON.parse(PLACEHOLDER) } }
+    }
+    if (request.params.name === 'deep_output_schema') {
+      return { content: [{ type: 'text', text: 'Output checked' }], structuredContent: { next: 'x' } }
     }
     return { content: [{ type: 'text', text: `Unknown tool ${request.params.name}` }], isError: true }
   })
