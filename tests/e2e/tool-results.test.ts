@@ -1,5 +1,5 @@
 import { getDb } from '#app/utils/db.server.ts'
-import { expect, test } from '#tests/fixtures.ts'
+import { expect, expectNoAxeViolations, test } from '#tests/fixtures.ts'
 import { type HostileMcpServer, startHostileMcpServer } from '#tests/servers/hostile-mcp-server.ts'
 
 // What a careless or hostile MCP server sends never reaches the browser whole, and never breaks a
@@ -40,6 +40,7 @@ test('a 4.5 M-character result is cut on the server: the answer to Run is small 
   await expect(result).toContainText('Not shown: the image is too large to display here (4.3 MB).')
   await expect(result).toContainText('Binary resource file:///huge.bin')
   await expect(result.locator('img')).toHaveCount(0)
+  await expectNoAxeViolations(page)
 })
 
 test('a schema nested 3,000 deep and a result nested 200,000 deep show “too deep to display” instead of breaking the pages', async ({
@@ -48,7 +49,7 @@ test('a schema nested 3,000 deep and a result nested 200,000 deep show “too de
   navigate,
 }) => {
   const user = await login()
-  const serverId = await addHostileServer(user.workspaceId)
+  await addHostileServer(user.workspaceId)
   await navigate(`/w/${user.workspaceId}/tools`)
   await expect(page.getByText('This tool’s input schema is nested too deeply to display (more than 64 levels).')).toBeVisible()
 
@@ -63,5 +64,5 @@ test('a schema nested 3,000 deep and a result nested 200,000 deep show “too de
   const result = page.getByRole('region', { name: 'Result' })
   await expect(result).toContainText('Deep result')
   await expect(result).toContainText('The structured content is nested too deeply to display (more than 100 levels).')
-  expect(serverId).toBeTruthy()
+  await expectNoAxeViolations(page)
 })
