@@ -1,7 +1,8 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { expect, test } from 'vitest'
 import { ToolForm } from '#app/components/tool-form.tsx'
-import { MAX_TEXT_CHARS, ToolResult } from '#app/components/tool-result.tsx'
+import { ToolResult } from '#app/components/tool-result.tsx'
+import { MAX_TEXT_CHARS, toDisplayResult } from '#app/utils/tool-display.server.ts'
 import { RAW_JSON_FIELD_NAME, describeToolForm } from '#app/utils/tool-input.ts'
 
 // No DOM in the node environment: read tags and attributes from the static markup. React escapes
@@ -189,7 +190,7 @@ const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAY
 
 test('text keeps its whitespace in a pre, escaped, and the duration is shown', () => {
   const html = renderToStaticMarkup(
-    <ToolResult result={{ content: [{ type: 'text', text: 'line 1\n  line 2 <script>alert(1)</script>' }] }} durationMs={1234.4} />,
+    <ToolResult result={toDisplayResult({ content: [{ type: 'text', text: 'line 1\n  line 2 <script>alert(1)</script>' }] })} durationMs={1234.4} />,
   )
   expect(html).toContain('<pre class="tool-result-text">line 1\n  line 2 &lt;script&gt;alert(1)&lt;/script&gt;</pre>')
   expect(html).toContain('Took 1,234 ms')
@@ -197,7 +198,7 @@ test('text keeps its whitespace in a pre, escaped, and the duration is shown', (
 })
 
 test('very long text is cut at MAX_TEXT_CHARS with a note', () => {
-  const html = renderToStaticMarkup(<ToolResult result={{ content: [{ type: 'text', text: 'x'.repeat(MAX_TEXT_CHARS + 5) }] }} />)
+  const html = renderToStaticMarkup(<ToolResult result={toDisplayResult({ content: [{ type: 'text', text: 'x'.repeat(MAX_TEXT_CHARS + 5) }] })} />)
   expect(html).toContain(`>${'x'.repeat(MAX_TEXT_CHARS)}</pre>`)
   expect(html).not.toContain('x'.repeat(MAX_TEXT_CHARS + 1))
   expect(html).toContain('Showing the first 100,000 of 100,005 characters.')
@@ -206,7 +207,7 @@ test('very long text is cut at MAX_TEXT_CHARS with a note', () => {
 test('images become data: URLs only for png, jpeg, gif and webp', () => {
   const html = renderToStaticMarkup(
     <ToolResult
-      result={{
+      result={toDisplayResult({
         content: [
           { type: 'image', data: png, mimeType: 'image/png' },
           { type: 'image', data: png, mimeType: 'IMAGE/JPEG; charset=binary' },
@@ -214,7 +215,7 @@ test('images become data: URLs only for png, jpeg, gif and webp', () => {
           { type: 'image', data: png, mimeType: 'text/html' },
           { type: 'image', data: 'not base64!', mimeType: 'image/gif' },
         ],
-      }}
+      })}
     />,
   )
   expect(tags(html, 'img').map((tag) => tag.attrs.src)).toEqual([`data:image/png;base64,${png}`, `data:image/jpeg;base64,${png}`])
@@ -229,13 +230,13 @@ test('images become data: URLs only for png, jpeg, gif and webp', () => {
 test('audio plays from a data: URL for audio/* types only', () => {
   const html = renderToStaticMarkup(
     <ToolResult
-      result={{
+      result={toDisplayResult({
         content: [
           { type: 'audio', data: 'AAAA', mimeType: 'audio/mpeg' },
           { type: 'audio', data: 'AAAA', mimeType: 'video/mp4' },
           { type: 'audio', data: 'AAAA', mimeType: 'audio/x,evil' },
         ],
-      }}
+      })}
     />,
   )
   expect(tags(html, 'audio')).toEqual([
@@ -248,12 +249,12 @@ test('audio plays from a data: URL for audio/* types only', () => {
 test('embedded resources: text in a pre with its URI and type; blobs only described', () => {
   const html = renderToStaticMarkup(
     <ToolResult
-      result={{
+      result={toDisplayResult({
         content: [
           { type: 'resource', resource: { uri: 'file:///notes.md', mimeType: 'text/markdown', text: '# Notes' } },
           { type: 'resource', resource: { uri: 'file:///report.pdf', mimeType: 'application/pdf', blob: 'AAAAAAAA' } },
         ],
-      }}
+      })}
     />,
   )
   expect(html).toContain('Resource <code>file:///notes.md</code><span class="muted"> (text/markdown)</span>')
@@ -267,12 +268,12 @@ test('resource links are clickable only for http and https', () => {
   const hostile = ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'java\tscript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', '//evil.example/x']
   const html = renderToStaticMarkup(
     <ToolResult
-      result={{
+      result={toDisplayResult({
         content: [
           { type: 'resource_link', uri: 'https://example.com/doc?a=1&b=2', name: 'doc', title: 'The doc', description: 'A document' },
           ...hostile.map((uri, index) => ({ type: 'resource_link', uri, name: `bad-${index}` })),
         ],
-      }}
+      })}
     />,
   )
   expect(tags(html, 'a')).toEqual([{ name: 'a', attrs: { href: 'https://example.com/doc?a=1&b=2', rel: 'noopener noreferrer' } }])
@@ -283,24 +284,24 @@ test('resource links are clickable only for http and https', () => {
 })
 
 test('structured content is pretty-printed under its own heading', () => {
-  const html = renderToStaticMarkup(<ToolResult result={{ content: [], structuredContent: { temperature: 21, unit: 'C' } }} />)
+  const html = renderToStaticMarkup(<ToolResult result={toDisplayResult({ content: [], structuredContent: { temperature: 21, unit: 'C' } })} />)
   expect(html).toContain('<h3>Structured content</h3><pre class="tool-result-json">{\n  &quot;temperature&quot;: 21,\n  &quot;unit&quot;: &quot;C&quot;\n}</pre>')
   expect(html).not.toContain('The tool returned no content.')
 })
 
 test('isError is marked as an alert with the server’s text inside it', () => {
-  const html = renderToStaticMarkup(<ToolResult result={{ isError: true, content: [{ type: 'text', text: 'City not found' }] }} />)
+  const html = renderToStaticMarkup(<ToolResult result={toDisplayResult({ isError: true, content: [{ type: 'text', text: 'City not found' }] })} />)
   const alert = /<div class="tool-result-error" role="alert">([\s\S]*)<\/div>/.exec(html)?.[1] ?? ''
   expect(alert).toContain('The tool reported an error.')
   expect(alert).toContain('City not found')
-  const success = renderToStaticMarkup(<ToolResult result={{ isError: false, content: [{ type: 'text', text: 'Sunny' }] }} />)
+  const success = renderToStaticMarkup(<ToolResult result={toDisplayResult({ isError: false, content: [{ type: 'text', text: 'Sunny' }] })} />)
   expect(success).not.toContain('role="alert"')
   expect(success).not.toContain('reported an error')
 })
 
 test('unknown content types are shown as JSON; malformed known ones say what is wrong', () => {
   const html = renderToStaticMarkup(
-    <ToolResult result={{ content: [{ type: 'hologram', depth: 3 }, { type: 'text', text: 42 }, 'just a string'] }} />,
+    <ToolResult result={toDisplayResult({ content: [{ type: 'hologram', depth: 3 }, { type: 'text', text: 42 }, 'just a string'] })} />,
   )
   expect(html).toContain('Content of type <code>hologram</code> that Switchboard does not know how to show:')
   expect(html).toContain('&quot;depth&quot;: 3')
@@ -315,8 +316,54 @@ test.each([
   ['isError that is not a boolean', { content: [], isError: 'yes' }],
   ['structuredContent that is an array', { content: [], structuredContent: [1] }],
 ])('a result with %s is reported as unreadable instead of crashing', (_, result) => {
-  const html = renderToStaticMarkup(<ToolResult result={result} durationMs={5} />)
+  const html = renderToStaticMarkup(<ToolResult result={toDisplayResult(result)} durationMs={5} />)
   expect(html).toContain('The server returned a result Switchboard cannot read.')
   expect(html).toContain('<details><summary>What the server sent</summary>')
   expect(html).toContain('Took 5 ms')
+})
+
+function nested(depth: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {}
+  let node = root
+  for (let i = 0; i < depth; i++) {
+    const child: Record<string, unknown> = {}
+    node.a = child
+    node = child
+  }
+  return root
+}
+
+test('the display result of a 4.5 M-character text and a huge image is small, with notes instead of the data', () => {
+  const huge = 'y'.repeat(4_500_000)
+  const image = 'A'.repeat(6_000_000)
+  const display = toDisplayResult({
+    content: [
+      { type: 'text', text: huge },
+      { type: 'image', data: image, mimeType: 'image/png' },
+      { type: 'resource', resource: { uri: 'file:///big.bin', blob: image } },
+    ],
+  })
+  expect(JSON.stringify(display).length).toBeLessThan(MAX_TEXT_CHARS + 2_000)
+  const html = renderToStaticMarkup(<ToolResult result={display} />)
+  expect(html).toContain('Showing the first 100,000 of 4,500,000 characters.')
+  expect(html).toContain('Not shown: the image is too large to display here (4.3 MB).')
+  expect(html).not.toContain('<img')
+  expect(html.length).toBeLessThan(MAX_TEXT_CHARS + 5_000)
+})
+
+test('many big blocks together stay within one budget for the whole result', () => {
+  const display = toDisplayResult({ content: Array.from({ length: 100 }, () => ({ type: 'text', text: 'z'.repeat(MAX_TEXT_CHARS) })) })
+  expect(JSON.stringify(display).length).toBeLessThan(5_100_000)
+  expect(renderToStaticMarkup(<ToolResult result={display} />)).toContain('block not shown: this result is too large to display in full.')
+})
+
+test('structured content or a block nested 200,000 deep shows a “too deep to display” note instead of overflowing', () => {
+  const deep = nested(200_000)
+  const display = toDisplayResult({ content: [{ type: 'hologram', deep }], structuredContent: { deep } })
+  const html = renderToStaticMarkup(<ToolResult result={display} />)
+  expect(html).toContain('The structured content is nested too deeply to display (more than 100 levels).')
+  expect(html).toContain('This block is nested too deeply to display (more than 100 levels).')
+  expect(html.length).toBeLessThan(5_000)
+  const unreadable = renderToStaticMarkup(<ToolResult result={toDisplayResult({ content: 'x', deep })} />)
+  expect(unreadable).toContain('What the server sent is nested too deeply to display')
 })

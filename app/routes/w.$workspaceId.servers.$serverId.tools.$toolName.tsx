@@ -11,6 +11,8 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { callServerTool, listServerTools } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { type Clipped, boundedJson, clipText, tooDeepSentence } from '#app/utils/display-bounds.ts'
+import { toDisplayResult } from '#app/utils/tool-display.server.ts'
 import {
   describeToolForm,
   formValuesFromArguments,
@@ -19,6 +21,10 @@ import {
 } from '#app/utils/tool-input.ts'
 
 const runIntent = 'run-tool'
+/** The input schema shown under "Input schema", and the tool's description: what a person can read. */
+const MAX_SCHEMA_DISPLAY_CHARS = 100_000
+const MAX_DESCRIPTION_CHARS = 20_000
+const MAX_TITLE_CHARS = 200
 
 /** The tool as the server lists it now (tools can change), or a 404 / a readable failure. */
 async function loadTool(request: Request, params: LoaderFunctionArgs['params']) {
@@ -47,13 +53,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     server: { id: server.id, name: server.name },
     toolName,
     failure,
+    // Only bounded, display-ready values: the raw tool (a schema nested thousands deep, a
+    // megabyte description) would go whole into the page's data.
     tool: tool
       ? {
           name: tool.name,
-          title: tool.title ?? tool.annotations?.title ?? null,
-          description: tool.description ?? null,
-          annotations: tool.annotations ?? null,
-          inputSchema: tool.inputSchema,
+          title: clipOptional(tool.title ?? tool.annotations?.title, MAX_TITLE_CHARS),
+          description: clipOptional(tool.description, MAX_DESCRIPTION_CHARS),
+          hints: annotationHints(tool.annotations),
+          schemaJson: boundedJson(tool.inputSchema, MAX_SCHEMA_DISPLAY_CHARS),
           form: describeToolForm(tool.inputSchema),
         }
       : null,
@@ -92,8 +100,27 @@ async function runTool(userId: string, server: ServerSummary, tool: Tool, args: 
   }
   return {
     status: 200,
-    data: { kind: 'result' as const, result: outcome.value.result, durationMs: outcome.value.durationMs, values },
+    // Bounded here, on the server: only what the page shows goes into the action (or loader) data.
+    data: { kind: 'result' as const, result: toDisplayResult(outcome.value.result), durationMs: outcome.value.durationMs, values },
   }
+}
+
+function clipOptional(text: string | undefined, max: number): string | null {
+  if (!text) return null
+  const clipped = clipText(text, max)
+  return clipped.totalChars === undefined ? clipped.text : `${clipped.text}…`
+}
+
+const ANNOTATION_HINTS = [
+  ['readOnlyHint', 'Read-only'],
+  ['destructiveHint', 'May be destructive'],
+  ['idempotentHint', 'Idempotent'],
+  ['openWorldHint', 'Reaches outside systems'],
+] as const
+
+/** The labels of the hints a tool's annotations set to true. */
+function annotationHints(annotations: Tool['annotations']): string[] {
+  return ANNOTATION_HINTS.filter(([key]) => annotations?.[key] === true).map(([, label]) => label)
 }
 
 export default function ToolRoute() {
@@ -120,7 +147,7 @@ export default function ToolRoute() {
       {tool ? (
         <>
           {tool.description ? <p className="tool-description">{tool.description}</p> : null}
-          {tool.annotations ? <Annotations annotations={tool.annotations} /> : null}
+          {tool.hints.length > 0 ? <Annotations hints={tool.hints} /> : null}
           <section className="card" aria-labelledby="run-heading">
             <h2 id="run-heading">Run</h2>
             <Form method="post" className="form" noValidate={false}>
@@ -154,7 +181,7 @@ export default function ToolRoute() {
           ) : null}
           <details className="card">
             <summary>Input schema</summary>
-            <pre className="code-block">{JSON.stringify(tool.inputSchema, null, 2)}</pre>
+            <SchemaJson clipped={tool.schemaJson} />
           </details>
         </>
       ) : null}
@@ -162,23 +189,30 @@ export default function ToolRoute() {
   )
 }
 
-function Annotations({ annotations }: { annotations: Record<string, unknown> }) {
-  const hints: Array<[string, string]> = [
-    ['readOnlyHint', 'Read-only'],
-    ['destructiveHint', 'May be destructive'],
-    ['idempotentHint', 'Idempotent'],
-    ['openWorldHint', 'Reaches outside systems'],
-  ]
-  const shown = hints.filter(([key]) => annotations[key] === true)
-  if (shown.length === 0) return null
+function Annotations({ hints }: { hints: string[] }) {
   return (
     <ul className="annotation-list" aria-label="Annotations">
-      {shown.map(([key, label]) => (
-        <li key={key} className="badge">
+      {hints.map((label) => (
+        <li key={label} className="badge">
           {label}
         </li>
       ))}
     </ul>
+  )
+}
+
+function SchemaJson({ clipped }: { clipped: Clipped }) {
+  if (clipped.tooDeep !== undefined) return <p className="tool-form-notice">{tooDeepSentence('The input schema', clipped.tooDeep)}</p>
+  return (
+    <>
+      <pre className="code-block">{clipped.text}</pre>
+      {clipped.totalChars !== undefined ? (
+        <p className="muted">
+          Showing the first {new Intl.NumberFormat('en-US').format(clipped.text.length)} of{' '}
+          {new Intl.NumberFormat('en-US').format(clipped.totalChars)} characters.
+        </p>
+      ) : null}
+    </>
   )
 }
 

@@ -5,6 +5,7 @@ import { listServers } from '#app/models/server.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { inputSchemaBoundsProblem } from '#app/utils/tool-input.ts'
 
 /** Longest description shown in the list; the tool page shows it whole. */
 const DESCRIPTION_PREVIEW_CHARS = 240
@@ -27,6 +28,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
               description: preview(tool.description),
               readOnly: tool.annotations?.readOnlyHint === true,
               destructive: tool.annotations?.destructiveHint === true,
+              // A bounded walk of the schema: a hostile one (nested thousands deep) is named here, not walked further.
+              schemaProblem: inputSchemaBoundsProblem(tool.inputSchema),
             }))
           : [],
         failure: outcome.ok ? null : outcome.failure,
@@ -84,6 +87,7 @@ export default function ToolsRoute() {
                   {tool.readOnly ? <span className="badge badge-ok">read-only</span> : null}
                   {tool.destructive ? <span className="badge badge-warn">destructive</span> : null}
                   {tool.description ? <p className="muted">{tool.description}</p> : null}
+                  {tool.schemaProblem ? <p className="muted">{tool.schemaProblem} Its arguments are entered as JSON.</p> : null}
                 </li>
               ))}
             </ul>

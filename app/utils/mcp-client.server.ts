@@ -2,7 +2,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js'
+import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
+import { BoundedJsonSchemaValidator } from '#app/utils/output-schema-validator.server.ts'
 import { type GuardedFetch, GuardedFetchError, createGuardedFetch, findGuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
 
 /** How a server is reached: `auto` tries Streamable HTTP, then the legacy HTTP+SSE transport. */
@@ -168,7 +170,8 @@ export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: Fe
   const fetch = mcpFetch(endpoint, recorder, options.fetch)
   const url = new URL(endpoint.url)
   const attempt = async (kind: McpTransportKind): Promise<OpenedClient> => {
-    const client = new Client(CLIENT_INFO, { capabilities: {} })
+    // Output schemas are compiled by our bounded validator: a hostile one must not break listTools.
+    const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new BoundedJsonSchemaValidator() })
     const transport =
       kind === 'streamable-http'
         ? new StreamableHTTPClientTransport(url, { fetch })
@@ -195,6 +198,7 @@ export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: Fe
     return await attempt('streamable-http')
   } catch (error) {
     const failure = toMcpFailure(error, recorder)
+    // A refused protocol version (status null) came from a Streamable HTTP server: no SSE retry.
     const fallback =
       endpoint.transport === 'auto' &&
       (failure.kind === 'not_mcp' || (failure.status !== null && SSE_FALLBACK_STATUSES.has(failure.status)))
@@ -234,6 +238,10 @@ export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpF
   // The HTTP+SSE transport's POST to a session the server no longer knows.
   const sseStatus = error instanceof Error ? /^Error POSTing to endpoint \(HTTP (\d{3})\)/.exec(error.message)?.[1] : undefined
   if (sseStatus === '404') return new McpFailure('session_expired', 'The server ended the session.', null, 404)
+  if (error instanceof StreamableHTTPError) {
+    const refused = refusedProtocolVersion(/Error POSTing to endpoint: ([\s\S]*)$/.exec(error.message)?.[1])
+    if (refused) return refused
+  }
   if (error instanceof StreamableHTTPError || error instanceof SseError) {
     const status = error instanceof StreamableHTTPError ? (error.code ?? null) : extractStatus(error)
     if ((status === 401 || status === 403) && challenge) {
@@ -265,6 +273,9 @@ export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpF
     }
   }
   if (error instanceof McpError) {
+    // The same refusal answered inside a 200 response.
+    const refused = refusedVersionFailure({ code: error.code, message: error.message, data: error.data })
+    if (refused) return refused
     if (error.code === ErrorCode.RequestTimeout) {
       return new McpFailure('timeout', 'The server did not answer in time.')
     }
@@ -280,6 +291,51 @@ export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpF
     return new McpFailure('timeout', 'The server did not answer in time.')
   }
   return new McpFailure('network', `Could not talk to the server: ${shortDetail(error instanceof Error ? error.message : String(error))}`)
+}
+
+/** MCP 2026-07-28 (SEP-2575): "unsupported protocol version", with `data: { supported, requested }`. */
+export const UNSUPPORTED_PROTOCOL_VERSION_CODE = -32022
+const MAX_ERROR_BODY_CHARS = 65_536
+const MAX_VERSIONS_NAMED = 10
+/** What a version looks like ("2025-11-25", "DRAFT-2026-v1"); anything else is not repeated to the user. */
+const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/
+
+const JsonRpcErrorBodySchema = z.object({
+  error: z.object({ code: z.number(), message: z.string().optional(), data: z.unknown().optional() }),
+})
+const VersionErrorDataSchema = z.object({ supported: z.array(z.unknown()) })
+
+/** An HTTP error body that is a JSON-RPC "unsupported protocol version" error, as an McpFailure; otherwise null. */
+function refusedProtocolVersion(body: string | undefined): McpFailure | null {
+  if (!body || body.length > MAX_ERROR_BODY_CHARS) return null
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return null
+  }
+  const parsed = JsonRpcErrorBodySchema.safeParse(json)
+  return parsed.success ? refusedVersionFailure(parsed.data.error) : null
+}
+
+/**
+ * A JSON-RPC error that refuses our protocol version, as a sentence naming the versions the server
+ * speaks; null for any other error. Accepts code -32022 (MCP 2026-07-28) and, from older revisions,
+ * any error whose data lists `supported` versions and whose message speaks of a protocol version
+ * (2025-06-18 shows -32602 "Unsupported protocol version").
+ */
+function refusedVersionFailure(error: { code: number; message?: string; data?: unknown }): McpFailure | null {
+  const data = VersionErrorDataSchema.safeParse(error.data)
+  const named = error.code === UNSUPPORTED_PROTOCOL_VERSION_CODE || (data.success && /protocol version/i.test(error.message ?? ''))
+  if (!named) return null
+  const versions = (data.success ? data.data.supported : [])
+    .filter((version): version is string => typeof version === 'string' && VERSION_PATTERN.test(version))
+    .slice(0, MAX_VERSIONS_NAMED)
+  const asked = `The server does not support MCP protocol version ${LATEST_PROTOCOL_VERSION}, which Switchboard uses.`
+  return new McpFailure(
+    'protocol_error',
+    versions.length > 0 ? `${asked} It supports: ${versions.join(', ')}.` : `${asked} It did not say which versions it supports.`,
+  )
 }
 
 function fromGuardedFetchError(error: GuardedFetchError): McpFailure {

@@ -33,6 +33,8 @@ const MAX_DEFAULT_TEXT_CHARS = 10_000
 const MAX_SCHEMA_JSON_CHARS = 500_000
 const MAX_SCHEMA_DEPTH = 64
 const MAX_SCHEMA_NODES = 50_000
+/** Arguments typed as JSON may nest this deep; JSON.stringify (sending them) overflows at a few thousand. */
+const MAX_ARGUMENT_DEPTH = 100
 export const MAX_RAW_JSON_CHARS = 200_000
 const MAX_MESSAGES_PER_FIELD = 5
 const MAX_AJV_ERRORS_READ = 200
@@ -666,6 +668,10 @@ function readRawJson(
     const detail = error instanceof SyntaxError ? `: ${clip(error.message, 120)}` : ''
     return { error: `Is not valid JSON${detail}` }
   }
+  // Such arguments would overflow the stack when sent (JSON.stringify recurses), so say it here.
+  if (countNodes(parsed, Number.MAX_SAFE_INTEGER, MAX_ARGUMENT_DEPTH) === 'too-deep') {
+    return { error: `Is nested too deeply (at most ${MAX_ARGUMENT_DEPTH} levels)` }
+  }
   if (!isRecord(parsed)) {
     return { error: spec.fields.length ? 'Must be a JSON object, like {"name": "value"}' : 'Must be a JSON object of arguments, like {"name": "value"}' }
   }
@@ -681,16 +687,35 @@ const validatorCache = new Map<string, Compiled>()
 function invalidSchema(detail: string): Compiled {
   return {
     ok: false,
-    message: `The server published an invalid input schema for this tool (${clip(detail, 300)}). Switchboard cannot build a form or check the arguments: enter them as JSON, and the server will check them.`,
+    message: `The server published an invalid input schema for this tool (${clip(detail, 300)}). ${RAW_ONLY_SENTENCE}`,
   }
 }
+
+/**
+ * Why Switchboard cannot use a tool's input schema at all (nested too deeply or too large), as a
+ * sentence for the Tools page and the tool form, or null. Cheap: one bounded walk, no compiling.
+ */
+export function inputSchemaBoundsProblem(inputSchema: unknown): string | null {
+  const counted = countNodes(inputSchema, MAX_SCHEMA_NODES, MAX_SCHEMA_DEPTH)
+  const reason =
+    counted === 'too-deep'
+      ? `nested too deeply to display (more than ${MAX_SCHEMA_DEPTH} levels)`
+      : counted === 'too-many'
+        ? 'too large to display'
+        : null
+  return reason ? `This tool’s input schema is ${reason}.` : null
+}
+
+const RAW_ONLY_SENTENCE = 'Switchboard cannot build a form or check the arguments: enter them as JSON, and the server will check them.'
 
 /** Compiles the schema once per distinct JSON (small LRU). Never throws. */
 function getValidator(inputSchema: unknown): Compiled {
   if (!isRecord(inputSchema)) return invalidSchema('it is not a JSON object')
   if (inputSchema.type !== undefined && inputSchema.type !== 'object') return invalidSchema('its type is not "object"')
-  const bounds = checkBounds(inputSchema)
-  if (bounds) return invalidSchema(bounds)
+  // Before anything below walks the schema recursively (JSON.stringify, ajv): a schema nested
+  // thousands deep would overflow the stack there.
+  const bounds = inputSchemaBoundsProblem(inputSchema)
+  if (bounds) return { ok: false, message: `${bounds} ${RAW_ONLY_SENTENCE}` }
   const dialect = dialectOf(inputSchema.$schema)
   let key: string
   try {
@@ -758,14 +783,6 @@ function compile(inputSchema: Record<string, unknown>, dialect: Dialect): Compil
   } catch (error) {
     return invalidSchema(error instanceof Error ? error.message : 'it does not compile')
   }
-}
-
-/** Rejects schemas too deep or too large to compile safely. Returns the reason, or null. */
-function checkBounds(schema: unknown): string | null {
-  const counted = countNodes(schema, MAX_SCHEMA_NODES, MAX_SCHEMA_DEPTH)
-  if (counted === 'too-deep') return 'it is nested too deeply'
-  if (counted === 'too-many') return 'it is too large'
-  return null
 }
 
 /** Counts the values in a JSON tree, giving up past `maxNodes` or `maxDepth`. */

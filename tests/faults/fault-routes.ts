@@ -78,13 +78,15 @@ export function failureOf(data: unknown): { kind: string; message: string; actio
   }
 }
 
-/** The text of the first content block of a tool result in a tool page answer. */
+/** The text of the first content block of a tool result (its bounded display result) in a tool page answer. */
 export function resultTextOf(data: unknown): string | null {
   if (typeof data !== 'object' || data === null || !('kind' in data) || data.kind !== 'result' || !('result' in data)) return null
   const result = data.result
-  if (typeof result !== 'object' || result === null || !('content' in result) || !Array.isArray(result.content)) return null
-  const first: unknown = result.content[0]
-  return typeof first === 'object' && first !== null && 'text' in first ? String(first.text) : null
+  if (typeof result !== 'object' || result === null || !('blocks' in result) || !Array.isArray(result.blocks)) return null
+  const first: unknown = result.blocks[0]
+  if (typeof first !== 'object' || first === null || !('kind' in first) || first.kind !== 'text' || !('text' in first)) return null
+  const clipped = first.text
+  return typeof clipped === 'object' && clipped !== null && 'text' in clipped ? String(clipped.text) : null
 }
 
 /** The Tools page: the section of one server (its tools, or the failure it shows). */
