@@ -25,8 +25,13 @@ import { type OAuthProblem, isTransient, toOAuthProblem } from '#app/utils/oauth
 import { applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
 import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/utils/oauth.server.ts'
 
-/** Refresh when the access token has less than this left. */
+/**
+ * Refresh when the access token has less than this left, or less than a third of its lifetime
+ * when that is shorter: a 45 s token is used for 30 s, not refreshed on every use.
+ */
 export const REFRESH_SKEW_MS = 60_000
+/** The share of a token's lifetime that may remain when it is refreshed (see `refreshMarginMs`). */
+const REFRESH_LIFETIME_DIVISOR = 3
 /**
  * How long one instance may hold the refresh lease. Renewed before every attempt; one attempt
  * can take three OAuth requests (protected-resource and authorization-server metadata, then the
@@ -51,9 +56,20 @@ const inFlight = new Map<string, Promise<AccessTokenOutcome>>()
 
 export const refreshStats = { tokenRequests: 0 }
 
+/**
+ * How long before expiry a token is refreshed: min(60 s, a third of its lifetime). The lifetime
+ * is the `expires_in` it was issued with: expiry minus when it was stored (refresh or sign-in).
+ */
+export function refreshMarginMs(connection: Pick<ConnectionWithTokens, 'expiresAt' | 'refreshedAt' | 'connectedAt'>): number {
+  if (!connection.expiresAt) return 0
+  const issuedAt = (connection.refreshedAt ?? connection.connectedAt).getTime()
+  const lifetimeMs = connection.expiresAt.getTime() - issuedAt
+  return Math.max(0, Math.min(REFRESH_SKEW_MS, lifetimeMs / REFRESH_LIFETIME_DIVISOR))
+}
+
 function needsRefresh(connection: ConnectionWithTokens, now = Date.now()): boolean {
   if (!connection.accessToken) return true
-  return connection.expiresAt !== null && connection.expiresAt.getTime() - now < REFRESH_SKEW_MS
+  return connection.expiresAt !== null && connection.expiresAt.getTime() - now < refreshMarginMs(connection)
 }
 
 function usable(connection: ConnectionWithTokens): AccessTokenOutcome {
