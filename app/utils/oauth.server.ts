@@ -10,6 +10,7 @@ import {
   type ConnectionWithTokens,
   type ConsumedFlow,
   RegistrationRaceError,
+  SHARED_OWNER,
   consumeFlow,
   createFlow,
   deleteConnection,
@@ -24,6 +25,7 @@ import {
 } from '#app/models/oauth-store.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { type OAuthDiscovery, discoverOAuth, forgetDiscovery, isAcceptableEndpoint, oauthFetch, revocationEndpoint, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { OAuthProblem, explainOAuthError, shortDescription, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import { type OAuthException, parseOAuthExceptions, type TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
@@ -474,6 +476,9 @@ export async function disconnect(
 ): Promise<RevocationOutcome & { existed: boolean; issuer: string | null; scopes: string | null }> {
   const connection = await getConnectionWithTokens(server.id, ownerKey)
   if (!connection) return { existed: false, attempted: false, ok: true, message: null, issuer: null, scopes: null }
+  // End the MCP sessions opened with these tokens while the tokens still work (their DELETE
+  // carries them): after the revocation the server would refuse it and keep the sessions.
+  await getSessionPool().closeSessions((key) => key.serverId === server.id && (ownerKey === SHARED_OWNER || key.userId === ownerKey))
   const revocation = await revokeTokens(server, connection)
   await deleteConnection(connection.id)
   return { existed: true, ...revocation, issuer: connection.issuer, scopes: connection.scopes || null }
@@ -490,6 +495,8 @@ export async function invalidateServerOAuth(
   prepared?: PreparedRevocation[],
 ): Promise<{ connections: number; revocationFailures: number }> {
   const list = prepared ?? (await prepareServerInvalidation(previous))
+  // Sessions first, with the tokens they were opened with, which still work until revoked below.
+  await getSessionPool().closeServer(previous.id)
   let revocationFailures = 0
   for (const entry of list) {
     const outcome = await sendRevocation(entry)
