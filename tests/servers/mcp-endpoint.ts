@@ -47,6 +47,11 @@ export type ProtectedMcpEndpointOptions = {
    */
   challengeScope: ChallengeScope
   stats: McpEndpointStats
+  /**
+   * Tools whose `tools/call` is always refused with 403 `insufficient_scope` naming the token's
+   * own scopes (and the tool's scope): a server that refuses a scope it granted. Default none.
+   */
+  scopeRefusedTools?: readonly string[]
 }
 
 export type ProtectedMcpEndpoint = {
@@ -166,10 +171,11 @@ function refuseMissingToolScope(
     return scope === undefined ? [] : [scope]
   })
   const missing = needed.filter((scope) => !granted.includes(scope))
-  if (missing.length === 0) return false
+  const refusedAnyway = toolNamesCalled(req.body).some((name) => options.scopeRefusedTools?.includes(name))
+  if (missing.length === 0 && !refusedAnyway) return false
   const required = [...options.requiredScopes, ...needed]
   const scope = [...new Set(options.challengeScope === 'required' ? required : [...granted, ...required])].join(' ')
-  const description = `This tool needs the scope ${missing.join(' ')}`
+  const description = missing.length > 0 ? `This tool needs the scope ${missing.join(' ')}` : 'This tool is refused'
   // RFC 6750 §3.1 and MCP "Scope Challenge Handling": 403 with the scopes to ask for.
   const resourceMetadata =
     options.resourceMetadataUrl === undefined ? '' : `, resource_metadata=${quoteParam(options.resourceMetadataUrl)}`
