@@ -6,6 +6,7 @@ import { refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import { recordAudit } from '#app/models/audit.server.ts'
+import { movedSignInReason, noteDiscoveredIssuer } from '#app/models/oauth-issuer.server.ts'
 import {
   type ConnectionWithTokens,
   acquireRefreshLease,
@@ -195,9 +196,11 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
     try {
       const discovery = await discoverOAuth(discoveryTarget(server), { force: attempt > 0 })
       if (!sameIssuer(discovery.issuer, connection.issuer)) {
-        // The server now trusts another authorization server: these tokens are worthless there.
-        await giveUp(server, connection, 'the server now uses another authorization server')
-        return reauth(server, 'the server now uses another authorization server')
+        // The server moved its sign-in: this refresh token (and the client that goes with it)
+        // must never reach the new authorization server. Every connection of the old one reconnects.
+        await noteDiscoveredIssuer(server, discovery.issuer)
+        await giveUp(server, connection, movedSignInReason(discovery.issuer))
+        return reauth(server, movedSignInReason(discovery.issuer))
       }
       const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
       if (!identity) {

@@ -26,6 +26,7 @@ import {
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { noteDiscoveredIssuer, preregisteredClientMovedFrom } from '#app/models/oauth-issuer.server.ts'
 import { type OAuthDiscovery, discoverOAuth, forgetDiscovery, isAcceptableEndpoint, oauthFetch, revocationEndpoint, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { OAuthProblem, explainOAuthError, shortDescription, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import { type OAuthException, parseOAuthExceptions, type TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
@@ -153,6 +154,19 @@ export type ConnectInput = {
 export async function beginAuthorization(input: ConnectInput): Promise<{ url: string; discovery: OAuthDiscovery; scopes: string }> {
   const { server } = input
   const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: input.challenge?.resourceMetadata ?? null })
+  // A server that moved its sign-in: the old issuer's connections must reconnect, and this
+  // Connect goes to the new issuer only (registrations are looked up by issuer).
+  await noteDiscoveredIssuer(server, discovery.issuer)
+  if (server.oauthClientId) {
+    const moved = await preregisteredClientMovedFrom(server.id)
+    if (moved) {
+      throw new OAuthProblem(
+        'client_for_old_issuer',
+        `${server.name} moved its sign-in from ${moved.from} to ${moved.to}. Its pre-registered client was entered for ${moved.from}, so Switchboard does not send it to ${moved.to}. An admin must save the client registered at ${moved.to} on this server’s page, or remove the client so that Switchboard registers itself.`,
+        { status: 409 },
+      )
+    }
+  }
   try {
     return await startWith(input, discovery)
   } catch (error) {
