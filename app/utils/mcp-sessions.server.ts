@@ -105,10 +105,10 @@ export class McpSessionPool {
         await this.#discard(fresh)
         throw toMcpFailure(retryError)
       } finally {
-        await this.#release(fresh)
+        this.#release(fresh)
       }
     } finally {
-      await this.#release(entry)
+      this.#release(entry)
     }
   }
 
@@ -141,12 +141,13 @@ export class McpSessionPool {
     )
   }
 
-  async #release(entry: Entry): Promise<void> {
+  #release(entry: Entry): void {
     entry.busy = Math.max(0, entry.busy - 1)
     if (entry.busy === 0 && entry.closeWhenIdle) {
       const options = entry.closeWhenIdle
       entry.closeWhenIdle = null
-      await this.#discard(entry, options)
+      // In the background: the call that just finished does not wait for its session's end.
+      void this.#discard(entry, options)
     }
   }
 
