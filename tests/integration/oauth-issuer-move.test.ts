@@ -94,3 +94,31 @@ test('a pre-registered client saved before the move is not sent to the new autho
   expect(failed?.detail).toContain(`moved its sign-in from ${first.issuer} to ${second.issuer}`)
   expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(1)
 })
+
+test('when the moved server refuses the old tokens (401), the forced refresh finds the new issuer and asks for Reconnect without contacting it', async () => {
+  const strict = await startMovingAuthServer({ acceptOldTokens: false })
+  try {
+    const { user, cookie } = account
+    const workspaceId = user.workspaceId
+    const [first, second] = strict.authorizationServers
+    const { id: serverId } = await getDb().mcpServer.create({
+      data: { workspaceId, name: `Strict ${Math.random().toString(36).slice(2, 10)}`, url: strict.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000 },
+      select: { id: true },
+    })
+    await connectThroughRoutes({ workspaceId, serverId, cookie })
+    const server = await requireServer(workspaceId, serverId)
+    expect((await callServerTool(user.id, server, 'echo', { message: 'before' })).ok).toBe(true)
+    const old = await getConnectionWithTokens(serverId, user.id)
+
+    strict.moveTo(2)
+    const refused = await callServerTool(user.id, server, 'echo', { message: 'after' })
+    expect(refused.ok ? null : refused.failure.action).toBe('reconnect')
+    expect(refused.ok ? '' : refused.failure.message).toContain(second.issuer)
+    expect(first.stats.tokenRequests.refresh_token ?? 0).toBe(0)
+    expect(second.requests.filter((request) => request.method === 'POST')).toEqual([])
+    expect(JSON.stringify(second.requests)).not.toContain(old?.clientId ?? '(none)')
+    expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(1)
+  } finally {
+    await strict.close()
+  }
+})
