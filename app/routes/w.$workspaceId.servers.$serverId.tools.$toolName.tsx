@@ -91,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 /** The submitted fields (text only: tool forms have no files), without the button's intent. */
 function formFields(formData: FormData): Array<[string, string]> {
-  return [...formData.entries()].flatMap(([name, value]) => (name !== 'intent' && typeof value === 'string' ? [[name, value] as [string, string]] : []))
+  return [...formData.entries()].flatMap(([name, value]): Array<[string, string]> => (name !== 'intent' && typeof value === 'string' ? [[name, value]] : []))
 }
 
 /** Runs a stopped call once: its arguments as kept, or the kept form checked against the schema now. */
