@@ -12,6 +12,7 @@ export function ConnectForm({
   label,
   variant = 'primary',
   stepUp,
+  pending,
 }: {
   workspaceId: string
   serverId: string
@@ -19,6 +20,8 @@ export function ConnectForm({
   label: string
   variant?: 'primary' | 'secondary'
   stepUp?: { scopes: string; tool: string; pending?: string | null }
+  /** A stopped tool call to run once signed in (Connect / Reconnect from a tool page). */
+  pending?: string | null
 }) {
   return (
     <Form method="post" action={`/w/${workspaceId}/servers/${serverId}/connect`} reloadDocument>
@@ -29,6 +32,8 @@ export function ConnectForm({
           <input type="hidden" name="tool" value={stepUp.tool} />
           {stepUp.pending ? <input type="hidden" name="pending" value={stepUp.pending} /> : null}
         </>
+      ) : pending ? (
+        <input type="hidden" name="pending" value={pending} />
       ) : null}
       <StatusButton name="intent" value={stepUp ? 'step-up' : 'connect'} variant={variant} pendingText="Opening sign-in…">
         {label}
@@ -62,6 +67,7 @@ export function ToolsFailureCallout({
           serverId={serverId}
           returnTo={returnTo}
           label={failure.action === 'connect' ? 'Connect' : 'Reconnect'}
+          pending={failure.pending ?? null}
         />
       ) : null}
       {failure.action === 'step_up' && failure.scopes ? (

@@ -22,6 +22,8 @@ export const AUDIT_EVENT_LABELS = {
   'oauth.refresh_failed': 'OAuth token refresh failed',
   'oauth.reauth_needed': 'OAuth sign-in needed again',
   'oauth.step_up': 'More OAuth scopes requested',
+  'oauth.scope_refused': 'OAuth scope refused although granted',
+  'oauth.issuer_changed': 'OAuth sign-in moved to another authorization server',
   'oauth.disconnected': 'OAuth disconnected',
   'oauth.client_changed': 'OAuth client changed',
   'oauth.scopes_changed': 'OAuth scopes changed',

@@ -1,6 +1,7 @@
 // The OAuth rows (connections, flows, client registrations) and their encrypted columns. Every
 // secret is encrypted here with associated data naming its row, and decrypted only on use.
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { z } from 'zod'
 import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/crypto.server.ts'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ClientKind, TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
@@ -451,13 +452,44 @@ export function encryptPreregisteredSecret(serverId: string, secret: string): st
   return encryptSecret(secret, context('McpServer', 'oauthClientSecret', serverId))
 }
 
-// --- Tool calls waiting for a step-up ----------------------------------------------------------
+// --- Tool calls waiting for a sign-in or a step-up -------------------------------------------
 
 /** A stopped call waits this long for the person to come back from the authorization server. */
 export const PENDING_CALL_TTL_MS = FLOW_TTL_MS
 
-/** Keeps a tool call that needs more scopes; returns the id the step-up carries back. */
-export async function savePendingToolCall(input: { userId: string; serverId: string; toolName: string; args: Record<string, unknown> }): Promise<string> {
+/** Authorization round trips one stopped call may make, the first Connect included. */
+export const MAX_AUTHORIZATION_ROUNDS = 3
+
+/**
+ * What a stopped call holds: the validated arguments, or (when it stopped before the tool's
+ * schema was known: not connected) the submitted form fields, validated when it resumes.
+ */
+const PendingCallInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('arguments'), arguments: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('form'), fields: z.array(z.tuple([z.string(), z.string()])).max(1000) }),
+])
+export type PendingCallInput = z.infer<typeof PendingCallInputSchema>
+
+export type PendingToolCall = {
+  input: PendingCallInput
+  /** Authorization round trips already made for this call. */
+  rounds: number
+  /** The scopes the server asked for last (its challenge); "" when none was named. */
+  requestedScopes: string
+}
+
+/**
+ * Keeps a tool call that stopped for a sign-in or more scopes; returns the id the Connect or
+ * step-up carries back. `rounds` carries the count of a call that stopped again after resuming.
+ */
+export async function savePendingToolCall(input: {
+  userId: string
+  serverId: string
+  toolName: string
+  input: PendingCallInput
+  rounds?: number
+  requestedScopes?: string
+}): Promise<string> {
   const db = getDb()
   await db.pendingToolCall.deleteMany({ where: { expiresAt: { lt: new Date() } } })
   const id = randomBytes(24).toString('base64url')
@@ -467,7 +499,9 @@ export async function savePendingToolCall(input: { userId: string; serverId: str
       userId: input.userId,
       serverId: input.serverId,
       toolName: input.toolName,
-      arguments: encryptSecret(JSON.stringify(input.args), context('PendingToolCall', 'arguments', id)),
+      arguments: encryptSecret(JSON.stringify(input.input), context('PendingToolCall', 'arguments', id)),
+      rounds: input.rounds ?? 0,
+      requestedScopes: (input.requestedScopes ?? '').slice(0, 2000),
       expiresAt: new Date(Date.now() + PENDING_CALL_TTL_MS),
     },
     select: { id: true },
@@ -475,19 +509,96 @@ export async function savePendingToolCall(input: { userId: string; serverId: str
   return id
 }
 
+export type RoundOutcome =
+  | { kind: 'counted'; rounds: number }
+  /** The call already made every round it may: the server keeps refusing. */
+  | { kind: 'exhausted'; toolName: string; requestedScopes: string }
+  /** Unknown, expired, already resumed or someone else's: the Connect goes ahead without it. */
+  | { kind: 'missing' }
+
+/**
+ * Counts one more authorization round trip for a stopped call (one conditional UPDATE, so two
+ * tabs cannot both take the last round) and gives it the time of a sign-in to come back.
+ */
+export async function countAuthorizationRound(id: string, owner: { userId: string; serverId: string }): Promise<RoundOutcome> {
+  if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return { kind: 'missing' }
+  const db = getDb()
+  const now = new Date()
+  const counted = await db.pendingToolCall.updateMany({
+    where: { id, ...owner, expiresAt: { gt: now }, rounds: { lt: MAX_AUTHORIZATION_ROUNDS } },
+    data: { rounds: { increment: 1 }, expiresAt: new Date(now.getTime() + PENDING_CALL_TTL_MS) },
+  })
+  const row = await db.pendingToolCall.findFirst({
+    where: { id, ...owner, expiresAt: { gt: now } },
+    select: { rounds: true, toolName: true, requestedScopes: true },
+  })
+  if (!row) return { kind: 'missing' }
+  if (counted.count === 1) return { kind: 'counted', rounds: row.rounds }
+  return { kind: 'exhausted', toolName: row.toolName, requestedScopes: row.requestedScopes }
+}
+
 /**
  * Takes a waiting call out (one DELETE: a reload never runs it twice). Null unless it exists,
  * is unexpired and belongs to this user, server and tool.
  */
-export async function takePendingToolCall(id: string, owner: { userId: string; serverId: string; toolName: string }): Promise<Record<string, unknown> | null> {
+export async function takePendingToolCall(id: string, owner: { userId: string; serverId: string; toolName: string }): Promise<PendingToolCall | null> {
   if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return null
   const db = getDb()
-  const row = await db.pendingToolCall.findFirst({ where: { id, ...owner, expiresAt: { gt: new Date() } }, select: { arguments: true } })
+  const row = await db.pendingToolCall.findFirst({
+    where: { id, ...owner, expiresAt: { gt: new Date() } },
+    select: { arguments: true, rounds: true, requestedScopes: true },
+  })
   if (!row) return null
   const taken = await db.pendingToolCall.deleteMany({ where: { id, ...owner } })
   if (taken.count !== 1) return null
   const decrypted = decryptSecret(row.arguments, context('PendingToolCall', 'arguments', id))
   if (!decrypted.ok) return null
-  const args: unknown = JSON.parse(decrypted.value)
-  return args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : null
+  let json: unknown
+  try {
+    json = JSON.parse(decrypted.value)
+  } catch {
+    return null
+  }
+  const parsed = PendingCallInputSchema.safeParse(json)
+  return parsed.success ? { input: parsed.data, rounds: row.rounds, requestedScopes: row.requestedScopes } : null
+}
+
+// --- The server's authorization server (issuer) ------------------------------------------------
+
+/** The issuer last found by discovery for a server; null before the first discovery. */
+export async function readServerIssuer(serverId: string): Promise<string | null> {
+  const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthIssuer: true } })
+  return row?.oauthIssuer ?? null
+}
+
+/** An issuer of the server's connections other than `issuer`, if any (servers connected before the issuer was recorded). */
+export async function otherConnectionIssuer(serverId: string, issuer: string): Promise<string | null> {
+  const row = await getDb().oAuthConnection.findFirst({ where: { serverId, issuer: { not: issuer } }, select: { issuer: true } })
+  return row?.issuer ?? null
+}
+
+/** Records `to` as the server's issuer if it is still `from` (compare-and-swap). Returns whether this caller changed it. */
+export async function moveServerIssuer(serverId: string, from: string | null, to: string): Promise<boolean> {
+  const moved = await getDb().mcpServer.updateMany({ where: { id: serverId, oauthIssuer: from }, data: { oauthIssuer: to } })
+  return moved.count === 1
+}
+
+/**
+ * Every connection of the server whose tokens another issuer than `issuer` gave needs a new
+ * sign-in: its tokens are deleted here (they must never reach the new authorization server).
+ */
+export async function markConnectionsOfOtherIssuers(serverId: string, issuer: string, reason: string): Promise<number> {
+  const updated = await getDb().oAuthConnection.updateMany({
+    where: { serverId, issuer: { not: issuer }, status: { not: 'needs_reauth' } },
+    data: {
+      status: 'needs_reauth',
+      lastError: reason.slice(0, 500),
+      accessToken: null,
+      refreshToken: null,
+      expiresAt: null,
+      refreshLeaseUntil: null,
+      generation: { increment: 1 },
+    },
+  })
+  return updated.count
 }

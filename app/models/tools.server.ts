@@ -1,6 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
+import { recordAudit } from '#app/models/audit.server.ts'
+import { MAX_AUTHORIZATION_ROUNDS } from '#app/models/oauth-store.server.ts'
 import { type ServerSummary, loadEndpoint, markServerAsOAuth, recordChallenge } from '#app/models/server.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/utils/mcp-client.server.ts'
@@ -17,10 +19,13 @@ export type ToolsFailure = {
     | 'reauth_required'
     | 'oauth_unavailable'
     | 'insufficient_scope'
+    | 'scope_refused'
   message: string
   action: 'reconnect' | 'connect' | 'step_up' | 'fix_headers' | 'retry' | 'none'
   /** For `step_up`: every scope to ask for (granted ∪ challenged). */
   scopes?: string
+  /** For `step_up`: the scopes the server's challenge named (what it asked for). */
+  requested?: string
 }
 
 export type ToolsOutcome<T> = { ok: true; value: T } | { ok: false; failure: ToolsFailure }
@@ -123,10 +128,17 @@ async function withOAuthSession<T>(
   for (let attempt = 0; attempt < 2; attempt++) {
     if (!token.ok) return tokenFailure(token.kind, token.message)
     const { generation, token: accessToken, scopes } = token.value
+    const credentialVersion = `${server.configVersion}:${generation}`
+    // Sessions opened with an older token end at the server, with this token (the old one may be
+    // dead after a rotation). A shared connection's sessions are every member's.
+    await getSessionPool().retireSessions(
+      (key) => key.serverId === server.id && (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
+      { authorization: `Bearer ${accessToken}` },
+    )
     try {
       const value = await getSessionPool().use(
         // A new token generation never reuses a session opened with the old token.
-        { userId, serverId: server.id, credentialVersion: `${server.configVersion}:${generation}` },
+        { userId, serverId: server.id, credentialVersion },
         async () => {
           const loaded = await loadEndpoint(server)
           if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
@@ -146,17 +158,39 @@ async function withOAuthSession<T>(
         const challenged = (challenge.scope ?? '').split(/\s+/).filter(Boolean)
         const missing = challenged.filter((scope) => !granted.has(scope))
         const needed = new Set([...granted, ...challenged])
-        const what = toolName ? `The tool “${toolName}”` : 'This'
+        const what = toolName ? `the tool “${toolName}”` : 'this request'
+        if (challenged.length > 0 && missing.length === 0) {
+          // Every scope the server names is in the token already: another sign-in cannot help.
+          await recordAudit({
+            workspaceId: server.workspaceId,
+            actorId: userId,
+            server: { id: server.id, name: server.name },
+            event: 'oauth.scope_refused',
+            outcome: 'failure',
+            issuer: token.value.issuer,
+            scopes: challenged.join(' '),
+            detail: `${server.name} refused ${what} for lack of scopes the token already holds`,
+          })
+          return {
+            ok: false,
+            failure: {
+              kind: 'scope_refused',
+              message: `${server.name} refuses ${what} for lack of the scope ${challenged.join(', ')}, although your sign-in already grants ${challenged.length === 1 ? 'it' : 'them'}. Signing in again would not help: ask an admin of ${server.name} to check its permissions.`,
+              action: 'none',
+            },
+          }
+        }
         return {
           ok: false,
           failure: {
             kind: 'insufficient_scope',
             message:
               missing.length > 0
-                ? `${what} needs access you have not granted to ${server.name}: ${missing.join(', ')}. Grant it to continue.`
-                : `${what} needs more access than you granted to ${server.name}.`,
+                ? `${capitalize(what)} needs access you have not granted to ${server.name}: ${missing.join(', ')}. Grant it to continue.`
+                : `${capitalize(what)} needs more access than you granted to ${server.name}, and the server did not say which.`,
             action: 'step_up',
             scopes: [...needed].join(' '),
+            requested: challenged.join(' '),
           },
         }
       }
@@ -174,6 +208,38 @@ async function withOAuthSession<T>(
     }
   }
   return tokenFailure('reauth_required', `${server.name} refused your sign-in. Reconnect to use its tools.`)
+}
+
+/** Whether a failure stops a call until the person signs in (Connect, Reconnect, more scopes). */
+export function stopsForSignIn(failure: ToolsFailure): boolean {
+  return failure.action === 'step_up' || failure.action === 'connect' || failure.action === 'reconnect'
+}
+
+/**
+ * After MAX_AUTHORIZATION_ROUNDS round trips for one call, the failure that replaces another
+ * "Grant more access": a sentence that the server keeps refusing and what it asked for. Null
+ * while rounds are left.
+ */
+export function keepsRefusing(
+  server: { name: string },
+  toolName: string,
+  rounds: number,
+  requestedScopes: string,
+  failure: ToolsFailure,
+): (ToolsFailure & { pending: null }) | null {
+  if (rounds < MAX_AUTHORIZATION_ROUNDS) return null
+  const asked = requestedScopes.trim() ? ` It asked for: ${requestedScopes.trim().split(/\s+/).join(', ')}.` : ''
+  return {
+    kind: failure.kind,
+    message: `${server.name} keeps refusing the tool “${toolName}” after ${rounds} sign-ins for this call, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you.`,
+    // A sign-in that ended stays reachable (without this call); more scopes are not offered again.
+    action: failure.action === 'step_up' ? 'none' : failure.action,
+    pending: null,
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** The server's tools (first page of tools/list), bounded by the server's timeout. */

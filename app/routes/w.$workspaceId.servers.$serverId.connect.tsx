@@ -4,17 +4,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { z } from 'zod'
 import { startConnect } from '#app/models/oauth-connect.server.ts'
+import { MAX_AUTHORIZATION_ROUNDS, countAuthorizationRound } from '#app/models/oauth-store.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
+import { keepsRefusing } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
-import { recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
-
-/** A step-up for one tool is tried at most this often per person before Switchboard gives up. */
-export const STEP_UP_ATTEMPTS = { limit: 3, windowMs: 60 * 60 * 1000 }
 
 const ScopeTokenSchema = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'Invalid scope')
 
@@ -23,9 +21,12 @@ const ConnectFormSchema = z.object({
   returnTo: z.string().max(2048).optional(),
   /** Step-up: every scope to ask for (granted ∪ challenged), space-separated. */
   scopes: z.string().max(2000).optional(),
-  /** Step-up: the tool that needed them (for the message and the attempt limit). */
+  /** Step-up: the tool that needed them (for the message). */
   tool: z.string().max(200).optional(),
-  /** Step-up: the stopped call to run once access is granted (PendingToolCall id). */
+  /**
+   * The stopped call to run once signed in or granted more access (PendingToolCall id). Each
+   * Connect or step-up for it counts one round (docs/decisions/015).
+   */
   pending: z.string().regex(/^[A-Za-z0-9_-]{32}$/).optional(),
 })
 
@@ -48,13 +49,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) throw new Response('Invalid form', { status: 400 })
   const form = parsed.data
   const returnTo = safeRedirectPath(form.returnTo, here)
-  // After a granted step-up, the tool page runs the stopped call once (?resume=<pending id>).
-  let landing = returnTo
-  if (form.intent === 'step-up' && form.pending) {
-    const url = new URL(returnTo, 'http://switchboard.invalid')
-    url.searchParams.set('resume', form.pending)
-    landing = url.pathname + url.search
-  }
   const back = (message: string) => redirectWithFlash(returnTo, { kind: 'error', message })
 
   if (server.authType !== 'oauth') return back(`${server.name} does not use OAuth, so there is nothing to connect.`)
@@ -69,14 +63,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (scopes.length === 0 || scopes.length > 50 || !scopes.every((scope) => ScopeTokenSchema.safeParse(scope).success)) {
       throw new Response('Invalid scopes', { status: 400 })
     }
-    const key = `step-up:${user.id}:${server.id}:${(form.tool ?? '').slice(0, 200)}`
-    if ((await throttleRetryAfterMs(key, STEP_UP_ATTEMPTS)) > 0) {
-      return back(
-        `Switchboard asked ${server.name} for more access ${STEP_UP_ATTEMPTS.limit} times${form.tool ? ` for “${form.tool}”` : ''} without success, so it stopped trying. Ask an admin to check the scopes this server grants, or try again in an hour.`,
-      )
-    }
-    await recordThrottledEvent(key, STEP_UP_ATTEMPTS)
     extraScopes.push(...scopes)
+  }
+
+  // A stopped call: this round trip counts for it, and once it is back the tool page runs the
+  // call once (?resume=<pending id>). A call that used its rounds gets a sentence, not a 4th.
+  let landing = returnTo
+  if (form.pending) {
+    const round = await countAuthorizationRound(form.pending, { userId: user.id, serverId: server.id })
+    if (round.kind === 'exhausted') {
+      const refusal = keepsRefusing(server, round.toolName, MAX_AUTHORIZATION_ROUNDS, round.requestedScopes, { kind: 'insufficient_scope', message: '', action: 'step_up' })
+      return back(refusal?.message ?? `${server.name} keeps refusing this call.`)
+    }
+    if (round.kind === 'counted') {
+      const url = new URL(returnTo, 'http://switchboard.invalid')
+      url.searchParams.set('resume', form.pending)
+      landing = url.pathname + url.search
+    }
   }
 
   const started = await startConnect({

@@ -5,10 +5,10 @@ import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
-import { savePendingToolCall, takePendingToolCall } from '#app/models/oauth-store.server.ts'
+import { type PendingToolCall, savePendingToolCall, takePendingToolCall } from '#app/models/oauth-store.server.ts'
 import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
-import { callServerTool, listServerTools } from '#app/models/tools.server.ts'
+import { type ToolsFailure, callServerTool, keepsRefusing, listServerTools, stopsForSignIn } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { type Clipped, boundedJson, clipText, tooDeepSentence } from '#app/utils/display-bounds.ts'
@@ -40,15 +40,15 @@ async function loadTool(request: Request, params: LoaderFunctionArgs['params']) 
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, workspace, server, toolName, tool, failure } = await loadTool(request, params)
-  // Back from a granted step-up: run the call that stopped, once.
+  // Back from a Connect or a granted step-up: run the call that stopped, once.
   const resumeId = new URL(request.url).searchParams.get('resume')
-  let resumed: Awaited<ReturnType<typeof runTool>> | null = null
+  let resumed: Awaited<ReturnType<typeof resumeTool>> | null = null
   if (resumeId && tool) {
-    const args = await takePendingToolCall(resumeId, { userId: user.id, serverId: server.id, toolName: tool.name })
-    if (args) resumed = await runTool(user.id, server, tool, args)
+    const pending = await takePendingToolCall(resumeId, { userId: user.id, serverId: server.id, toolName: tool.name })
+    if (pending) resumed = await resumeTool(user.id, server, tool, pending)
   }
   return {
-    resumed: resumed ? resumed.data : null,
+    resumed,
     workspace,
     server: { id: server.id, name: server.name },
     toolName,
@@ -72,7 +72,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { user, server, tool, failure } = await loadTool(request, params)
   const formData = await request.formData()
   if (formData.get('intent') !== runIntent) throw new Response('Unknown action', { status: 400 })
-  if (!tool) return data({ kind: 'failure' as const, failure, values: null }, { status: 502 })
+  if (!tool) {
+    // Not connected (or the sign-in ended): keep what was submitted, checked against the tool's
+    // schema once the Connect brings the person back.
+    const pending =
+      failure && (failure.action === 'connect' || failure.action === 'reconnect')
+        ? await savePendingToolCall({ userId: user.id, serverId: server.id, toolName: params.toolName ?? '', input: { kind: 'form', fields: formFields(formData) } })
+        : null
+    return data({ kind: 'failure' as const, failure: failure ? { ...failure, pending } : failure, values: null }, { status: 502 })
+  }
   const parsed = parseToolArguments(formData, tool.inputSchema)
   const spec = describeToolForm(tool.inputSchema)
   if (!parsed.ok) {
@@ -89,14 +97,57 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return data(run.data, { status: run.status })
 }
 
-/** Calls the tool; a step-up failure keeps the call so it can run once access is granted. */
-async function runTool(userId: string, server: ServerSummary, tool: Tool, args: Record<string, unknown>) {
+/** The submitted fields (text only: tool forms have no files), without the button's intent. */
+function formFields(formData: FormData): Array<[string, string]> {
+  return [...formData.entries()].flatMap(([name, value]): Array<[string, string]> => (name !== 'intent' && typeof value === 'string' ? [[name, value]] : []))
+}
+
+/** Runs a stopped call once: its arguments as kept, or the kept form checked against the schema now. */
+async function resumeTool(userId: string, server: ServerSummary, tool: Tool, pending: PendingToolCall) {
+  const carried = { rounds: pending.rounds, requestedScopes: pending.requestedScopes }
+  if (pending.input.kind === 'arguments') return (await runTool(userId, server, tool, pending.input.arguments, carried)).data
+  const formData = new URLSearchParams(pending.input.fields)
+  const parsed = parseToolArguments(formData, tool.inputSchema)
+  if (!parsed.ok) {
+    return {
+      kind: 'invalid' as const,
+      errors: { fieldErrors: parsed.fieldErrors, formErrors: parsed.formErrors },
+      values: formValuesFromSubmission(formData, describeToolForm(tool.inputSchema)),
+    }
+  }
+  return (await runTool(userId, server, tool, parsed.arguments, carried)).data
+}
+
+/**
+ * Calls the tool. A call stopped for a sign-in or more scopes is kept, with the rounds it made
+ * so far, to run once access is granted; after the last round it ends with a sentence instead.
+ */
+async function runTool(
+  userId: string,
+  server: ServerSummary,
+  tool: Tool,
+  args: Record<string, unknown>,
+  carried: { rounds: number; requestedScopes: string } = { rounds: 0, requestedScopes: '' },
+) {
   const outcome = await callServerTool(userId, server, tool.name, args)
   const values = formValuesFromArguments(args, describeToolForm(tool.inputSchema))
   if (!outcome.ok) {
-    const pending =
-      outcome.failure.action === 'step_up' ? await savePendingToolCall({ userId, serverId: server.id, toolName: tool.name, args }) : null
-    return { status: 502, data: { kind: 'failure' as const, failure: { ...outcome.failure, pending }, values } }
+    let failure: ToolsFailure & { pending: string | null } = { ...outcome.failure, pending: null }
+    if (stopsForSignIn(outcome.failure)) {
+      const requestedScopes = outcome.failure.requested ?? carried.requestedScopes
+      failure = keepsRefusing(server, tool.name, carried.rounds, requestedScopes, outcome.failure) ?? {
+        ...outcome.failure,
+        pending: await savePendingToolCall({
+          userId,
+          serverId: server.id,
+          toolName: tool.name,
+          input: { kind: 'arguments', arguments: args },
+          rounds: carried.rounds,
+          requestedScopes,
+        }),
+      }
+    }
+    return { status: 502, data: { kind: 'failure' as const, failure, values } }
   }
   return {
     status: 200,

@@ -24,9 +24,25 @@ export type SessionKey = { userId: string; serverId: string; credentialVersion: 
 
 type Entry = {
   key: string
+  session: SessionKey
   serverId: string
   opened: Promise<OpenedClient>
+  /** The endpoint the session was opened with; its headers are read on every request (mcpFetch). */
+  endpoint: McpEndpoint | null
   lastUsed: number
+  /** Calls running on this session right now. */
+  busy: number
+  /** Set when the session must end as soon as its running calls finish (a rotated token). */
+  closeWhenIdle: { authorization?: string } | null
+}
+
+/** How a session is ended at the server. */
+export type CloseOptions = {
+  /**
+   * The `Authorization` value for the DELETE that ends the session (the Streamable HTTP
+   * session end): a token that still works when the one it was opened with may be dead.
+   */
+  authorization?: string
 }
 
 export type SessionPoolOptions = { idleTimeoutMs?: number; maxSessions?: number; fetch?: FetchLike }
@@ -64,6 +80,7 @@ export class McpSessionPool {
     fn: (client: Client, transport: McpTransportKind) => Promise<T>,
   ): Promise<T> {
     const entry = this.#acquire(key, endpoint)
+    entry.busy++
     try {
       const opened = await entry.opened
       return await fn(opened.client, opened.transport)
@@ -80,13 +97,57 @@ export class McpSessionPool {
       await this.#discard(entry)
       this.stats.reinitialized++
       const fresh = this.#acquire(key, endpoint)
+      fresh.busy++
       try {
         const opened = await fresh.opened
         return await fn(opened.client, opened.transport)
       } catch (retryError) {
         await this.#discard(fresh)
         throw toMcpFailure(retryError)
+      } finally {
+        this.#release(fresh)
       }
+    } finally {
+      this.#release(entry)
+    }
+  }
+
+  /**
+   * Ends the sessions `match` selects, at the server and here, at once (Disconnect: before the
+   * token they were opened with is revoked). `options.authorization` replaces that token.
+   */
+  async closeSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): Promise<number> {
+    const chosen = [...this.#entries.values()].filter((entry) => match(entry.session))
+    await Promise.all(chosen.map((entry) => this.#discard(entry, options)))
+    return chosen.length
+  }
+
+  /**
+   * Ends the sessions `match` selects once their running calls are done (a token rotation: the
+   * old sessions must not outlive the old token). Idle ones end now, busy ones after their call.
+   */
+  async retireSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): Promise<void> {
+    const chosen = [...this.#entries.values()].filter((entry) => match(entry.session))
+    // Out of the pool at once, so no new call picks them up.
+    for (const entry of chosen) if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
+    await Promise.all(
+      chosen.map((entry) => {
+        if (entry.busy > 0) {
+          entry.closeWhenIdle = options
+          return undefined
+        }
+        return this.#discard(entry, options)
+      }),
+    )
+  }
+
+  #release(entry: Entry): void {
+    entry.busy = Math.max(0, entry.busy - 1)
+    if (entry.busy === 0 && entry.closeWhenIdle) {
+      const options = entry.closeWhenIdle
+      entry.closeWhenIdle = null
+      // In the background: the call that just finished does not wait for its session's end.
+      void this.#discard(entry, options)
     }
   }
 
@@ -106,7 +167,7 @@ export class McpSessionPool {
     const id = `${key.userId}\u0000${key.serverId}\u0000${key.credentialVersion}`
     const now = Date.now()
     const existing = this.#entries.get(id)
-    if (existing && now - existing.lastUsed < this.#idleTimeoutMs) {
+    if (existing && now - existing.lastUsed < this.#idleTimeoutMs && !existing.closeWhenIdle) {
       existing.lastUsed = now
       // Re-insert to keep the Map in least-recently-used order.
       this.#entries.delete(id)
@@ -119,8 +180,13 @@ export class McpSessionPool {
       typeof endpoint === 'function'
         ? endpoint().catch((error: unknown) => Promise.reject(new EndpointLoadError(error)))
         : Promise.resolve(endpoint)
-    const opened = resolved.then((value) => openMcpClient(value, { fetch: this.#fetch }))
-    const entry: Entry = { key: id, serverId: key.serverId, opened, lastUsed: now }
+    const opened = resolved.then((value) => {
+      // A copy of its own: closing may replace its Authorization header (see #discard).
+      const own = { ...value, headers: { ...value.headers } }
+      entry.endpoint = own
+      return openMcpClient(own, { fetch: this.#fetch })
+    })
+    const entry: Entry = { key: id, session: key, serverId: key.serverId, opened, endpoint: null, lastUsed: now, busy: 0, closeWhenIdle: null }
     // A failed open must not stay cached.
     opened.catch(() => {
       if (this.#entries.get(id) === entry) this.#entries.delete(id)
@@ -154,10 +220,15 @@ export class McpSessionPool {
     this.#sweeper.unref()
   }
 
-  async #discard(entry: Entry): Promise<void> {
+  async #discard(entry: Entry, options: CloseOptions = {}): Promise<void> {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
     const opened = await entry.opened.catch(() => null)
     if (!opened) return
+    if (options.authorization && entry.endpoint) {
+      // NOTE: mcpFetch reads the endpoint's headers on every request, so the DELETE below goes
+      // out with this token. The endpoint object belongs to this entry alone.
+      entry.endpoint.headers = { ...entry.endpoint.headers, Authorization: options.authorization }
+    }
     const transport = opened.client.transport
     if (transport && 'terminateSession' in transport && typeof transport.terminateSession === 'function') {
       await Promise.resolve(transport.terminateSession()).catch(() => {})

@@ -2,7 +2,6 @@ import { buildDiscoveryUrls, discoverOAuthProtectedResourceMetadata } from '@mod
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { checkResourceAllowed } from '@modelcontextprotocol/sdk/shared/auth-utils.js'
 import { type AuthorizationServerMetadata, OAuthMetadataSchema, type OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js'
-import { recordAudit } from '#app/models/audit.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { type GuardedFetch, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
@@ -134,40 +133,21 @@ export async function discoverOAuth(
   const discovery = await discoverFresh(server, challengeUrl, recordingFetch(options.fetch ?? oauthFetch(), policy))
   const ttl = cacheTtlMs(policy)
   const value: CachedDiscovery = { ...discovery, url: server.url, challengeResourceMetadataUrl: challengeUrl, exceptions: exceptionsKey }
+  // NOTE: McpServer.oauthIssuer is not written here: noteDiscoveredIssuer (oauth-issuer.server.ts)
+  // compares it with this discovery's issuer to notice a server that moved its sign-in.
   await getDb().mcpServer.updateMany({
     where: { id: server.id, url: server.url },
-    data: {
-      oauthIssuer: discovery.issuer,
-      ...(ttl > 0
-        ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
-        : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null }),
-    },
+    data: ttl > 0
+      ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
+      : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
   })
-  if (row && discovery.legacy && legacyIssuerWithPath(server.url, discovery.issuer) && row.oauthIssuer !== discovery.issuer) {
-    // Audited once per change: the issuer is stored above, so the next discovery finds it equal.
-    await recordAudit({
-      workspaceId: row.workspaceId,
-      actorId: null,
-      server: { id: server.id, name: row.name },
-      event: 'oauth.legacy_issuer',
-      issuer: discovery.issuer,
-      detail: `MCP 2025-03-26 discovery: the authorization server at ${new URL(server.url).origin} names itself ${shortUrl(discovery.issuer)}`,
-    })
-  }
   return discovery
 }
 
 function readDiscoveryRow(serverId: string) {
   return getDb().mcpServer.findUnique({
     where: { id: serverId },
-    select: {
-      workspaceId: true,
-      name: true,
-      oauthDiscovery: true,
-      oauthDiscoveryExpiresAt: true,
-      oauthChallengeMetadataUrl: true,
-      oauthIssuer: true,
-    },
+    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true, oauthChallengeMetadataUrl: true },
   })
 }
 
@@ -190,8 +170,8 @@ export async function storedChallenge(serverId: string): Promise<StoredChallenge
 }
 
 /**
- * The issuer the last successful discovery found for a server (`McpServer.oauthIssuer`, set by
- * every fresh discovery), or null before the first one. Verbatim, as the metadata names it.
+ * The issuer the last successful discovery found for a server (`McpServer.oauthIssuer`, recorded
+ * by noteDiscoveredIssuer at Connect and refresh), or null before the first one. Verbatim, as the metadata names it.
  */
 export async function lastDiscoveredIssuer(serverId: string): Promise<string | null> {
   const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthIssuer: true } })
@@ -459,7 +439,7 @@ function describeMetadataFailure(error: unknown, what: string): OAuthProblem {
 }
 
 /** Origin and path only: never a query string. */
-function shortUrl(value: string): string {
+export function shortUrl(value: string): string {
   try {
     const url = new URL(value)
     return `${url.origin}${url.pathname === '/' ? '' : url.pathname}`.slice(0, 200)

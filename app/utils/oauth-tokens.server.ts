@@ -6,6 +6,7 @@ import { refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { InvalidClientError, InvalidGrantError, OAuthError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
 import { recordAudit } from '#app/models/audit.server.ts'
+import { movedSignInReason, noteDiscoveredIssuer } from '#app/models/oauth-issuer.server.ts'
 import {
   type ConnectionWithTokens,
   acquireRefreshLease,
@@ -26,8 +27,13 @@ import { logOAuthStep } from '#app/utils/oauth-log.server.ts'
 import { applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
 import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/utils/oauth.server.ts'
 
-/** Refresh when the access token has less than this left. */
+/**
+ * Refresh when the access token has less than this left, or less than a third of its lifetime
+ * when that is shorter: a 45 s token is used for 30 s, not refreshed on every use.
+ */
 export const REFRESH_SKEW_MS = 60_000
+/** The share of a token's lifetime that may remain when it is refreshed (see `refreshMarginMs`). */
+const REFRESH_LIFETIME_DIVISOR = 3
 /**
  * How long one instance may hold the refresh lease. Renewed before every attempt; one attempt
  * can take three OAuth requests (protected-resource and authorization-server metadata, then the
@@ -52,9 +58,20 @@ const inFlight = new Map<string, Promise<AccessTokenOutcome>>()
 
 export const refreshStats = { tokenRequests: 0 }
 
+/**
+ * How long before expiry a token is refreshed: min(60 s, a third of its lifetime). The lifetime
+ * is the `expires_in` it was issued with: expiry minus when it was stored (refresh or sign-in).
+ */
+export function refreshMarginMs(connection: Pick<ConnectionWithTokens, 'expiresAt' | 'refreshedAt' | 'connectedAt'>): number {
+  if (!connection.expiresAt) return 0
+  const issuedAt = (connection.refreshedAt ?? connection.connectedAt).getTime()
+  const lifetimeMs = connection.expiresAt.getTime() - issuedAt
+  return Math.max(0, Math.min(REFRESH_SKEW_MS, lifetimeMs / REFRESH_LIFETIME_DIVISOR))
+}
+
 function needsRefresh(connection: ConnectionWithTokens, now = Date.now()): boolean {
   if (!connection.accessToken) return true
-  return connection.expiresAt !== null && connection.expiresAt.getTime() - now < REFRESH_SKEW_MS
+  return connection.expiresAt !== null && connection.expiresAt.getTime() - now < refreshMarginMs(connection)
 }
 
 function usable(connection: ConnectionWithTokens): AccessTokenOutcome {
@@ -180,9 +197,11 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
     try {
       const discovery = await discoverOAuth(discoveryTarget(server), { force: attempt > 0 })
       if (!sameIssuer(discovery.issuer, connection.issuer)) {
-        // The server now trusts another authorization server: these tokens are worthless there.
-        await giveUp(server, connection, 'the server now uses another authorization server')
-        return reauth(server, 'the server now uses another authorization server')
+        // The server moved its sign-in: this refresh token (and the client that goes with it)
+        // must never reach the new authorization server. Every connection of the old one reconnects.
+        await noteDiscoveredIssuer(server, discovery)
+        await giveUp(server, connection, movedSignInReason(discovery.issuer))
+        return reauth(server, movedSignInReason(discovery.issuer))
       }
       const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
       if (!identity) {

@@ -11,6 +11,7 @@ import {
   type ConnectionWithTokens,
   type ConsumedFlow,
   RegistrationRaceError,
+  SHARED_OWNER,
   consumeFlow,
   createFlow,
   deleteConnection,
@@ -25,6 +26,8 @@ import {
 } from '#app/models/oauth-store.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
+import { noteDiscoveredIssuer, preregisteredClientMovedFrom } from '#app/models/oauth-issuer.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import {
   type OAuthDiscovery,
   type StoredChallenge,
@@ -171,6 +174,19 @@ export async function beginAuthorization(input: ConnectInput): Promise<{ url: st
   const challenge = input.challenge ?? fromStored(await storedChallenge(server.id))
   const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: challenge.resourceMetadata ?? null })
   const withChallenge = { ...input, challenge }
+  // A server that moved its sign-in: the old issuer's connections must reconnect, and this
+  // Connect goes to the new issuer only (registrations are looked up by issuer).
+  await noteDiscoveredIssuer(server, discovery)
+  if (server.oauthClientId) {
+    const moved = await preregisteredClientMovedFrom(server.id)
+    if (moved) {
+      throw new OAuthProblem(
+        'client_for_old_issuer',
+        `${server.name} moved its sign-in from ${moved.from} to ${moved.to}. Its pre-registered client was entered for ${moved.from}, so Switchboard does not send it to ${moved.to}. An admin must save the client registered at ${moved.to} on this server’s page, or remove the client so that Switchboard registers itself.`,
+        { status: 409 },
+      )
+    }
+  }
   try {
     return await startWith(withChallenge, discovery)
   } catch (error) {
@@ -548,6 +564,9 @@ export async function disconnect(
 ): Promise<RevocationOutcome & { existed: boolean; issuer: string | null; scopes: string | null }> {
   const connection = await getConnectionWithTokens(server.id, ownerKey)
   if (!connection) return { existed: false, attempted: false, ok: true, message: null, issuer: null, scopes: null }
+  // End the MCP sessions opened with these tokens while the tokens still work (their DELETE
+  // carries them): after the revocation the server would refuse it and keep the sessions.
+  await getSessionPool().closeSessions((key) => key.serverId === server.id && (ownerKey === SHARED_OWNER || key.userId === ownerKey))
   const revocation = await revokeTokens(server, connection)
   await deleteConnection(connection.id)
   return { existed: true, ...revocation, issuer: connection.issuer, scopes: connection.scopes || null }
@@ -564,6 +583,8 @@ export async function invalidateServerOAuth(
   prepared?: PreparedRevocation[],
 ): Promise<{ connections: number; revocationFailures: number }> {
   const list = prepared ?? (await prepareServerInvalidation(previous))
+  // Sessions first, with the tokens they were opened with, which still work until revoked below.
+  await getSessionPool().closeServer(previous.id)
   let revocationFailures = 0
   for (const entry of list) {
     const outcome = await sendRevocation(entry)

@@ -417,9 +417,12 @@ test('after the refresh token is revoked at the authorization server, the tool p
   scan,
   javaScriptEnabled,
 }) => {
-  // oidc-provider in this process, with access tokens inside Switchboard's 60 s refresh window:
-  // every use refreshes. (Not 1 s: on a loaded machine a token could expire between issue and use.)
+  // oidc-provider in this process, with 10 s access tokens. Switchboard refreshes one when less than
+  // a third of its lifetime is left, so the test makes the stored token look expired before each
+  // use that must refresh. (Not 1 s: on a loaded machine a token could expire between issue and use.)
   const peer = await startOidcMcpServer({ accessTokenTtlSeconds: 10 })
+  const expireStoredToken = (serverId: string) =>
+    getDb().oAuthConnection.updateMany({ where: { serverId }, data: { expiresAt: new Date(Date.now() - 1000) } })
   try {
     const user = await login()
     scan.track(user.workspaceId)
@@ -430,6 +433,7 @@ test('after the refresh token is revoked at the authorization server, the tool p
     const serverId = serverIdOf(page)
     const toolPath = `/w/${user.workspaceId}/servers/${serverId}/tools/echo`
 
+    await expireStoredToken(serverId)
     await navigate(toolPath)
     await runEcho(page, 'before the revocation')
     expect(peer.stats.tokenRequests.refresh_token ?? 0).toBeGreaterThan(0)
@@ -445,6 +449,7 @@ test('after the refresh token is revoked at the authorization server, the tool p
     expect(revoked.status).toBe(200)
     expect(peer.stats.revocations.refreshToken).toBe(1)
 
+    await expireStoredToken(serverId)
     await navigate(toolPath)
     const callout = page.getByRole('alert')
     await expect(callout).toContainText('Your sign-in to Short-lived is no longer valid')

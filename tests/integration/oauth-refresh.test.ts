@@ -13,7 +13,10 @@ import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
 // 401s from the MCP server, against the SDK-built peer (rotating refresh tokens with reuse
 // detection). A proxy of our own in front of a peer makes its token endpoint fail on demand.
 
-/** Access tokens live 30 s here: always inside the 60 s refresh skew, so every use refreshes first. */
+/**
+ * Access tokens live 45 s here (a common provider minimum is 60 s): Switchboard refreshes them
+ * when less than a third of that (15 s) remains, so tests move expiresAt to get there.
+ */
 let shortPeer: SdkAuthServer
 let peer: SdkAuthServer
 let shortProxy: PeerProxy
@@ -24,7 +27,7 @@ let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string 
 beforeAll(async () => {
   const user = await createTestUser('Refresher')
   account = { user, cookie: await sessionCookieFor(user.id) }
-  shortPeer = await startSdkAuthServer({ accessTokenTtlSeconds: 30 })
+  shortPeer = await startSdkAuthServer({ accessTokenTtlSeconds: 45 })
   peer = await startSdkAuthServer()
   shortProxy = await startPeerProxy(new URL(shortPeer.mcpUrl).origin)
   proxy = await startPeerProxy(new URL(peer.mcpUrl).origin)
@@ -60,11 +63,24 @@ async function expireAccessToken(serverId: string) {
   await getDb().oAuthConnection.updateMany({ where: { serverId }, data: { expiresAt: new Date(Date.now() - 1000) } })
 }
 
+/**
+ * Makes the stored 45 s token look 31 s old, with 14 s left: inside its refresh margin (a third of
+ * its lifetime, 15 s) but still accepted by the peer.
+ */
+async function bringNearExpiry(serverId: string) {
+  const now = Date.now()
+  await getDb().oAuthConnection.updateMany({
+    where: { serverId },
+    data: { connectedAt: new Date(now - 31_000), refreshedAt: null, expiresAt: new Date(now + 14_000) },
+  })
+}
+
 const refreshRequests = (target: SdkAuthServer) => target.stats.tokenRequests.refresh_token ?? 0
 const proxiedRefreshes = (target: PeerProxy) => target.exchanges.filter((exchange) => exchange.path.startsWith('/token') && exchange.requestBody.includes('grant_type=refresh_token'))
 
 test('a tool call with an access token about to expire refreshes first, rotates the refresh token and stores a new generation', async () => {
   const { user, server, serverId } = await connectedUser(shortPeer.mcpUrl)
+  await bringNearExpiry(serverId)
   const before = await connectionOf(serverId, user.id)
   expect(before?.refreshToken).toBeTruthy()
   expect(shortPeer.stats.validRefreshTokens.has(before?.refreshToken ?? '')).toBe(true)
@@ -84,6 +100,32 @@ test('a tool call with an access token about to expire refreshes first, rotates 
   expect(shortPeer.stats.validRefreshTokens.has(before?.refreshToken ?? '')).toBe(false)
   expect(shortPeer.stats.validRefreshTokens.has(after?.refreshToken ?? '')).toBe(true)
   expect(shortPeer.stats.validAccessTokens.has(after?.accessToken ?? '')).toBe(true)
+})
+
+test('45 s access tokens are not refreshed after Connect: several tool calls reuse the token and one MCP session; close to expiry it is refreshed once', async () => {
+  const refreshesBefore = refreshRequests(shortPeer)
+  const { user, server, serverId } = await connectedUser(shortPeer.mcpUrl)
+  const connected = await connectionOf(serverId, user.id)
+  const initializesBefore = shortPeer.stats.mcp.initializeCount
+  const poolBefore = { ...getSessionPool().stats }
+
+  for (let index = 0; index < 5; index++) {
+    const call = await callServerTool(user.id, server, 'echo', { text: `call ${index}` })
+    expect(call.ok ? 'ok' : call.failure.kind).toBe('ok')
+  }
+
+  expect(refreshRequests(shortPeer)).toBe(refreshesBefore)
+  expect(shortPeer.stats.mcp.initializeCount).toBe(initializesBefore + 1)
+  expect(getSessionPool().stats.opened).toBe(poolBefore.opened + 1)
+  expect((await connectionOf(serverId, user.id))?.generation).toBe(connected?.generation)
+
+  await bringNearExpiry(serverId)
+  for (let index = 0; index < 3; index++) {
+    const call = await callServerTool(user.id, server, 'echo', { text: `near expiry ${index}` })
+    expect(call.ok ? 'ok' : call.failure.kind).toBe('ok')
+  }
+  expect(refreshRequests(shortPeer)).toBe(refreshesBefore + 1)
+  expect((await connectionOf(serverId, user.id))?.generation).toBe((connected?.generation ?? 0) + 1)
 })
 
 test('20 concurrent tool calls with an expired access token make exactly one refresh and all succeed', async () => {
@@ -106,6 +148,7 @@ test('20 concurrent tool calls with an expired access token make exactly one ref
 
 test('a refresh token refused with invalid_grant ends in reauth_required with the tokens deleted, and Reconnect works', async () => {
   const { user, cookie, server, serverId, workspaceId } = await connectedUser(shortPeer.mcpUrl)
+  await bringNearExpiry(serverId)
   shortPeer.revokeRefreshTokens()
   const errorsBefore = shortPeer.stats.tokenErrors.invalid_grant ?? 0
 
@@ -187,6 +230,7 @@ test('an invalid_grant that arrives after a new sign-in replaced the tokens uses
 
 test('a token endpoint answering 500 keeps the tokens: the still-valid access token is used, and the next call after recovery refreshes', async () => {
   const { user, server, serverId } = await connectedUser(shortProxy.rewrite(shortPeer.mcpUrl))
+  await bringNearExpiry(serverId)
   const before = await connectionOf(serverId, user.id)
   const refreshesBefore = refreshRequests(shortPeer)
   const proxiedBefore = proxiedRefreshes(shortProxy).length

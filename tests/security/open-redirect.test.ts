@@ -4,6 +4,7 @@
 // resume landing, and stray return parameters on the callback URL. Every answer must stay on
 // Switchboard's own origin, whatever the attacker wrote.
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { savePendingToolCall } from '#app/models/oauth-store.server.ts'
 import { action as loginAction } from '#app/routes/login.tsx'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
@@ -201,9 +202,10 @@ test('a malicious returnTo given to Connect never leads off the origin after the
 test('a step-up with a malicious returnTo resumes the stopped call on a same-origin page; a pending id that is not an id is refused', async () => {
   const { cookie, serverId, workspaceId } = await oauthSetup('Step-up')
   const here = `/w/${workspaceId}/servers/${serverId}`
-  const pending = 'A'.repeat(32)
   const leaked = leaks()
   for (const [index, attack] of ['//evil.example', '/.//evil.example', 'https://evil.example/', '/\\evil.example', '/x/..//evil.example'].entries()) {
+    // A stopped call of this person's (each may make only three round trips: one each here).
+    const pending = await savePendingToolCall({ userId: account.id, serverId, toolName: `echo-${index}`, input: { kind: 'arguments', arguments: {} } })
     const started = await settle(() =>
       connectAction({
         request: formRequest(`${here}/connect`, { intent: 'step-up', scopes: 'mcp:tools', tool: `echo-${index}`, pending, returnTo: attack }, cookie),

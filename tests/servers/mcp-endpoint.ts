@@ -22,6 +22,10 @@ export type McpEndpointStats = {
   /** `tools/call` requests that got through. */
   toolCalls: number
   sessionsOpen: number
+  /** Every session opened, in order. */
+  sessionIds: string[]
+  /** Every DELETE (a client ending its session), with the answer: 200 when the token worked, 401 when not. */
+  sessionDeletes: Array<{ sessionId: string | null; status: number }>
 }
 
 export type ChallengeScope = 'granted-and-required' | 'required'
@@ -43,6 +47,11 @@ export type ProtectedMcpEndpointOptions = {
    */
   challengeScope: ChallengeScope
   stats: McpEndpointStats
+  /**
+   * Tools whose `tools/call` is always refused with 403 `insufficient_scope` naming the token's
+   * own scopes (and the tool's scope): a server that refuses a scope it granted. Default none.
+   */
+  scopeRefusedTools?: readonly string[]
 }
 
 export type ProtectedMcpEndpoint = {
@@ -53,7 +62,16 @@ export type ProtectedMcpEndpoint = {
 type Session = { transport: StreamableHTTPServerTransport; clientId: string }
 
 export function createMcpEndpointStats(): McpEndpointStats {
-  return { requests: 0, unauthorized: 0, insufficientScope: 0, initializeCount: 0, toolCalls: 0, sessionsOpen: 0 }
+  return {
+    requests: 0,
+    unauthorized: 0,
+    insufficientScope: 0,
+    initializeCount: 0,
+    toolCalls: 0,
+    sessionsOpen: 0,
+    sessionIds: [],
+    sessionDeletes: [],
+  }
 }
 
 /** An Express router that serves the MCP endpoint at its root; mount it at the MCP path. */
@@ -64,11 +82,12 @@ export function createProtectedMcpEndpoint(options: ProtectedMcpEndpointOptions)
   const context: DemoServerContext = { nextTicketNumber: () => ++tickets, toolCallCancelled: () => {} }
 
   const router = express.Router()
-  router.use((_req, res, next) => {
+  router.use((req, res, next) => {
     stats.requests += 1
     res.on('finish', () => {
       if (res.statusCode === 401) stats.unauthorized += 1
       if (res.statusCode === 403) stats.insufficientScope += 1
+      if (req.method === 'DELETE') stats.sessionDeletes.push({ sessionId: req.get('mcp-session-id') ?? null, status: res.statusCode })
     })
     next()
   })
@@ -113,6 +132,7 @@ export function createProtectedMcpEndpoint(options: ProtectedMcpEndpointOptions)
         onsessioninitialized: (id) => {
           sessions.set(id, { transport, clientId: auth.clientId })
           stats.sessionsOpen = sessions.size
+          stats.sessionIds.push(id)
         },
       })
       transport.onclose = () => {
@@ -151,10 +171,11 @@ function refuseMissingToolScope(
     return scope === undefined ? [] : [scope]
   })
   const missing = needed.filter((scope) => !granted.includes(scope))
-  if (missing.length === 0) return false
+  const refusedAnyway = toolNamesCalled(req.body).some((name) => options.scopeRefusedTools?.includes(name))
+  if (missing.length === 0 && !refusedAnyway) return false
   const required = [...options.requiredScopes, ...needed]
   const scope = [...new Set(options.challengeScope === 'required' ? required : [...granted, ...required])].join(' ')
-  const description = `This tool needs the scope ${missing.join(' ')}`
+  const description = missing.length > 0 ? `This tool needs the scope ${missing.join(' ')}` : 'This tool is refused'
   // RFC 6750 §3.1 and MCP "Scope Challenge Handling": 403 with the scopes to ask for.
   const resourceMetadata =
     options.resourceMetadataUrl === undefined ? '' : `, resource_metadata=${quoteParam(options.resourceMetadataUrl)}`

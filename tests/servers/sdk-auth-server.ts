@@ -26,6 +26,13 @@ export type SdkAuthServerOptions = AuthorizationServerVariantOptions & {
   requiredScopes?: string[]
   /** Tool name → an extra scope that calling it needs, e.g. `{ create_ticket: 'tickets:write' }`. Default none. */
   toolScopes?: Record<string, string>
+  /**
+   * Scopes the authorization server accepts in a request but never grants (silent down-scoping):
+   * a step-up for them comes back without them, every time. Default none.
+   */
+  withheldScopes?: string[]
+  /** Tools always refused with 403 `insufficient_scope` although the token holds what it names. Default none. */
+  scopeRefusedTools?: string[]
   /** What a 403 challenge's `scope` lists. Default `granted-and-required` (MCP 2025-11-25's recommendation). */
   challengeScope?: ChallengeScope
   /** Access-token lifetime; may be fractional. Default 3600. */
@@ -93,6 +100,7 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     issueRefreshTokens: options.issueRefreshTokens ?? true,
     rejectResourceParameter: options.rejectResourceParameter ?? false,
     counters: stats,
+    withheldScopes: options.withheldScopes ?? [],
   })
   const metadata = mountAuthorizationServer(app, {
     // A custom metadata path replaces the well-known one (mounted below).
@@ -132,6 +140,7 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     toolScopes,
     challengeScope: options.challengeScope ?? 'granted-and-required',
     stats: stats.mcp,
+    scopeRefusedTools: options.scopeRefusedTools ?? [],
   })
   app.use(mcpUrl.pathname, mcp.router)
 

@@ -128,6 +128,11 @@ export type InMemoryOAuthProviderOptions = {
   rejectResourceParameter: boolean
   /** Incremented in place. */
   counters: Pick<AuthorizationServerCounters, 'authorizations' | 'revocations' | 'refreshTokenReuse'>
+  /**
+   * Known scopes an authorization request may name but that are never granted: left out of the
+   * grant silently, as servers that down-scope do (RFC 6749 §3.3). Default none.
+   */
+  withheldScopes?: readonly string[]
 }
 
 type Grant = { id: string; clientId: string; scopes: string[]; resource: string; revoked: boolean }
@@ -163,7 +168,10 @@ export class InMemoryOAuthProvider implements OAuthServerProvider {
     this.#options.counters.authorizations += 1
     // Errors thrown here are OAuth errors: the SDK's handler redirects them to the client (RFC 6749 §4.1.2.1).
     this.#refuseResourceParameter(params.resource)
-    const scopes = this.#checkScopes(params.scopes?.length ? params.scopes : [...this.#options.defaultScopes])
+    const withheld = this.#options.withheldScopes ?? []
+    const scopes = this.#checkScopes(params.scopes?.length ? params.scopes : [...this.#options.defaultScopes]).filter(
+      (scope) => !withheld.includes(scope),
+    )
     const resource = this.#checkResource(params.resource)
     const code = newSecret()
     this.#codes.set(code, {

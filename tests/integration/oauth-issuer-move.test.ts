@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { callServerTool } from '#app/models/tools.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { connectThroughRoutes, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
+import { type MovingAuthServer, startMovingAuthServer } from '#tests/servers/moving-auth-server.ts'
+import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
+
+// A server whose protected-resource metadata starts naming another authorization server (MCP
+// 2026-07-28): the old connection asks for Reconnect with a sentence, nothing of the old issuer
+// reaches the new one, Reconnect registers with the new one, and the move is audited once.
+
+let peer: MovingAuthServer
+let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+
+beforeAll(async () => {
+  const user = await createTestUser('Mover')
+  account = { user, cookie: await sessionCookieFor(user.id) }
+  peer = await startMovingAuthServer()
+})
+afterAll(async () => {
+  await getSessionPool().closeAll()
+  await peer?.close()
+})
+
+test('a server that moves its sign-in to another authorization server: Reconnect with a sentence, nothing of the old issuer sent to the new one, the move audited once', async () => {
+  const { user, cookie } = account
+  const workspaceId = user.workspaceId
+  const [first, second] = peer.authorizationServers
+  const { id: serverId } = await getDb().mcpServer.create({
+    data: { workspaceId, name: `Moving ${Math.random().toString(36).slice(2, 10)}`, url: peer.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000 },
+    select: { id: true },
+  })
+  await connectThroughRoutes({ workspaceId, serverId, cookie })
+  const server = await requireServer(workspaceId, serverId)
+  expect((await callServerTool(user.id, server, 'echo', { message: 'before' })).ok).toBe(true)
+  const old = await getConnectionWithTokens(serverId, user.id)
+  expect(old).toMatchObject({ issuer: first.issuer, status: 'connected' })
+  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: first.issuer })
+
+  peer.moveTo(2)
+  // The access token is due for a refresh: the refresh finds the new issuer before sending anything.
+  await getDb().oAuthConnection.updateMany({ where: { serverId }, data: { expiresAt: new Date(Date.now() - 1000) } })
+  const refused = await callServerTool(user.id, server, 'echo', { message: 'after the move' })
+  expect(refused.ok ? null : { kind: refused.failure.kind, action: refused.failure.action }).toEqual({ kind: 'reauth_required', action: 'reconnect' })
+  expect(refused.ok ? '' : refused.failure.message).toContain(`moved its sign-in to another authorization server, ${second.issuer}`)
+  const marked = await getConnectionWithTokens(serverId, user.id)
+  expect(marked).toMatchObject({ status: 'needs_reauth', accessToken: null, refreshToken: null })
+  expect(marked?.lastError).toContain(second.issuer)
+  expect(first.stats.tokenRequests.refresh_token ?? 0).toBe(0)
+  expect(second.stats.tokenRequests.refresh_token ?? 0).toBe(0)
+
+  // Reconnect: the new authorization server gets its own registration, and tools work again.
+  await connectThroughRoutes({ workspaceId, serverId, cookie })
+  const fresh = await getConnectionWithTokens(serverId, user.id)
+  expect(fresh).toMatchObject({ issuer: second.issuer, status: 'connected' })
+  expect(fresh?.clientId).not.toBe(old?.clientId)
+  expect(second.stats.registrations).toBe(1)
+  expect((await callServerTool(user.id, await requireServer(workspaceId, serverId), 'echo', { message: 'moved' })).ok).toBe(true)
+
+  // Nothing issued by or registered with the first authorization server reached the second.
+  const received = JSON.stringify(second.requests)
+  for (const secret of [old?.refreshToken, old?.accessToken, old?.clientId]) {
+    expect(secret).toBeTruthy()
+    expect(received).not.toContain(secret)
+  }
+  expect(second.requests.some((request) => request.url.startsWith('/register'))).toBe(true)
+
+  const moves = await getDb().auditEvent.findMany({ where: { serverId, event: 'oauth.issuer_changed' }, select: { issuer: true, detail: true, actorId: true } })
+  expect(moves).toEqual([{ issuer: second.issuer, detail: expect.stringContaining(`From ${first.issuer} to ${second.issuer}`), actorId: null }])
+  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: second.issuer })
+})
+
+test('a pre-registered client saved before the move is not sent to the new authorization server: Connect says so', async () => {
+  const { user, cookie } = account
+  const workspaceId = user.workspaceId
+  const [first, second] = peer.authorizationServers
+  peer.moveTo(1)
+  const { id: serverId } = await getDb().mcpServer.create({
+    data: { workspaceId, name: `Moving ${Math.random().toString(36).slice(2, 10)}`, url: peer.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000, oauthIssuer: first.issuer, oauthClientId: 'entered-for-the-first' },
+    select: { id: true },
+  })
+  peer.moveTo(2)
+  const authorizationsBefore = second.stats.authorizationRequests
+
+  const started = await startConnectRoute(workspaceId, serverId, cookie)
+  expect(started.status).toBe(302)
+  expect(started.location).toBe(`/w/${workspaceId}/servers/${serverId}`)
+  expect(second.stats.authorizationRequests).toBe(authorizationsBefore)
+  expect(JSON.stringify(second.requests)).not.toContain('entered-for-the-first')
+  const failed = await getDb().auditEvent.findFirst({ where: { serverId, event: 'oauth.connect_failed' }, select: { detail: true } })
+  expect(failed?.detail).toContain(`moved its sign-in from ${first.issuer} to ${second.issuer}`)
+  expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(1)
+})
+
+test('when the moved server refuses the old tokens (401), the forced refresh finds the new issuer and asks for Reconnect without contacting it', async () => {
+  const strict = await startMovingAuthServer({ acceptOldTokens: false })
+  try {
+    const { user, cookie } = account
+    const workspaceId = user.workspaceId
+    const [first, second] = strict.authorizationServers
+    const { id: serverId } = await getDb().mcpServer.create({
+      data: { workspaceId, name: `Strict ${Math.random().toString(36).slice(2, 10)}`, url: strict.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000 },
+      select: { id: true },
+    })
+    await connectThroughRoutes({ workspaceId, serverId, cookie })
+    const server = await requireServer(workspaceId, serverId)
+    expect((await callServerTool(user.id, server, 'echo', { message: 'before' })).ok).toBe(true)
+    const old = await getConnectionWithTokens(serverId, user.id)
+
+    strict.moveTo(2)
+    const refused = await callServerTool(user.id, server, 'echo', { message: 'after' })
+    expect(refused.ok ? null : refused.failure.action).toBe('reconnect')
+    expect(refused.ok ? '' : refused.failure.message).toContain(second.issuer)
+    expect(first.stats.tokenRequests.refresh_token ?? 0).toBe(0)
+    expect(second.requests.filter((request) => request.method === 'POST')).toEqual([])
+    expect(JSON.stringify(second.requests)).not.toContain(old?.clientId ?? '(none)')
+    expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(1)
+  } finally {
+    await strict.close()
+  }
+})
