@@ -61,6 +61,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
           <label htmlFor="oauth-client-id">Client ID</label>
           <input
             id="oauth-client-id"
+            type="text"
             name="clientId"
             required
             maxLength={500}
@@ -115,7 +116,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         ) : null}
         <div className="field">
           <label htmlFor="oauth-scopes">Scopes to request</label>
-          <input id="oauth-scopes" name="scopes" maxLength={2000} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
+          <input id="oauth-scopes" type="text" name="scopes" maxLength={2000} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
           <p id="oauth-scopes-help" className="field-help">
             Space-separated. Leave empty to use what the server asks for (its challenge or its metadata).
           </p>

@@ -88,7 +88,7 @@ function CredentialChoice({ meta }: { meta: FieldMetadata<unknown> }) {
       {CREDENTIAL_KINDS.map((kind) => {
         const id = `${meta.id}-${kind}`
         return (
-          <div className="field-checkbox" key={kind}>
+          <div className="choice-option" key={kind}>
             <input
               type="radio"
               id={id}
@@ -128,28 +128,30 @@ export function AdvancedOAuthFields({ fields, redirectUri }: { fields: AdvancedF
   return (
     <details className="advanced" open={open}>
       <summary>Advanced: OAuth client and scopes</summary>
-      <p className="field-help">
-        Only for servers that use OAuth. Without a client, Switchboard identifies itself by its Client ID Metadata
-        Document or registers itself. If you register a client at the authorization server, use the redirect URI{' '}
-        <code>{redirectUri}</code>.
-      </p>
-      <Field meta={fields.clientId} label="Client ID" autoComplete="off" />
-      <Field
-        meta={fields.clientSecret}
-        label="Client secret"
-        type="password"
-        help="Encrypted, never shown again. Leave empty for a public client (authentication “none”)."
-      />
-      <SelectField
-        meta={fields.authMethod}
-        label="Token endpoint authentication"
-        options={TOKEN_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value] }))}
-      />
-      <Field
-        meta={fields.scopes}
-        label="Scopes to request"
-        help="Space-separated. Leave empty to use what the server asks for."
-      />
+      <div className="advanced-body">
+        <p className="field-help">
+          Only for servers that use OAuth. Without a client, Switchboard identifies itself by its Client ID Metadata
+          Document or registers itself. If you register a client at the authorization server, use the redirect URI{' '}
+          <code>{redirectUri}</code>.
+        </p>
+        <Field meta={fields.clientId} label="Client ID" autoComplete="off" />
+        <Field
+          meta={fields.clientSecret}
+          label="Client secret"
+          type="password"
+          help="Encrypted, never shown again. Leave empty for a public client (authentication “none”)."
+        />
+        <SelectField
+          meta={fields.authMethod}
+          label="Token endpoint authentication"
+          options={TOKEN_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value] }))}
+        />
+        <Field
+          meta={fields.scopes}
+          label="Scopes to request"
+          help="Space-separated. Leave empty to use what the server asks for."
+        />
+      </div>
     </details>
   )
 }

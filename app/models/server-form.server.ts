@@ -60,7 +60,10 @@ export const CLIENT_NEEDED_PARAM = 'needed'
 export const CLIENT_NEEDED_MESSAGE =
   'Switchboard cannot identify itself to this server’s authorization server: it offers no client registration and does not accept Client ID Metadata Documents. Register a client there with the redirect URI above, then enter its client ID and secret here. Then press Connect.'
 
-/** Where Add sends an admin who must enter a pre-registered client first: the client fields, focused. */
+/**
+ * Where Add sends an admin who must enter a pre-registered client first: the client ID field
+ * has `autofocus` there. NOTE: no #fragment, since browsers skip autofocus when the URL targets an element.
+ */
 export function clientNeededPath(serverPath: string): string {
-  return `${serverPath}?client=${CLIENT_NEEDED_PARAM}#oauth-client`
+  return `${serverPath}?client=${CLIENT_NEEDED_PARAM}`
 }

@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
+import { data, redirectDocument } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { AdvancedOAuthFields, ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
@@ -13,7 +13,7 @@ import { getActiveSession } from '#app/utils/session.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
-import { redirectWithFlash } from '#app/utils/flash.server.ts'
+import { redirectWithFlash, serializeFlash } from '#app/utils/flash.server.ts'
 import { discoverOAuth } from '#app/utils/oauth-discovery.server.ts'
 import { OAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import { OAUTH_EXCEPTIONS } from '#app/utils/oauth-exceptions.ts'
@@ -48,7 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const credentialsRequired = verdict.probe.outcome === 'credentials_required' && value.authType === 'detect'
   if (credentialsRequired && !value.credentialKind) {
     const result = submission.reply({
-      fieldErrors: { credentialKind: [`${verdict.probe.message} Choose one, then press Add server again.`] },
+      fieldErrors: { credentialKind: ['Choose one of the two, then press Add server again.'] },
       hideFields,
     })
     return data({ result, probeFailed: false, credentialsRequired: true }, { status: 400 })
@@ -121,10 +121,13 @@ async function connectAfterAdd(input: { request: Request; userId: string; worksp
     try {
       const discovery = await discoverOAuth(discoveryTarget(server))
       if (!canIdentifyWithoutClient(discovery.metadata)) {
-        return redirectWithFlash(clientNeededPath(input.here), {
+        const flash = await serializeFlash({
           kind: 'info',
           message: `Added ${input.name}. It uses OAuth, but its authorization server needs a client registered by an admin before anyone can connect.`,
         })
+        // A document load, with JavaScript too: the browser then focuses the client ID field
+        // (autofocus) and scrolls to it, where a client-side navigation would scroll back to the top.
+        return redirectDocument(clientNeededPath(input.here), { headers: { 'Set-Cookie': flash } })
       }
     } catch (error) {
       // Connect below says why discovery failed, and records it.

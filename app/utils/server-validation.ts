@@ -142,7 +142,7 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 export const CREDENTIAL_KIND_LABELS: Record<CredentialKind, { label: string; help: string }> = {
   headers: {
     label: 'An API key or other header',
-    help: 'You add the header (e.g. Authorization or X-Api-Key) on the server’s page next; everyone uses it.',
+    help: 'You add the header (e.g. Authorization or X-Api-Key) on the server’s page; everyone in the workspace uses it.',
   },
   'oauth-legacy': {
     label: 'Sign in with OAuth (MCP 2025-03-26 server)',

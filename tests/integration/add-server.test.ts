@@ -118,7 +118,7 @@ test('a server that answers 401 and says nothing else needs credentials: Add ask
   expect(statusOf(result)).toBe(400)
   const reply = JSON.stringify(dataOf(result))
   expect(reply).toContain('"credentialsRequired":true')
-  expect(reply).toContain('asks for credentials but does not say which kind')
+  expect(reply).toContain('Choose one of the two, then press Add server again.')
   expect(await getDb().mcpServer.count({ where: { workspaceId: owner.workspaceId } })).toBe(before)
 })
 
@@ -219,7 +219,7 @@ test('without a client, an authorization server that offers no registration send
   expect(statusOf(result)).toBe(302)
   const server = await lastServer()
   const serverPath = `/w/${owner.workspaceId}/servers/${server.id}`
-  expect(headersOf(result).get('Location')).toBe(`${serverPath}?client=needed#oauth-client`)
+  expect(headersOf(result).get('Location')).toBe(`${serverPath}?client=needed`)
   expect((await flashOf(result))?.message).toMatch(/needs a client registered by an admin/)
   // Connect did not start: no flow, no visit to the authorization server, no failed connect recorded.
   expect(await getDb().oAuthFlow.count({ where: { serverId: server.id } })).toBe(0)
