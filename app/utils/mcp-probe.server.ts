@@ -82,14 +82,14 @@ export async function probeMcpServer(
       // Some servers open `initialize` to everyone and ask for credentials on later requests.
       const failure = toMcpFailure(error, opened.recorder)
       if (failure.kind === 'auth_required' || failure.kind === 'forbidden') {
-        return { ...base, ...(await classifyAuth(endpoint, failure.challenge, refusal.last, fetch)) }
+        return { ...base, ...(await classifyAuth(endpoint, failure.challenge, refusal.last, baseFetch)) }
       }
       return { ...base, outcome: failureOutcome(failure), message: failure.message }
     }
   } catch (error) {
     const failure = toMcpFailure(error)
     if (failure.kind === 'auth_required' || failure.kind === 'forbidden') {
-      return { ...emptyResult, ...(await classifyAuth(endpoint, failure.challenge, refusal.last, fetch)) }
+      return { ...emptyResult, ...(await classifyAuth(endpoint, failure.challenge, refusal.last, baseFetch)) }
     }
     return { ...emptyResult, outcome: failureOutcome(failure), message: failure.message }
   } finally {
@@ -179,11 +179,10 @@ async function peekText(response: Response): Promise<string> {
   return text.slice(0, HINT_BODY_MAX_CHARS)
 }
 
-const OAUTH_MESSAGE = 'This server uses OAuth: each person connects with their own account.'
 const HEADERS_MESSAGE =
   'The server refused the connection without credentials and offers no OAuth. Add the header it expects (for example an API key) and test again.'
 /** Shown for `credentials_required`; the add and edit forms then offer both ways in. */
-export const CREDENTIALS_MESSAGE =
+const CREDENTIALS_MESSAGE =
   'The server asks for credentials but does not say which kind (it publishes no OAuth metadata). Choose an API key or other header, or sign in with OAuth as an MCP 2025-03-26 server.'
 
 /**
@@ -199,11 +198,21 @@ async function classifyAuth(
 ): Promise<AuthClassification> {
   const scope = challenge?.scope ?? null
   if (challenge?.bearer && (challenge.resourceMetadata || challenge.scope)) {
-    return { outcome: 'oauth', message: OAUTH_MESSAGE, resourceMetadataUrl: challenge.resourceMetadata, scope }
+    return {
+      outcome: 'oauth',
+      message: 'This server uses OAuth: each person connects with their own account.',
+      resourceMetadataUrl: challenge.resourceMetadata,
+      scope,
+    }
   }
   const metadataUrl = await findProtectedResourceMetadata(endpoint.url, fetch, endpoint.timeoutMs)
   if (metadataUrl) {
-    return { outcome: 'oauth', message: OAUTH_MESSAGE, resourceMetadataUrl: metadataUrl, scope }
+    return {
+      outcome: 'oauth',
+      message: 'This server uses OAuth: each person connects with their own account.',
+      resourceMetadataUrl: metadataUrl,
+      scope,
+    }
   }
   if (challenge?.bearer && (await hasAuthorizationServerMetadata(endpoint.url, fetch, endpoint.timeoutMs))) {
     // 2025-03-26 servers: no protected-resource metadata, the MCP origin is the authorization server.
