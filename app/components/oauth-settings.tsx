@@ -11,12 +11,14 @@ export type OAuthSettingsView = {
   exceptions: OAuthException[]
   redirectUri: string
   clientMetadataUrl: string | null
+  /** Why a client must be entered before anyone can connect (after Add); focuses the client fields. */
+  clientNeeded?: string | null
 }
 
 /** What the last OAuth settings submission said (to show errors without losing what was typed). */
 export type OAuthSettingsReply = { intent: string; error: string; values: Record<string, string> } | undefined
 
-const AUTH_METHOD_LABELS: Record<(typeof TOKEN_AUTH_METHODS)[number], string> = {
+export const AUTH_METHOD_LABELS: Record<(typeof TOKEN_AUTH_METHODS)[number], string> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic)',
   client_secret_post: 'client_secret_post (in the request body)',
   none: 'none (public client, no secret)',
@@ -38,7 +40,12 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         </p>
       ) : null}
 
-      <h3>Pre-registered client</h3>
+      <h3 id="oauth-client">Pre-registered client</h3>
+      {settings.clientNeeded ? (
+        <p className="callout callout-info" id="oauth-client-needed">
+          {settings.clientNeeded}
+        </p>
+      ) : null}
       <p className="muted">
         Optional. Without one, Switchboard identifies itself by its Client ID Metadata Document or registers itself
         (Dynamic Client Registration). The secret is encrypted and never shown again. Changing the client signs everyone
@@ -52,7 +59,18 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         ) : null}
         <div className="field">
           <label htmlFor="oauth-client-id">Client ID</label>
-          <input id="oauth-client-id" name="clientId" required maxLength={500} autoComplete="off" defaultValue={clientReply?.values.clientId ?? settings.clientId ?? ''} />
+          <input
+            id="oauth-client-id"
+            type="text"
+            name="clientId"
+            required
+            maxLength={500}
+            autoComplete="off"
+            // Lands here from Add when no client can be found otherwise: works without JS (autofocus in the HTML).
+            autoFocus={Boolean(settings.clientNeeded)}
+            aria-describedby={settings.clientNeeded ? 'oauth-client-needed' : undefined}
+            defaultValue={clientReply?.values.clientId ?? settings.clientId ?? ''}
+          />
         </div>
         <div className="field">
           <label htmlFor="oauth-client-secret">Client secret</label>
@@ -98,7 +116,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         ) : null}
         <div className="field">
           <label htmlFor="oauth-scopes">Scopes to request</label>
-          <input id="oauth-scopes" name="scopes" maxLength={2000} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
+          <input id="oauth-scopes" type="text" name="scopes" maxLength={2000} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
           <p id="oauth-scopes-help" className="field-help">
             Space-separated. Leave empty to use what the server asks for (its challenge or its metadata).
           </p>

@@ -1,8 +1,12 @@
 import type { FieldMetadata } from '@conform-to/react'
-import { CheckboxField, Field, SelectField } from '#app/components/forms.tsx'
+import { CheckboxField, ErrorList, Field, SelectField } from '#app/components/forms.tsx'
+import { AUTH_METHOD_LABELS } from '#app/components/oauth-settings.tsx'
+import { TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
 import {
   AUTH_CHOICES,
   AUTH_CHOICE_LABELS,
+  CREDENTIAL_KINDS,
+  CREDENTIAL_KIND_LABELS,
   SERVER_TIMEOUT_MAX_SECONDS,
   TRANSPORTS,
   TRANSPORT_LABELS,
@@ -16,6 +20,7 @@ type ServerFields = {
   timeoutSeconds: FieldMetadata<unknown>
   enabled: FieldMetadata<unknown>
   saveUnreachable: FieldMetadata<unknown>
+  credentialKind: FieldMetadata<unknown>
 }
 
 /** The fields shared by the add and edit server forms. */
@@ -23,10 +28,13 @@ export function ServerFormFields({
   fields,
   showEnabled,
   showSaveUnreachable,
+  showCredentialChoice,
 }: {
   fields: ServerFields
   showEnabled: boolean
   showSaveUnreachable: boolean
+  /** After a probe that says "needs credentials" (and authentication left to detection). */
+  showCredentialChoice: boolean
 }) {
   return (
     <>
@@ -47,6 +55,7 @@ export function ServerFormFields({
         label="Authentication"
         options={AUTH_CHOICES.map((value) => ({ value, label: AUTH_CHOICE_LABELS[value] }))}
       />
+      {showCredentialChoice ? <CredentialChoice meta={fields.credentialKind} /> : null}
       <Field
         meta={fields.timeoutSeconds}
         label="Request timeout (seconds)"
@@ -64,5 +73,85 @@ export function ServerFormFields({
         />
       ) : null}
     </>
+  )
+}
+
+/**
+ * The two ways into a server that asks for credentials without saying which kind: a plain
+ * radio group, so it works without JavaScript (docs/decisions/016-needs-credentials-and-advanced-add.md).
+ */
+function CredentialChoice({ meta }: { meta: FieldMetadata<unknown> }) {
+  const legendId = `${meta.id}-legend`
+  return (
+    <fieldset className="field choice" aria-describedby={meta.errors?.length ? meta.errorId : undefined} key={meta.key}>
+      <legend id={legendId}>This server asks for credentials but doesn’t say which kind. How do people sign in?</legend>
+      {CREDENTIAL_KINDS.map((kind) => {
+        const id = `${meta.id}-${kind}`
+        return (
+          <div className="choice-option" key={kind}>
+            <input
+              type="radio"
+              id={id}
+              name={meta.name}
+              value={kind}
+              defaultChecked={meta.initialValue === kind}
+              required
+              aria-invalid={meta.errors?.length ? true : undefined}
+              aria-describedby={`${id}-help`}
+            />
+            <label htmlFor={id}>{CREDENTIAL_KIND_LABELS[kind].label}</label>
+            <p id={`${id}-help`} className="field-help">
+              {CREDENTIAL_KIND_LABELS[kind].help}
+            </p>
+          </div>
+        )
+      })}
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </fieldset>
+  )
+}
+
+type AdvancedFields = {
+  clientId: FieldMetadata<unknown>
+  clientSecret: FieldMetadata<unknown>
+  authMethod: FieldMetadata<unknown>
+  scopes: FieldMetadata<unknown>
+}
+
+/**
+ * The add form's Advanced section: a client registered at the authorization server and the
+ * scopes to request. A native <details>, open when something in it needs attention.
+ */
+export function AdvancedOAuthFields({ fields, redirectUri }: { fields: AdvancedFields; redirectUri: string }) {
+  const all = [fields.clientId, fields.clientSecret, fields.authMethod, fields.scopes]
+  const open = all.some((meta) => Boolean(meta.errors?.length)) || Boolean(fields.clientId.initialValue || fields.scopes.initialValue)
+  return (
+    <details className="advanced" open={open}>
+      <summary>Advanced: OAuth client and scopes</summary>
+      <div className="advanced-body">
+        <p className="field-help">
+          Only for servers that use OAuth. Without a client, Switchboard identifies itself by its Client ID Metadata
+          Document or registers itself. If you register a client at the authorization server, use the redirect URI{' '}
+          <code>{redirectUri}</code>.
+        </p>
+        <Field meta={fields.clientId} label="Client ID" autoComplete="off" />
+        <Field
+          meta={fields.clientSecret}
+          label="Client secret"
+          type="password"
+          help="Encrypted, never shown again. Leave empty for a public client (authentication “none”)."
+        />
+        <SelectField
+          meta={fields.authMethod}
+          label="Token endpoint authentication"
+          options={TOKEN_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value] }))}
+        />
+        <Field
+          meta={fields.scopes}
+          label="Scopes to request"
+          help="Space-separated. Leave empty to use what the server asks for."
+        />
+      </div>
+    </details>
   )
 }

@@ -3,6 +3,7 @@ const PROBE_LABELS: Record<string, { label: string; tone: 'ok' | 'warn' | 'error
   open: { label: 'Reachable', tone: 'ok' },
   oauth: { label: 'Needs OAuth', tone: 'warn' },
   headers_required: { label: 'Needs headers', tone: 'warn' },
+  credentials_required: { label: 'Needs credentials', tone: 'warn' },
   not_mcp: { label: 'Not an MCP endpoint', tone: 'error' },
   blocked: { label: 'Refused by outbound rules', tone: 'error' },
   dns_failure: { label: 'Host not found', tone: 'error' },

@@ -1,19 +1,26 @@
 import { parseWithZod } from '@conform-to/zod/v4'
 import { getDb } from '#app/utils/db.server.ts'
 import { type ProbeResult, probeMcpServer } from '#app/utils/mcp-probe.server.ts'
-import { type ServerForm, ServerFormSchema, secondsToMs } from '#app/utils/server-validation.ts'
+import type { z } from 'zod'
+import { type ServerForm, secondsToMs } from '#app/utils/server-validation.ts'
 
 /** Probe outcomes that mean "the server could not be reached as an MCP server at all". */
 const UNREACHABLE_OUTCOMES = new Set(['not_mcp', 'dns_failure', 'connect_refused', 'tls_error', 'timeout', 'too_large', 'server_error', 'network', 'protocol_error'])
 
 /**
  * Parses the add/edit server form, with the unique-name check against the database.
- * `exceptServerId` is the server being edited (its own name is not a duplicate).
+ * `schema` is ServerFormSchema or the add form's AddServerFormSchema; `exceptServerId` is the
+ * server being edited (its own name is not a duplicate).
  */
-export function parseServerForm(formData: FormData, workspaceId: string, exceptServerId?: string) {
+export function parseServerForm<Schema extends z.ZodType<ServerForm>>(
+  formData: FormData,
+  workspaceId: string,
+  schema: Schema,
+  exceptServerId?: string,
+) {
   return parseWithZod(formData, {
     async: true,
-    schema: ServerFormSchema.superRefine(async (value, ctx) => {
+    schema: schema.superRefine(async (value, ctx) => {
       const clash = await getDb().mcpServer.findFirst({
         where: { workspaceId, name: value.name, ...(exceptServerId ? { NOT: { id: exceptServerId } } : {}) },
         select: { id: true },
@@ -46,4 +53,17 @@ export async function probeForForm(value: ServerForm, headers: Record<string, st
     }
   }
   return { ok: true, probe }
+}
+
+/** `?client=needed` on a server page: Add found no way for Switchboard to identify itself. */
+export const CLIENT_NEEDED_PARAM = 'needed'
+export const CLIENT_NEEDED_MESSAGE =
+  'Switchboard cannot identify itself to this server’s authorization server: it offers no client registration and does not accept Client ID Metadata Documents. Register a client there with the redirect URI above, then enter its client ID and secret here. Then press Connect.'
+
+/**
+ * Where Add sends an admin who must enter a pre-registered client first: the client ID field
+ * has `autofocus` there. NOTE: no #fragment, since browsers skip autofocus when the URL targets an element.
+ */
+export function clientNeededPath(serverPath: string): string {
+  return `${serverPath}?client=${CLIENT_NEEDED_PARAM}`
 }

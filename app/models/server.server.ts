@@ -4,7 +4,7 @@ import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
 import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
-import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
+import { type OAuthException, type TokenAuthMethod, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
@@ -96,6 +96,14 @@ export type ServerInput = {
   enabled: boolean
 }
 
+/** OAuth settings given when the server is added (the add form's Advanced section and credential choice). */
+export type NewServerOAuth = {
+  /** A pre-registered client; its secret is encrypted like the server page's (encryptPreregisteredSecret). */
+  client: { clientId: string; clientSecret: string | null; authMethod: TokenAuthMethod } | null
+  scopes: string | null
+  exceptions: OAuthException[]
+}
+
 function probeColumns(probe: ProbeResult) {
   return {
     probedAt: new Date(),
@@ -135,7 +143,8 @@ export async function recordChallenge(serverId: string, challenge: { resourceMet
 /** The auth type a probe suggests, when it tells. */
 export function authTypeFromProbe(probe: ProbeResult): AuthType | null {
   if (probe.outcome === 'oauth') return 'oauth'
-  if (probe.outcome === 'headers_required') return 'headers'
+  // "Needs credentials" of an unknown kind: headers unless an admin chose OAuth (which locks the type).
+  if (probe.outcome === 'headers_required' || probe.outcome === 'credentials_required') return 'headers'
   if (probe.outcome === 'open') return 'none'
   return null
 }
@@ -145,12 +154,22 @@ export function authTypeFromProbe(probe: ProbeResult): AuthType | null {
  * (none when it could not tell); an explicit choice is kept and locked.
  * Throws DuplicateServerNameError.
  */
-export async function createServer(workspaceId: string, userId: string, input: ServerInput, probe: ProbeResult) {
+export async function createServer(
+  workspaceId: string,
+  userId: string,
+  input: ServerInput,
+  probe: ProbeResult,
+  oauth: NewServerOAuth = { client: null, scopes: null, exceptions: [] },
+) {
   const detected = input.authType === 'detect'
   const authType: AuthType = input.authType === 'detect' ? (authTypeFromProbe(probe) ?? 'none') : input.authType
+  // The id is chosen here because the client secret's ciphertext is bound to its row.
+  const id = randomUUID()
+  const { client } = oauth
   try {
     return await getDb().mcpServer.create({
       data: {
+        id,
         workspaceId,
         createdById: userId,
         name: input.name,
@@ -160,6 +179,11 @@ export async function createServer(workspaceId: string, userId: string, input: S
         authTypeLocked: !detected,
         timeoutMs: input.timeoutMs,
         enabled: input.enabled,
+        oauthClientId: client?.clientId ?? null,
+        oauthTokenAuthMethod: client?.authMethod ?? null,
+        oauthClientSecret: client?.clientSecret ? encryptPreregisteredSecret(id, client.clientSecret) : null,
+        oauthScopes: oauth.scopes || null,
+        oauthExceptions: serializeOAuthExceptions(oauth.exceptions),
         ...probeColumns(probe),
       },
       select: { id: true, authType: true },

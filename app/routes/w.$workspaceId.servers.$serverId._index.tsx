@@ -24,8 +24,9 @@ import {
 } from '#app/models/server.server.ts'
 import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-store.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
-import { OAUTH_EXCEPTIONS, TOKEN_AUTH_METHODS, isOAuthException, parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
+import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
 import { lastDiscoveredIssuer, legacyIssuerWithPath } from '#app/utils/oauth-discovery.server.ts'
+import { OAUTH_EXCEPTIONS, isOAuthException, parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { clientMetadataUrl, redirectUri } from '#app/utils/oauth.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
@@ -34,7 +35,17 @@ import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { probeMcpServer } from '#app/utils/mcp-probe.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
-import { AUTH_TYPE_LABELS, HeaderNameSchema, HeaderValueSchema, TRANSPORT_LABELS } from '#app/utils/server-validation.ts'
+import {
+  AUTH_TYPE_LABELS,
+  CLIENT_SECRET_MISSING_MESSAGE,
+  HeaderNameSchema,
+  HeaderValueSchema,
+  OAuthClientFormSchema,
+  OAuthScopesSchema,
+  TRANSPORT_LABELS,
+  isClientSecretMissing,
+  normalizeScopes,
+} from '#app/utils/server-validation.ts'
 
 const testIntent = 'test-connection'
 const enableIntent = 'set-enabled'
@@ -52,15 +63,6 @@ const RemoveHeaderFormSchema = z.object({
   confirm: z.literal('on', { error: 'Tick the box to confirm' }),
 })
 const EnableFormSchema = z.object({ intent: z.literal(enableIntent), enabled: z.enum(['true', 'false']) })
-const OAuthClientFormSchema = z.object({
-  clientId: z.string().trim().min(1, 'Enter the client ID').max(500, 'The client ID is too long'),
-  clientSecret: z.string().max(2000, 'The client secret is too long').optional(),
-  authMethod: z.enum(TOKEN_AUTH_METHODS, { error: 'Choose how Switchboard authenticates' }),
-})
-const ScopesSchema = z
-  .string()
-  .max(2000, 'Too many scopes')
-  .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'Scopes are separated by spaces and use no quotes or backslashes')
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
@@ -107,6 +109,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
             exceptions,
             redirectUri: redirectUri(),
             clientMetadataUrl: clientMetadataUrl(),
+            // Add sends people here (?client=needed) when no client can be found otherwise.
+            clientNeeded:
+              new URL(request.url).searchParams.get('client') === CLIENT_NEEDED_PARAM && !server.oauthClientId ? CLIENT_NEEDED_MESSAGE : null,
           }
         : null,
     server: {
@@ -164,9 +169,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return data({ intent, oauthReply: { intent, error: parsed.error.issues[0]?.message ?? 'Check the form', values } }, { status: 400 })
     }
     const { clientId, clientSecret, authMethod } = parsed.data
-    if (authMethod !== 'none' && !clientSecret && !(server.hasOAuthClientSecret && clientId === server.oauthClientId)) {
+    if (isClientSecretMissing(parsed.data, server.hasOAuthClientSecret && clientId === server.oauthClientId)) {
       return data(
-        { intent, oauthReply: { intent, error: `Enter the client secret (or choose “none” for a public client).`, values } },
+        { intent, oauthReply: { intent, error: CLIENT_SECRET_MISSING_MESSAGE, values } },
         { status: 400 },
       )
     }
@@ -190,11 +195,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   if (intent === 'set-oauth-scopes') {
     const raw = String(formData.get('scopes') ?? '')
-    const parsed = ScopesSchema.safeParse(raw)
+    const parsed = OAuthScopesSchema.safeParse(raw)
     if (!parsed.success) {
       return data({ intent, oauthReply: { intent, error: parsed.error.issues[0]?.message ?? 'Check the scopes', values: { scopes: raw } } }, { status: 400 })
     }
-    const scopes = parsed.data.trim().split(/\s+/).filter(Boolean).join(' ')
+    const scopes = normalizeScopes(parsed.data)
     await setOAuthScopes(server, scopes || null)
     await recordAudit({ ...audit, event: 'oauth.scopes_changed', scopes: scopes || null, detail: scopes ? null : 'Back to what the server asks for' })
     return redirectWithFlash(here, { kind: 'success', message: 'Saved the scopes. They apply to the next Connect.' })

@@ -134,6 +134,15 @@ export async function storedIdentity(
 }
 
 /**
+ * Whether Switchboard can identify itself at this authorization server without a client an
+ * admin registered: by its Client ID Metadata Document (when the server supports them and one
+ * can be offered) or by Dynamic Client Registration.
+ */
+export function canIdentifyWithoutClient(metadata: AuthorizationServerMetadata): boolean {
+  return Boolean((clientMetadataUrl() && metadata.client_id_metadata_document_supported === true) || metadata.registration_endpoint)
+}
+
+/**
  * Scopes to ask for, in the spec's order: the admin's choice → the challenge's `scope` →
  * the resource metadata's `scopes_supported` → none (never invented). `extra` is added for a
  * step-up. `offline_access` is added only when the authorization server lists it.
@@ -207,7 +216,7 @@ async function startWith(input: ConnectInput, discovery: OAuthDiscovery): Promis
     }
   }
   const cimd = clientMetadataUrl()
-  if (!identity && !(cimd && discovery.metadata.client_id_metadata_document_supported === true) && !discovery.metadata.registration_endpoint) {
+  if (!identity && !canIdentifyWithoutClient(discovery.metadata)) {
     throw new OAuthProblem(
       'registration_unavailable',
       `The authorization server does not let Switchboard register itself. An admin must register a client there (redirect URI: ${redirect}) and enter its client ID and secret on this server’s page.`,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
 
 // Shared by the server forms (client-side constraints) and their actions (server-side parsing).
 export const SERVER_NAME_MAX_LENGTH = 60
@@ -132,6 +133,60 @@ export const AUTH_CHOICE_LABELS: Record<(typeof AUTH_CHOICES)[number], string> =
   ...AUTH_TYPE_LABELS,
 }
 
+/**
+ * The two ways into a server that "needs credentials" (probe outcome `credentials_required`):
+ * static headers, or OAuth as an MCP 2025-03-26 server (exception `legacy_discovery`).
+ */
+export const CREDENTIAL_KINDS = ['headers', 'oauth-legacy'] as const
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
+export const CREDENTIAL_KIND_LABELS: Record<CredentialKind, { label: string; help: string }> = {
+  headers: {
+    label: 'An API key or other header',
+    help: 'You add the header (e.g. Authorization or X-Api-Key) on the server’s page; everyone in the workspace uses it.',
+  },
+  'oauth-legacy': {
+    label: 'Sign in with OAuth (MCP 2025-03-26 server)',
+    help: 'Each person connects with their own account. The server’s address is taken as its authorization server.',
+  },
+}
+
+// The OAuth client fields: one set of rules for the server page's OAuth settings and the add form's Advanced section.
+export const OAUTH_CLIENT_ID_MAX_LENGTH = 500
+export const OAUTH_CLIENT_SECRET_MAX_LENGTH = 2000
+export const OAUTH_SCOPES_MAX_LENGTH = 2000
+export const OAuthClientIdSchema = z
+  .string({ error: 'Enter the client ID' })
+  .trim()
+  .min(1, 'Enter the client ID')
+  .max(OAUTH_CLIENT_ID_MAX_LENGTH, 'The client ID is too long')
+export const OAuthClientSecretSchema = z.string().max(OAUTH_CLIENT_SECRET_MAX_LENGTH, 'The client secret is too long')
+export const TokenAuthMethodSchema = z.enum(TOKEN_AUTH_METHODS, { error: 'Choose how Switchboard authenticates' })
+/** RFC 6749 §3.3 scope tokens, space-separated; normalise with `normalizeScopes`. */
+export const OAuthScopesSchema = z
+  .string()
+  .max(OAUTH_SCOPES_MAX_LENGTH, 'Too many scopes')
+  .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'Scopes are separated by spaces and use no quotes or backslashes')
+
+/** The pre-registered client form of the server page. */
+export const OAuthClientFormSchema = z.object({
+  clientId: OAuthClientIdSchema,
+  clientSecret: OAuthClientSecretSchema.optional(),
+  authMethod: TokenAuthMethodSchema,
+})
+export type OAuthClientForm = z.infer<typeof OAuthClientFormSchema>
+
+export const CLIENT_SECRET_MISSING_MESSAGE = 'Enter the client secret (or choose “none” for a public client).'
+
+/** A confidential client needs a secret: true when one is missing (and none is stored to keep). */
+export function isClientSecretMissing(client: { authMethod: string; clientSecret?: string | null }, keepsStoredSecret = false): boolean {
+  return client.authMethod !== 'none' && !client.clientSecret && !keepsStoredSecret
+}
+
+/** Scopes as stored: single spaces, no empty entries. */
+export function normalizeScopes(scopes: string): string {
+  return scopes.trim().split(/\s+/).filter(Boolean).join(' ')
+}
+
 /** The add/edit server form. The server action adds the database checks (unique name). */
 export const ServerFormSchema = z.object({
   name: ServerNameSchema,
@@ -149,7 +204,28 @@ export const ServerFormSchema = z.object({
     .literal('on')
     .optional()
     .transform((value) => value === 'on'),
+  /** Asked only when the probe says "needs credentials" and authentication is detected. */
+  credentialKind: z.enum(CREDENTIAL_KINDS, { error: 'Choose how to sign in to this server' }).optional(),
 })
 export type ServerForm = z.infer<typeof ServerFormSchema>
+
+/**
+ * The add form: the shared fields plus its Advanced section (a pre-registered OAuth client and
+ * the scopes to request), checked by the same field rules as the server page's OAuth settings.
+ */
+export const AddServerFormSchema = ServerFormSchema.extend({
+  clientId: OAuthClientIdSchema.optional(),
+  clientSecret: OAuthClientSecretSchema.optional(),
+  authMethod: TokenAuthMethodSchema.default('client_secret_basic'),
+  scopes: OAuthScopesSchema.transform(normalizeScopes).optional(),
+}).superRefine((value, ctx) => {
+  if (!value.clientId && value.clientSecret) {
+    ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'Enter the client ID that goes with this secret' })
+  }
+  if (value.clientId && isClientSecretMissing({ authMethod: value.authMethod, clientSecret: value.clientSecret })) {
+    ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: CLIENT_SECRET_MISSING_MESSAGE })
+  }
+})
+export type AddServerForm = z.infer<typeof AddServerFormSchema>
 
 export const HeaderFormSchema = z.object({ headerName: HeaderNameSchema, headerValue: HeaderValueSchema })

@@ -14,7 +14,7 @@ import { createTestUser } from '#tests/utils.ts'
  * depending on the mode it lets `initialize` through and then asks for a Bearer token, or
  * answers 401 without a challenge while publishing protected-resource metadata.
  */
-type Mode = 'open' | 'bearer-after-initialize' | 'metadata-only' | 'plain-401'
+type Mode = 'open' | 'bearer-after-initialize' | 'metadata-only' | 'plain-401' | 'bare-bearer-401' | 'basic-401' | 'api-key-hint-401'
 let demo: DemoMcpServer
 let gate: http.Server
 let gateOrigin: string
@@ -38,6 +38,14 @@ beforeAll(async () => {
       if (mode === 'plain-401' || mode === 'metadata-only') {
         res.writeHead(401, { 'content-type': 'application/json' })
         return void res.end('{"error":"unauthorized"}')
+      }
+      if (mode === 'bare-bearer-401' || mode === 'basic-401') {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': mode === 'basic-401' ? 'Basic realm="mcp"' : 'Bearer' })
+        return void res.end('{"error":"unauthorized"}')
+      }
+      if (mode === 'api-key-hint-401') {
+        res.writeHead(401, { 'content-type': 'application/json' })
+        return void res.end('{"error":"invalid_api_key","message":"Send the X-Api-Key header."}')
       }
       if (mode === 'bearer-after-initialize' && req.method === 'POST' && !isInitialize && !body.toString().includes('notifications/')) {
         res.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
@@ -74,14 +82,27 @@ test('a server that opens initialize but answers later requests with a Bearer ch
   expect(probe.scope).toBe('tools:read')
 })
 
-test('a 401 without a challenge is OAuth when protected-resource metadata is published, otherwise static headers', async () => {
+test('a 401 without a challenge is OAuth when protected-resource metadata is published, otherwise it needs credentials of an unknown kind', async () => {
   mode = 'metadata-only'
   const withMetadata = await probeMcpServer(endpoint())
   expect(withMetadata.outcome).toBe('oauth')
   expect(withMetadata.resourceMetadataUrl).toBe(`${gateOrigin}/.well-known/oauth-protected-resource/mcp`)
   mode = 'plain-401'
   const plain = await probeMcpServer(endpoint())
-  expect(plain.outcome).toBe('headers_required')
+  expect(plain.outcome).toBe('credentials_required')
+  expect(plain.message).toMatch(/asks for credentials but does not say which kind/)
+  // A bare Bearer with nothing published may be a static token as much as 2025-03-26 OAuth.
+  mode = 'bare-bearer-401'
+  expect((await probeMcpServer(endpoint())).outcome).toBe('credentials_required')
+})
+
+test('a 401 that names another scheme or hints at a header needs static headers, and so does a header that is refused', async () => {
+  mode = 'basic-401'
+  expect((await probeMcpServer(endpoint())).outcome).toBe('headers_required')
+  mode = 'api-key-hint-401'
+  expect((await probeMcpServer(endpoint())).outcome).toBe('headers_required')
+  mode = 'plain-401'
+  expect((await probeMcpServer({ ...endpoint(), headers: { 'X-Api-Key': 'wrong' } })).outcome).toBe('headers_required')
 })
 
 test('a server that starts asking for a Bearer token after it was added turns into an OAuth server and says so', async () => {

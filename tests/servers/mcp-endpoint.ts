@@ -46,6 +46,8 @@ export type ProtectedMcpEndpointOptions = {
    * 2025-11-25 "Scope Challenge Handling", recommended), or only the scopes the request needs.
    */
   challengeScope: ChallengeScope
+  /** Default true. False drops `WWW-Authenticate` from every 401/403: a server that only says "401". */
+  bearerChallenge?: boolean
   stats: McpEndpointStats
   /**
    * Tools whose `tools/call` is always refused with 403 `insufficient_scope` naming the token's
@@ -91,6 +93,13 @@ export function createProtectedMcpEndpoint(options: ProtectedMcpEndpointOptions)
     })
     next()
   })
+  if (options.bearerChallenge === false) {
+    router.use((_req, res, next) => {
+      const setHeader = res.setHeader.bind(res)
+      res.setHeader = (name, value) => (name.toLowerCase() === 'www-authenticate' ? res : setHeader(name, value))
+      next()
+    })
+  }
   router.use(
     requireBearerAuth({
       verifier: options.verifier,

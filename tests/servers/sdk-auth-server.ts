@@ -139,6 +139,7 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     requiredScopes,
     toolScopes,
     challengeScope: options.challengeScope ?? 'granted-and-required',
+    bearerChallenge: options.bearerChallenge,
     stats: stats.mcp,
     scopeRefusedTools: options.scopeRefusedTools ?? [],
   })

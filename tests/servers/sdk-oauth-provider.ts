@@ -96,6 +96,11 @@ export type AuthorizationServerVariantOptions = {
    */
   protectedResourceMetadata?: boolean
   /**
+   * Default true. False answers 401 (and 403) without any `WWW-Authenticate` challenge; with both metadata options
+   * false, the server says nothing about how to sign in (Switchboard's "needs credentials").
+   */
+  bearerChallenge?: boolean
+  /**
    * Default true. False makes the authorization server metadata URLs 404 too: a client has to fall back to the
    * default `/authorize`, `/token` and `/register` paths (MCP 2025-03-26 "Fallbacks for Servers without Metadata
    * Discovery"), which keep working.
