@@ -70,11 +70,13 @@ export async function measureConnectRequests(): Promise<{ first: number; cached:
  * how many refresh requests reach the authorization server (one is right).
  */
 export async function measureRefreshStampede(calls: number): Promise<{ tokenRequests: number; failures: number }> {
-  // 30 s tokens are always inside the 60 s refresh window: every call wants a refresh.
   const peer = await startSdkAuthServer({ accessTokenTtlSeconds: 30 })
   try {
     const { userId, workspaceId, serverId } = await createOAuthServer(peer, 'StampedeBench')
     await connectForBench(serverId, workspaceId, userId)
+    // 25 s into a 30 s token: inside its refresh window (a third of the lifetime), so every call wants a refresh.
+    const now = Date.now()
+    await getDb().oAuthConnection.updateMany({ where: { serverId }, data: { connectedAt: new Date(now - 25_000), expiresAt: new Date(now + 5_000) } })
     const server = await requireServer(workspaceId, serverId)
     const before = tokenRequests(peer, 'refresh_token')
     const outcomes = await Promise.all(Array.from({ length: calls }, () => callServerTool(userId, server, 'echo', { text: 'x' })))

@@ -4,7 +4,7 @@
 // docs/decisions/015-tokens-step-up-and-moves.md
 import { recordAudit } from '#app/models/audit.server.ts'
 import { markConnectionsOfOtherIssuers, moveServerIssuer, otherConnectionIssuer, readServerIssuer } from '#app/models/oauth-store.server.ts'
-import { getDb } from '#app/utils/db.server.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { type OAuthDiscovery, legacyIssuerWithPath, sameIssuer, shortUrl } from '#app/utils/oauth-discovery.server.ts'
@@ -25,13 +25,22 @@ export function movedSignInReason(issuer: string): string {
 export async function noteDiscoveredIssuer(
   server: ServerRef,
   discovery: Pick<OAuthDiscovery, 'issuer' | 'legacy'>,
-): Promise<{ moved: boolean; previous: string | null }> {
+): Promise<{ moved: boolean; renamed: boolean; previous: string | null }> {
   const { issuer } = discovery
-  const stored = await readServerIssuer(server.id)
-  const previous = stored ?? (await otherConnectionIssuer(server.id, issuer))
+  let stored = await readServerIssuer(server.id)
+  let previous = stored ?? (await otherConnectionIssuer(server.id, issuer))
+  let renamed = false
+  if (previous !== null && previous !== issuer && sameUpToEmptyPathSlash(previous, issuer)) {
+    // Recorded under the former rule (ADR 010: "https://as" and "https://as/" were one issuer, and
+    // 2025-03-26 discovery stored the bare origin): the same authorization server, renamed in place.
+    await renameIssuer(server.id, previous, issuer)
+    renamed = true
+    stored = await readServerIssuer(server.id)
+    previous = stored ?? (await otherConnectionIssuer(server.id, issuer))
+  }
   if (previous === null || sameIssuer(previous, issuer)) {
     if (stored === null && (await moveServerIssuer(server.id, null, issuer))) await auditLegacyIssuer(server, discovery)
-    return { moved: false, previous }
+    return { moved: false, renamed, previous }
   }
   const first = await moveServerIssuer(server.id, stored, issuer)
   if (first) await auditLegacyIssuer(server, discovery)
@@ -49,7 +58,7 @@ export async function noteDiscoveredIssuer(
       detail: `From ${previous} to ${issuer}; ${reconnect} connection${reconnect === 1 ? '' : 's'} must reconnect`,
     })
   }
-  return { moved: true, previous }
+  return { moved: true, renamed, previous }
 }
 
 /**
@@ -59,11 +68,14 @@ export async function noteDiscoveredIssuer(
  */
 export async function preregisteredClientMovedFrom(serverId: string): Promise<{ from: string; to: string } | null> {
   const db = getDb()
-  const [move, clientSaved] = await Promise.all([
+  const [move, clientSaved, current] = await Promise.all([
     db.auditEvent.findFirst({ where: { serverId, event: 'oauth.issuer_changed' }, orderBy: { createdAt: 'desc' }, select: { createdAt: true, detail: true, issuer: true } }),
     db.auditEvent.findFirst({ where: { serverId, event: 'oauth.client_changed' }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } }),
+    readServerIssuer(serverId),
   ])
-  if (!move) return null
+  // Only the move that led to the issuer in use counts: a URL change forgets the issuer
+  // (server.server.ts), and the new URL's authorization server is no move of the old one's.
+  if (!move || move.issuer !== current) return null
   if (clientSaved && clientSaved.createdAt > move.createdAt) return null
   const from = /^From (\S+) to /.exec(move.detail ?? '')?.[1] ?? 'the former authorization server'
   return { from, to: move.issuer ?? 'the new authorization server' }
@@ -80,4 +92,27 @@ async function auditLegacyIssuer(server: ServerRef, discovery: Pick<OAuthDiscove
     issuer: discovery.issuer,
     detail: `MCP 2025-03-26 discovery: the authorization server at ${new URL(server.url).origin} names itself ${shortUrl(discovery.issuer)}`,
   })
+}
+
+/** True when two issuers differ at most by the "/" of an empty path (https://as vs https://as/). */
+function sameUpToEmptyPathSlash(a: string, b: string): boolean {
+  const strip = (value: string) => (/^https?:\/\/[^/]+\/$/.test(value) ? value.slice(0, -1) : value)
+  return strip(a) === strip(b)
+}
+
+/** Rewrites an issuer recorded under the former comparison rule to the exact one discovery names now. */
+async function renameIssuer(serverId: string, from: string, to: string): Promise<void> {
+  const db = getDb()
+  await db.oAuthConnection.updateMany({ where: { serverId, issuer: from }, data: { issuer: to } })
+  for (const registration of await db.oAuthClientRegistration.findMany({ where: { serverId, issuer: from }, select: { id: true } })) {
+    try {
+      await db.oAuthClientRegistration.update({ where: { id: registration.id }, data: { issuer: to } })
+    } catch (error) {
+      // A registration under the exact issuer exists already: it is the one to keep.
+      if (!isUniqueViolation(error)) throw error
+      await db.oAuthClientRegistration.deleteMany({ where: { id: registration.id } })
+    }
+  }
+  await db.mcpServer.updateMany({ where: { id: serverId, oauthIssuer: from }, data: { oauthIssuer: to } })
+  logger.info({ serverId }, 'OAuth issuer recorded under the former comparison rule renamed to the exact one')
 }

@@ -219,7 +219,9 @@ export async function updateServer(
         enabled: input.enabled,
         ...(configChanged ? { configVersion: { increment: 1 } } : {}),
         // Another URL's challenge would send discovery to the old server's metadata.
-        ...(input.url !== server.url ? challengeColumns(null) : {}),
+        // Another URL's challenge would send discovery to the old server's metadata, and another
+        // URL's authorization server is not a move of this one's (oauth-issuer.server.ts).
+        ...(input.url !== server.url ? { ...challengeColumns(null), oauthIssuer: null } : {}),
         ...(probe ? probeColumns(probe) : {}),
       },
       select: { id: true },

@@ -1,5 +1,6 @@
 import type { ServerBuild } from '@remix-run/node'
 import { type BodyRefusal, isDataRequest } from '#app/server/request-body.ts'
+import { safeRedirectPath } from '#app/utils/redirect.ts'
 
 /**
  * The answer to a request the HTTP layer refuses before Remix runs (app/server/request-body.ts): a small page in
@@ -40,7 +41,8 @@ function backHref(referer: string | undefined, publicUrl: string): string {
   if (!referer) return '/'
   try {
     const url = new URL(referer)
-    return url.origin === publicUrl ? `${url.pathname}${url.search}` : '/'
+    // Re-checked: a path like //evil.example would be read by the browser as another host.
+    return url.origin === publicUrl ? safeRedirectPath(`${url.pathname}${url.search}`) : '/'
   } catch {
     return '/'
   }

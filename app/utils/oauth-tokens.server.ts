@@ -196,22 +196,27 @@ async function refreshHoldingLease(server: OAuthServer, connection: ConnectionWi
     }
     try {
       const discovery = await discoverOAuth(discoveryTarget(server), { force: attempt > 0 })
-      if (!sameIssuer(discovery.issuer, connection.issuer)) {
+      let issuer = connection.issuer
+      if (!sameIssuer(discovery.issuer, issuer)) {
         // The server moved its sign-in: this refresh token (and the client that goes with it)
         // must never reach the new authorization server. Every connection of the old one reconnects.
-        await noteDiscoveredIssuer(server, discovery)
-        await giveUp(server, connection, movedSignInReason(discovery.issuer))
-        return reauth(server, movedSignInReason(discovery.issuer))
+        // (An issuer recorded under the former comparison rule is renamed instead: same server.)
+        const noted = await noteDiscoveredIssuer(server, discovery)
+        if (noted.moved || !noted.renamed) {
+          await giveUp(server, connection, movedSignInReason(discovery.issuer))
+          return reauth(server, movedSignInReason(discovery.issuer))
+        }
+        issuer = discovery.issuer
       }
-      const identity = await storedIdentity(server, connection.issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
+      const identity = await storedIdentity(server, issuer, discovery.metadata, connection.clientKind, connection.clientId).catch(() => null)
       if (!identity) {
         await giveUp(server, connection, 'Switchboard’s client registration changed')
         return reauth(server, 'Switchboard’s client registration changed')
       }
       refreshStats.tokenRequests++
       const startedAt = performance.now()
-      const step = { serverId: server.id, issuer: connection.issuer, endpoint: discovery.metadata.token_endpoint, startedAt }
-      tokens = await refreshAuthorization(connection.issuer, {
+      const step = { serverId: server.id, issuer, endpoint: discovery.metadata.token_endpoint, startedAt }
+      tokens = await refreshAuthorization(issuer, {
         metadata: discovery.metadata,
         clientInformation: { client_id: identity.clientId },
         refreshToken,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
-import { requireServer } from '#app/models/server.server.ts'
+import { requireServer, updateServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
@@ -120,5 +120,59 @@ test('when the moved server refuses the old tokens (401), the forced refresh fin
     expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(1)
   } finally {
     await strict.close()
+  }
+})
+
+test('an issuer recorded under the former rule (without the "/" of an empty path) is renamed, not taken for a move: the refresh goes to the same server', async () => {
+  const { user, cookie } = account
+  const workspaceId = user.workspaceId
+  const fresh = await startMovingAuthServer()
+  try {
+    const [first] = fresh.authorizationServers
+    expect(first.issuer.endsWith('/')).toBe(true)
+    const formerIssuer = first.issuer.slice(0, -1)
+    const { id: serverId } = await getDb().mcpServer.create({
+      data: { workspaceId, name: `Renamed ${Math.random().toString(36).slice(2, 10)}`, url: fresh.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000 },
+      select: { id: true },
+    })
+    await connectThroughRoutes({ workspaceId, serverId, cookie })
+    // What an older Switchboard stored: the issuer without its trailing "/".
+    await getDb().oAuthConnection.updateMany({ where: { serverId }, data: { issuer: formerIssuer, expiresAt: new Date(Date.now() - 1000) } })
+    await getDb().oAuthClientRegistration.updateMany({ where: { serverId }, data: { issuer: formerIssuer } })
+    await getDb().mcpServer.update({ where: { id: serverId }, data: { oauthIssuer: formerIssuer, oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })
+    const refreshesBefore = first.stats.tokenRequests.refresh_token ?? 0
+
+    const called = await callServerTool(user.id, await requireServer(workspaceId, serverId), 'echo', { message: 'after the upgrade' })
+    expect(called.ok).toBe(true)
+    expect(first.stats.tokenRequests.refresh_token ?? 0).toBe(refreshesBefore + 1)
+    expect(await getConnectionWithTokens(serverId, user.id)).toMatchObject({ issuer: first.issuer, status: 'connected' })
+    expect(await getDb().oAuthClientRegistration.findMany({ where: { serverId }, select: { issuer: true } })).toEqual([{ issuer: first.issuer }])
+    expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: first.issuer })
+    expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(0)
+  } finally {
+    await fresh.close()
+  }
+})
+
+test('after an admin changes the URL, the new URL’s authorization server is not taken for a move', async () => {
+  const { user, cookie } = account
+  const workspaceId = user.workspaceId
+  const other = await startMovingAuthServer()
+  try {
+    const { id: serverId } = await getDb().mcpServer.create({
+      data: { workspaceId, name: `Relocated ${Math.random().toString(36).slice(2, 10)}`, url: peer.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000 },
+      select: { id: true },
+    })
+    peer.moveTo(1)
+    await connectThroughRoutes({ workspaceId, serverId, cookie })
+    const server = await requireServer(workspaceId, serverId)
+    await updateServer(server, { name: server.name, url: other.mcpUrl, transport: 'auto', authType: 'oauth', timeoutMs: 10_000, enabled: true }, null)
+    expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: null })
+
+    await connectThroughRoutes({ workspaceId, serverId, cookie })
+    expect(await getConnectionWithTokens(serverId, user.id)).toMatchObject({ issuer: other.authorizationServers[0].issuer, status: 'connected' })
+    expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(0)
+  } finally {
+    await other.close()
   }
 })
