@@ -129,6 +129,8 @@ const CONTENDED_WAIT_MS = SECOND_MS
  * the same row exactly one wins; the others read again and then wait or, while failures are still
  * free, try again. Correct on SQLite (writes are serialized) and PostgreSQL (a blocked UPDATE re-checks
  * its WHERE on the row it waited for).
+ * NOTE: this relies on `updateMany` sending one `UPDATE … WHERE` with the whole filter, as Prisma 7 does;
+ * Prisma before 4 selected the ids first (https://github.com/prisma/prisma/issues/8612).
  */
 export async function reserveAttempt(key: string, rule: BackoffRule, now = new Date()): Promise<ReserveResult> {
   const db = getDb()
