@@ -98,7 +98,11 @@ function backoffWaitMs(row: ThrottleRow, rule: BackoffRule, now: Date): number {
   // Rows written before lastEventAt existed count from their window's start.
   const last = (row.lastEventAt ?? row.windowStart).getTime()
   if (last + rule.forgetAfterMs <= now.getTime()) return 0
-  return Math.max(0, last + backoffDelayMs(rule, row.count) - now.getTime())
+  const delayMs = backoffDelayMs(rule, row.count)
+  // NOTE: a free failure means no wait even when a parallel request, whose clock read came later,
+  // counted its failure "after" this request's now.
+  if (delayMs === 0) return 0
+  return Math.max(0, last + delayMs - now.getTime())
 }
 
 /** How long until `key` may try again under `rule` (measured from its last failure); 0 when it may now. */

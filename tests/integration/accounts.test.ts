@@ -13,6 +13,7 @@ import {
   LOGIN_FAILURES_PER_ADDRESS,
   SIGNUPS_PER_IP,
   recordFailure,
+  reserveAttempt,
 } from '#app/utils/throttle.server.ts'
 import {
   cookieHeaderFrom,
@@ -375,6 +376,15 @@ test('ten parallel wrong guesses on a fresh account: only the free ones reach th
   expect(results.filter((result) => statusOf(result) === 429)).toHaveLength(10 - reached)
   const row = await getDb().throttle.findUniqueOrThrow({ where: { key: accountAddressThrottleKey(user.email, address) }, select: { count: true } })
   expect(row.count).toBe(reached)
+})
+
+test('while failures are free, an attempt whose clock read came before a parallel one is still let through', async () => {
+  const key = `login-account-ip:${uniqueEmail('clock')}`
+  const later = new Date()
+  const earlier = new Date(later.getTime() - 50)
+  expect((await reserveAttempt(key, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, later)).ok).toBe(true)
+  expect((await reserveAttempt(key, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, earlier)).ok).toBe(true)
+  expect((await getDb().throttle.findUniqueOrThrow({ where: { key }, select: { count: true } })).count).toBe(2)
 })
 
 test('too many failures from one address throttle that address for every account', async () => {
