@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ErrorList, Field } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { accountAddressThrottleKey, accountThrottleKey, requireAnonymous, verifyLogin } from '#app/utils/auth.server.ts'
+import { deviceCookieFor, knownDeviceId } from '#app/utils/device-cookie.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { clientIpOf } from '#app/utils/load-context.server.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
@@ -14,10 +15,11 @@ import { createSession } from '#app/utils/session.server.ts'
 import {
   LOGIN_FAILURES_PER_ACCOUNT,
   LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+  LOGIN_FAILURES_PER_ACCOUNT_AND_DEVICE,
   LOGIN_FAILURES_PER_ADDRESS,
-  backoffRetryAfterMs,
   describeWait,
-  recordFailure,
+  releaseAttempt,
+  reserveAttempts,
   resetThrottle,
 } from '#app/utils/throttle.server.ts'
 import { EmailSchema, PasswordSchema } from '#app/utils/user-validation.ts'
@@ -43,46 +45,58 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { email, password, redirectTo } = submission.value
   const address = clientIpOf(context)
-  // Three counters with growing delays (docs/decisions/012-sign-in-throttling.md): this account from
-  // this address (strict), this account from anywhere (loose, short delays: failures elsewhere never
-  // lock the owner out), and this address against any account (credential stuffing).
-  const pairKey = accountAddressThrottleKey(email, address)
-  const counters = [
-    { key: pairKey, rule: LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS },
-    { key: accountThrottleKey(email), rule: LOGIN_FAILURES_PER_ACCOUNT },
-    { key: `login-ip:${address}`, rule: LOGIN_FAILURES_PER_ADDRESS },
-  ]
-  // Checked before the password, so a throttled guesser learns nothing from the answer; a refused
-  // attempt is not counted, so waiting is all it takes.
-  const waits = await Promise.all(counters.map(({ key, rule }) => backoffRetryAfterMs(key, rule)))
-  const retryAfterMs = Math.max(...waits)
-  if (retryAfterMs > 0) {
+  // Growing delays (docs/decisions/012-sign-in-throttling.md). A browser that signed in to this
+  // account before (a valid device cookie) has its own counter and skips the account-wide one, so
+  // guesses from elsewhere never keep the owner out. Any other attempt counts against this account
+  // from this address (strict) and from anywhere (loose, short delays). Every attempt counts against
+  // its address (credential stuffing across accounts).
+  const deviceId = await knownDeviceId(request, email)
+  const ownKey = deviceId ? `login-account-device:${deviceId}` : accountAddressThrottleKey(email, address)
+  const addressCounter = { key: `login-ip:${address}`, rule: LOGIN_FAILURES_PER_ADDRESS }
+  const counters = deviceId
+    ? [{ key: ownKey, rule: LOGIN_FAILURES_PER_ACCOUNT_AND_DEVICE }, addressCounter]
+    : [
+        { key: ownKey, rule: LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS },
+        { key: accountThrottleKey(email), rule: LOGIN_FAILURES_PER_ACCOUNT },
+        addressCounter,
+      ]
+  // The attempt is counted as a failure before the password is checked, in one conditional statement
+  // per counter: of parallel guesses only as many as the counters allow reach the password. A refused
+  // attempt counts nothing, so waiting is all it takes, and the guesser learns nothing about the password.
+  const reserved = await reserveAttempts(counters)
+  if (!reserved.ok) {
     return data(
       {
         result: submission.reply({
-          formErrors: [`Too many failed sign-in attempts. Wait ${describeWait(retryAfterMs)}, then try again.`],
+          formErrors: [`Too many failed sign-in attempts. Wait ${describeWait(reserved.retryAfterMs)}, then try again.`],
           hideFields: ['password'],
         }),
       },
-      { status: 429, headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } },
+      { status: 429, headers: { 'Retry-After': String(Math.ceil(reserved.retryAfterMs / 1000)) } },
     )
   }
   const userId = await verifyLogin(email, password)
   if (!userId) {
-    for (const { key, rule } of counters) await recordFailure(key, rule)
     return data(
       { result: submission.reply({ formErrors: ['Email or password is incorrect.'], hideFields: ['password'] }) },
       { status: 400 },
     )
   }
-  // Only this address's count for the account starts over: failures from elsewhere are someone
-  // else's, and keep slowing them.
-  await resetThrottle(pairKey)
+  // This browser's (or address's) count for the account starts over. The other counters only take
+  // back this attempt: failures from elsewhere are someone else's, and keep slowing them.
+  await resetThrottle(ownKey)
+  for (const reservation of reserved.reservations) if (reservation.key !== ownKey) await releaseAttempt(reservation)
   const sessionCookie = await createSession(request, userId)
+  const deviceCookie = await deviceCookieFor(request, email)
   return redirectWithFlash(
     safeRedirectPath(redirectTo, '/'),
     { kind: 'success', message: 'You are signed in.' },
-    { headers: { 'Set-Cookie': sessionCookie } },
+    {
+      headers: [
+        ['Set-Cookie', sessionCookie],
+        ['Set-Cookie', deviceCookie],
+      ],
+    },
   )
 }
 

@@ -1,6 +1,6 @@
 // Counters of events per key in the Throttle table: fixed windows (sign-ups, re-registrations,
 // step-ups) and growing delays after failures (sign-in, docs/decisions/012-sign-in-throttling.md).
-import { getDb } from '#app/utils/db.server.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 
 /** A fixed-window limit: at most `limit` counted events per `windowMs`. */
 export type ThrottleRule = { limit: number; windowMs: number }
@@ -25,7 +25,12 @@ export const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: BackoffRule = {
   forgetAfterMs: HOUR_MS,
 }
 /**
- * One account from every address together: looser, with short delays, so guessing spread over many
+ * One account from one browser that signed in to it before (a device cookie): the same rule as from
+ * one address, but guesses elsewhere never reach it.
+ */
+export const LOGIN_FAILURES_PER_ACCOUNT_AND_DEVICE: BackoffRule = LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+/**
+ * One account from every address together (browsers without a device cookie for it): looser, with short delays, so guessing spread over many
  * addresses is slowed while the owner, from anywhere, waits at most half a minute.
  */
 export const LOGIN_FAILURES_PER_ACCOUNT: BackoffRule = {
@@ -89,14 +94,113 @@ export function backoffDelayMs(rule: BackoffRule, failures: number): number {
   return Math.min(rule.maxDelayMs, rule.firstDelayMs * 2 ** doublings)
 }
 
-/** How long until `key` may try again under `rule` (measured from its last failure); 0 when it may now. */
-export async function backoffRetryAfterMs(key: string, rule: BackoffRule, now = new Date()): Promise<number> {
-  const row = await findRow(key)
-  if (!row) return 0
+function backoffWaitMs(row: ThrottleRow, rule: BackoffRule, now: Date): number {
   // Rows written before lastEventAt existed count from their window's start.
   const last = (row.lastEventAt ?? row.windowStart).getTime()
   if (last + rule.forgetAfterMs <= now.getTime()) return 0
-  return Math.max(0, last + backoffDelayMs(rule, row.count) - now.getTime())
+  const delayMs = backoffDelayMs(rule, row.count)
+  // NOTE: a free failure means no wait even when a parallel request, whose clock read came later,
+  // counted its failure "after" this request's now.
+  if (delayMs === 0) return 0
+  return Math.max(0, last + delayMs - now.getTime())
+}
+
+/** How long until `key` may try again under `rule` (measured from its last failure); 0 when it may now. */
+export async function backoffRetryAfterMs(key: string, rule: BackoffRule, now = new Date()): Promise<number> {
+  const row = await findRow(key)
+  return row ? backoffWaitMs(row, rule, now) : 0
+}
+
+/** An attempt counted as a failure before the password is checked; released when it was not one. */
+export type Reservation = {
+  key: string
+  count: number
+  at: Date
+  /** The row as it was before, restored on release; null when the reservation created it. */
+  previous: ThrottleRow | null
+}
+
+export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; retryAfterMs: number }
+
+/** A request that keeps losing to parallel ones this often is refused for a moment (see reserveAttempt). */
+const MAX_RESERVE_TRIES = 10
+/** The wait said to a request that kept losing to parallel ones. */
+const CONTENDED_WAIT_MS = SECOND_MS
+
+/**
+ * Counts one attempt for `key` in advance, in one conditional statement, when `rule` lets it try now.
+ * The update matches only the row as read (count and last event), so of N parallel requests that read
+ * the same row exactly one wins; the others read again and then wait or, while failures are still
+ * free, try again. Correct on SQLite (writes are serialized) and PostgreSQL (a blocked UPDATE re-checks
+ * its WHERE on the row it waited for).
+ * NOTE: this relies on `updateMany` sending one `UPDATE … WHERE` with the whole filter, as Prisma 7 does;
+ * Prisma before 4 selected the ids first (https://github.com/prisma/prisma/issues/8612).
+ */
+export async function reserveAttempt(key: string, rule: BackoffRule, now = new Date()): Promise<ReserveResult> {
+  const db = getDb()
+  for (let tries = 0; tries < MAX_RESERVE_TRIES; tries++) {
+    const row = await findRow(key)
+    if (!row) {
+      try {
+        await db.throttle.create({ data: { key, count: 1, windowStart: now, lastEventAt: now }, select: { key: true } })
+        return { ok: true, reservation: { key, count: 1, at: now, previous: null } }
+      } catch (error) {
+        // Another request created it first: read it again.
+        if (isUniqueViolation(error)) continue
+        throw error
+      }
+    }
+    const retryAfterMs = backoffWaitMs(row, rule, now)
+    if (retryAfterMs > 0) return { ok: false, retryAfterMs }
+    const last = row.lastEventAt ?? row.windowStart
+    const forgotten = last.getTime() + rule.forgetAfterMs <= now.getTime()
+    const count = forgotten ? 1 : row.count + 1
+    const won = await db.throttle.updateMany({
+      where: { key, count: row.count, lastEventAt: row.lastEventAt },
+      data: { count, lastEventAt: now, ...(forgotten ? { windowStart: now } : {}) },
+    })
+    if (won.count === 1) return { ok: true, reservation: { key, count, at: now, previous: row } }
+  }
+  // So many attempts at once on one key are not a person typing: refuse this one for a moment.
+  return { ok: false, retryAfterMs: CONTENDED_WAIT_MS }
+}
+
+/**
+ * Takes back a reserved attempt (it was refused by another counter, or the password was right):
+ * the row is restored as it was when nothing was counted since; otherwise only its count goes down.
+ */
+export async function releaseAttempt(reservation: Reservation): Promise<void> {
+  const db = getDb()
+  const { key, count, at, previous } = reservation
+  const untouched = { key, count, lastEventAt: at }
+  const undone = previous
+    ? await db.throttle.updateMany({ where: untouched, data: previous })
+    : await db.throttle.deleteMany({ where: untouched })
+  if (undone.count === 1) return
+  await db.throttle.updateMany({ where: { key, count: { gt: 0 } }, data: { count: { decrement: 1 } } })
+}
+
+/**
+ * Reserves one attempt on every counter, or none: refused with the longest wait when any counter says
+ * wait (read first, so a refused attempt writes nothing) or loses a race (reservations made are released).
+ */
+export async function reserveAttempts(
+  counters: ReadonlyArray<{ key: string; rule: BackoffRule }>,
+  now = new Date(),
+): Promise<{ ok: true; reservations: Reservation[] } | { ok: false; retryAfterMs: number }> {
+  const waits = await Promise.all(counters.map(({ key, rule }) => backoffRetryAfterMs(key, rule, now)))
+  const retryAfterMs = Math.max(0, ...waits)
+  if (retryAfterMs > 0) return { ok: false, retryAfterMs }
+  const reservations: Reservation[] = []
+  for (const { key, rule } of counters) {
+    const result = await reserveAttempt(key, rule, now)
+    if (!result.ok) {
+      for (const reservation of reservations) await releaseAttempt(reservation)
+      return result
+    }
+    reservations.push(result.reservation)
+  }
+  return { ok: true, reservations }
 }
 
 /** Counts one failure for `key`; a key quiet for `rule.forgetAfterMs` starts again from zero. */

@@ -1,3 +1,4 @@
+import { createCookie } from '@remix-run/node'
 import { expect, test } from 'vitest'
 import { action as loginAction } from '#app/routes/login.tsx'
 import { action as logoutAction } from '#app/routes/logout.ts'
@@ -8,9 +9,11 @@ import { accountAddressThrottleKey, accountThrottleKey } from '#app/utils/auth.s
 import {
   LOGIN_FAILURES_PER_ACCOUNT,
   LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+  LOGIN_FAILURES_PER_ACCOUNT_AND_DEVICE,
   LOGIN_FAILURES_PER_ADDRESS,
   SIGNUPS_PER_IP,
   recordFailure,
+  reserveAttempt,
 } from '#app/utils/throttle.server.ts'
 import {
   cookieHeaderFrom,
@@ -228,6 +231,160 @@ test('guessing one account from many addresses is slowed account-wide, by at mos
   expect(retryAfterSeconds(result)).toBeLessThanOrEqual(30)
   await waitOut(accountKey, LOGIN_FAILURES_PER_ACCOUNT.maxDelayMs)
   expect(statusOf(await signInFrom(user.email, user.password, '198.51.100.251'))).toBe(302)
+})
+
+const signInWith = (email: string, password: string, address: string, cookie: string) =>
+  settle(() =>
+    loginAction({ request: formRequest('/login', { email, password }, cookie), params, context: loadContext({ clientIp: address }) }),
+  )
+
+/** Signs in with the right password and returns the device cookie this browser got (as a Cookie header). */
+async function deviceCookieOf(user: { email: string; password: string }, address: string, cookie = ''): Promise<string> {
+  const result = await signInWith(user.email, user.password, address, cookie)
+  expect(statusOf(result)).toBe(302)
+  const device = headersOf(result).getSetCookie().find((c) => c.startsWith('sb_device='))
+  expect(device).toBeDefined()
+  return cookieHeaderFrom(device ?? null)
+}
+
+/** Wrong guesses at `email` from many addresses, as an attacker spreading out would, until it is slowed account-wide. */
+async function guessFromEverywhere(email: string) {
+  for (let i = 0; i <= LOGIN_FAILURES_PER_ACCOUNT.freeFailures; i++) {
+    expect(statusOf(await signInFrom(email, 'wrong password!', `198.18.${i}.1`))).toBe(400)
+  }
+  // A long campaign: the account-wide wait is at its cap of 30 s after every guess.
+  for (let i = 0; i < 20; i++) await recordFailure(accountThrottleKey(email), LOGIN_FAILURES_PER_ACCOUNT)
+  expect(statusOf(await signInFrom(email, 'wrong password!', '198.18.200.1'))).toBe(429)
+}
+
+test('guesses from many addresses never stop the owner on a browser that signed in before, while a new browser is slowed', async () => {
+  const user = await createTestUser()
+  const device = await deviceCookieOf(user, '203.0.113.60')
+  await guessFromEverywhere(user.email)
+  const accountRow = () => getDb().throttle.findUniqueOrThrow({ where: { key: accountThrottleKey(user.email) }, select: { count: true } })
+  const before = (await accountRow()).count
+
+  // Without the device cookie, even the right password waits (at most half a minute).
+  const newBrowser = await signInFrom(user.email, user.password, '203.0.113.61')
+  expect(statusOf(newBrowser)).toBe(429)
+  expect(retryAfterSeconds(newBrowser)).toBeLessThanOrEqual(30)
+
+  // The owner's browser reaches the password at once, from any address: a typo is answered as a
+  // typo, and the right password signs in.
+  expect(statusOf(await signInWith(user.email, 'my typo password', '203.0.113.62', device))).toBe(400)
+  const signedIn = await signInWith(user.email, user.password, '203.0.113.62', device)
+  expect(statusOf(signedIn)).toBe(302)
+  expect(headersOf(signedIn).getSetCookie().some((c) => c.startsWith('sb_session='))).toBe(true)
+  // The owner's attempts spent nothing of the account-wide budget, and the attacker is still slowed.
+  expect((await accountRow()).count).toBe(before)
+  expect(statusOf(await signInFrom(user.email, 'wrong password!', '198.18.201.1'))).toBe(429)
+})
+
+test('a browser with a device cookie has a counter of its own: its wrong guesses slow it and nobody else', async () => {
+  const user = await createTestUser()
+  const device = await deviceCookieOf(user, '203.0.113.63')
+  for (let i = 0; i <= LOGIN_FAILURES_PER_ACCOUNT_AND_DEVICE.freeFailures; i++) {
+    expect(statusOf(await signInWith(user.email, 'wrong password!', `198.18.50.${i}`, device))).toBe(400)
+  }
+  // The same browser must now wait, from any address; a browser without the cookie need not.
+  expect(statusOf(await signInWith(user.email, user.password, '198.18.50.99', device))).toBe(429)
+  expect(statusOf(await signInFrom(user.email, user.password, '198.18.51.1'))).toBe(302)
+})
+
+test('a forged device cookie, or one from another account, gives no exemption from the account-wide wait', async () => {
+  const user = await createTestUser()
+  const other = await createTestUser()
+  const real = await deviceCookieOf(user, '203.0.113.64')
+  const othersDevice = await deviceCookieOf(other, '203.0.113.65')
+  await guessFromEverywhere(user.email)
+
+  const parsed: unknown = await createCookie('sb_device').parse(real)
+  expect(Array.isArray(parsed)).toBe(true)
+  const [token = ''] = Array.isArray(parsed) ? parsed.map(String) : []
+  const [nonce = '', mac = ''] = token.split('.')
+  const flipped = `${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BA' : 'AA'}`
+  const forgeries = [
+    othersDevice,
+    cookieHeaderFrom(await createCookie('sb_device').serialize([`${nonce}.${flipped}`])),
+    cookieHeaderFrom(await createCookie('sb_device').serialize([`${'A'.repeat(22)}.${'B'.repeat(43)}`])),
+    cookieHeaderFrom(await createCookie('sb_device').serialize(user.email)),
+    'sb_device=garbage',
+  ]
+  for (const cookie of forgeries) {
+    expect(statusOf(await signInWith(user.email, user.password, '203.0.113.66', cookie)), cookie).toBe(429)
+  }
+  // The real one still works, also next to another account's token in the same browser.
+  expect(statusOf(await signInWith(user.email, user.password, '203.0.113.66', real))).toBe(302)
+})
+
+test('the device cookie is HttpOnly, SameSite=Lax, long-lived, names one browser per account and never contains the email', async () => {
+  const user = await createTestUser()
+  const result = await signInFrom(user.email, user.password, '203.0.113.67')
+  const header = headersOf(result).getSetCookie().find((c) => c.startsWith('sb_device='))
+  expect(header).toMatch(/HttpOnly/i)
+  expect(header).toMatch(/SameSite=Lax/i)
+  expect(header).toMatch(/Path=\//)
+  expect(header).not.toMatch(/Domain=/i)
+  expect(Number(/Max-Age=(\d+)/.exec(header ?? '')?.[1])).toBeGreaterThanOrEqual(180 * 24 * 60 * 60)
+  const cookie = cookieHeaderFrom(header ?? null)
+  const decoded = JSON.stringify(await createCookie('sb_device').parse(cookie))
+  const [local = ''] = user.email.split('@')
+  for (const text of [header ?? '', decodeURIComponent(header ?? ''), decoded]) {
+    expect(text.toLowerCase()).not.toContain(local.toLowerCase())
+    expect(text).not.toContain(Buffer.from(user.email).toString('base64').slice(0, 12))
+  }
+  // Signing in again on the same browser keeps its token; the database holds no copy of it.
+  const again = await signInWith(user.email, user.password, '203.0.113.67', cookie)
+  expect(cookieHeaderFrom(headersOf(again).getSetCookie().find((c) => c.startsWith('sb_device=')) ?? null)).toBe(cookie)
+  const nonce = decoded.split('"')[1]?.split('.')[0] ?? ''
+  expect(nonce).toMatch(/^[A-Za-z0-9_-]{22}$/)
+  expect(await getDb().throttle.count({ where: { key: { contains: nonce } } })).toBe(0)
+})
+
+test('ten parallel wrong guesses when the wait has just passed: exactly one reaches the password, the rest are told to wait', async () => {
+  const user = await createTestUser()
+  const address = '198.51.100.90'
+  const pairKey = accountAddressThrottleKey(user.email, address)
+  const failures = LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.freeFailures + 1
+  for (let i = 0; i < failures; i++) expect(statusOf(await signInFrom(user.email, 'wrong password!', address))).toBe(400)
+  await waitOut(pairKey, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.firstDelayMs)
+  const countOf = async (key: string) => (await getDb().throttle.findUnique({ where: { key }, select: { count: true } }))?.count ?? 0
+  const before = { account: await countOf(accountThrottleKey(user.email)), address: await countOf(`login-ip:${address}`) }
+
+  const results = await Promise.all(Array.from({ length: 10 }, () => signInFrom(user.email, 'parallel guess!', address)))
+
+  // A 400 is an answer from the password check; a 429 never got there.
+  const statuses = results.map(statusOf)
+  expect(statuses.filter((status) => status === 400)).toHaveLength(1)
+  expect(statuses.filter((status) => status === 429)).toHaveLength(9)
+  for (const result of results.filter((r) => statusOf(r) === 429)) {
+    expect(JSON.stringify(dataOf(result))).toMatch(/Wait \d+ (seconds?|minutes?), then try again\./)
+  }
+  // Each counter counted the one guess, and nothing for the refused ones.
+  expect(await countOf(pairKey)).toBe(failures + 1)
+  expect(await countOf(accountThrottleKey(user.email))).toBe(before.account + 1)
+  expect(await countOf(`login-ip:${address}`)).toBe(before.address + 1)
+})
+
+test('ten parallel wrong guesses on a fresh account: only the free ones reach the password', async () => {
+  const user = await createTestUser()
+  const address = '198.51.100.91'
+  const results = await Promise.all(Array.from({ length: 10 }, () => signInFrom(user.email, 'parallel guess!', address)))
+  const reached = results.filter((result) => statusOf(result) === 400).length
+  // Failures 1…free cost nothing and the next one is allowed too (it starts the first wait).
+  expect(reached).toBe(LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.freeFailures + 1)
+  expect(results.filter((result) => statusOf(result) === 429)).toHaveLength(10 - reached)
+  const row = await getDb().throttle.findUniqueOrThrow({ where: { key: accountAddressThrottleKey(user.email, address) }, select: { count: true } })
+  expect(row.count).toBe(reached)
+})
+
+test('while failures are free, an attempt whose clock read came before a parallel one is still let through', async () => {
+  const key = `login-account-ip:${uniqueEmail('clock')}`
+  const later = new Date()
+  const earlier = new Date(later.getTime() - 50)
+  expect((await reserveAttempt(key, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, later)).ok).toBe(true)
+  expect((await reserveAttempt(key, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, earlier)).ok).toBe(true)
+  expect((await getDb().throttle.findUniqueOrThrow({ where: { key }, select: { count: true } })).count).toBe(2)
 })
 
 test('too many failures from one address throttle that address for every account', async () => {

@@ -119,7 +119,7 @@ function attributes(setCookie: string): Map<string, string> {
   }))
 }
 
-test('on an http PUBLIC_URL the session and flash cookies are HttpOnly, SameSite=Lax, Path=/ and host-only', async () => {
+test('on an http PUBLIC_URL the session, device and flash cookies are HttpOnly, SameSite=Lax, Path=/ and host-only', async () => {
   const user = someone
   const result = await settle(() =>
     loginAction({ request: formRequest('/login', { email: user.email, password: user.password }), params: {}, context: loadContext() }),
@@ -127,7 +127,8 @@ test('on an http PUBLIC_URL the session and flash cookies are HttpOnly, SameSite
   const setCookies = headersOf(result).getSetCookie()
   const session = setCookies.find((cookie) => cookie.startsWith('sb_session='))
   const flash = setCookies.find((cookie) => cookie.startsWith('sb_flash='))
-  for (const cookie of [session, flash]) {
+  const device = setCookies.find((cookie) => cookie.startsWith('sb_device='))
+  for (const cookie of [session, flash, device]) {
     expect(cookie).toBeDefined()
     const flags = attributes(cookie ?? '')
     expect(flags.has('httponly'), cookie).toBe(true)
@@ -138,7 +139,7 @@ test('on an http PUBLIC_URL the session and flash cookies are HttpOnly, SameSite
   expect(attributes(session ?? '').get('max-age')).toBe(String(30 * 24 * 60 * 60))
 })
 
-test('on an https PUBLIC_URL every cookie is Secure and the session cookie is __Host- prefixed, also when it is cleared', async () => {
+test('on an https PUBLIC_URL every cookie is Secure, the session and device cookies are __Host- prefixed, the session cookie also when cleared', async () => {
   const user = someone
   const saved = process.env.PUBLIC_URL
   process.env.PUBLIC_URL = 'https://switchboard.example.com'
@@ -155,8 +156,11 @@ test('on an https PUBLIC_URL every cookie is Secure and the session cookie is __
     const session = setCookies.find((cookie) => cookie.startsWith('__Host-sb_session='))
     expect(session, setCookies.join('\n')).toBeDefined()
     expect(setCookies.some((cookie) => cookie.startsWith('sb_session='))).toBe(false)
+    const device = setCookies.find((cookie) => cookie.startsWith('__Host-sb_device='))
+    expect(device, setCookies.join('\n')).toBeDefined()
+    expect(setCookies.some((cookie) => cookie.startsWith('sb_device='))).toBe(false)
     const flash = setCookies.find((cookie) => cookie.startsWith('sb_flash='))
-    for (const cookie of [session, flash]) {
+    for (const cookie of [session, flash, device]) {
       const flags = attributes(cookie ?? '')
       expect(flags.has('secure'), cookie).toBe(true)
       expect(flags.has('httponly'), cookie).toBe(true)
