@@ -73,7 +73,7 @@ async function withSession<T>(
   if (server.authType === 'oauth') return withOAuthSession(userId, server, fn, toolName)
   try {
     const value = await getSessionPool().use(
-      { userId, serverId: server.id, credentialVersion: String(server.configVersion) },
+      { userId, serverId: server.id, configVersion: server.configVersion, credentialVersion: String(server.configVersion) },
       // Headers are decrypted only when a session is opened; the key's configVersion changes with them.
       async () => {
         const loaded = await loadEndpoint(server)
@@ -129,16 +129,18 @@ async function withOAuthSession<T>(
     if (!token.ok) return tokenFailure(token.kind, token.message)
     const { generation, token: accessToken, scopes } = token.value
     const credentialVersion = `${server.configVersion}:${generation}`
-    // Sessions opened with an older token end at the server, with this token (the old one may be
-    // dead after a rotation). A shared connection's sessions are every member's.
-    await getSessionPool().retireSessions(
+    // Sessions opened with an older token end at the server, in the background. Those of this
+    // configuration (same URL) with this token, since theirs may be dead after a rotation; those
+    // of an older configuration (the server's previous URL) only with their own: this token
+    // must never reach the previous host. A shared connection's sessions are every member's.
+    getSessionPool().retireSessions(
       (key) => key.serverId === server.id && (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
-      { authorization: `Bearer ${accessToken}` },
+      { replacement: { authorization: `Bearer ${accessToken}`, configVersion: server.configVersion } },
     )
     try {
       const value = await getSessionPool().use(
         // A new token generation never reuses a session opened with the old token.
-        { userId, serverId: server.id, credentialVersion },
+        { userId, serverId: server.id, configVersion: server.configVersion, credentialVersion },
         async () => {
           const loaded = await loadEndpoint(server)
           if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
