@@ -8,6 +8,7 @@ import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/utils/mcp-client.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { getAccessToken } from '#app/utils/oauth-tokens.server.ts'
+import { STEP_UPS_WITHOUT_CALL } from '#app/utils/throttle.server.ts'
 
 /** Why a server's tools could not be used, for the UI. `action` says what the person can do. */
 export type ToolsFailure = {
@@ -238,6 +239,17 @@ export function keepsRefusing(
     action: failure.action === 'step_up' ? 'none' : failure.action,
     pending: null,
   }
+}
+
+/**
+ * The sentence for a step-up that no stopped call counts, once the person made
+ * STEP_UPS_WITHOUT_CALL of them for this server within its window: the server keeps refusing,
+ * what Switchboard asked for, and when it will ask again.
+ */
+export function keepsRefusingStepUps(server: { name: string }, toolName: string | null, scopes: string, retryAfter: string): string {
+  const what = toolName ? `the tool “${toolName}”` : 'its tools'
+  const asked = scopes.trim() ? ` Switchboard asked for: ${scopes.trim().split(/\s+/).join(', ')}.` : ''
+  return `${server.name} keeps refusing ${what} after ${STEP_UPS_WITHOUT_CALL.limit} requests for more access within an hour, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you, or try again in ${retryAfter}.`
 }
 
 function capitalize(text: string): string {
