@@ -518,7 +518,8 @@ export type RoundOutcome =
 
 /**
  * Counts one more authorization round trip for a stopped call (one conditional UPDATE, so two
- * tabs cannot both take the last round) and gives it the time of a sign-in to come back.
+ * tabs cannot both take the last round) and gives it the time of a sign-in to come back. A
+ * round trip that does not reach the authorization server gives it back (giveBackAuthorizationRound).
  */
 export async function countAuthorizationRound(id: string, owner: { userId: string; serverId: string }): Promise<RoundOutcome> {
   if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return { kind: 'missing' }

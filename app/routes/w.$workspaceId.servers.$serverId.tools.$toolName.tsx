@@ -121,7 +121,7 @@ async function carryPendingCall(id: string, userId: string, server: ServerSummar
   const owner = { userId, serverId: server.id }
   const pending = await peekPendingToolCall(id, { ...owner, toolName })
   if (!pending) return failure
-  const refusal = keepsRefusing(server, toolName, pending.rounds, failure.requested ?? pending.requestedScopes, failure)
+  const refusal = keepsRefusing(server, toolName, pending.rounds, failure.requested || pending.requestedScopes, failure)
   if (!refusal) return { ...failure, pending: id }
   await dropPendingToolCall(id, owner)
   return refusal
