@@ -518,7 +518,8 @@ export type RoundOutcome =
 
 /**
  * Counts one more authorization round trip for a stopped call (one conditional UPDATE, so two
- * tabs cannot both take the last round) and gives it the time of a sign-in to come back.
+ * tabs cannot both take the last round) and gives it the time of a sign-in to come back. A
+ * round trip that does not reach the authorization server gives it back (giveBackAuthorizationRound).
  */
 export async function countAuthorizationRound(id: string, owner: { userId: string; serverId: string }): Promise<RoundOutcome> {
   if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return { kind: 'missing' }
@@ -535,6 +536,31 @@ export async function countAuthorizationRound(id: string, owner: { userId: strin
   if (!row) return { kind: 'missing' }
   if (counted.count === 1) return { kind: 'counted', rounds: row.rounds }
   return { kind: 'exhausted', toolName: row.toolName, requestedScopes: row.requestedScopes }
+}
+
+/**
+ * Gives back the round counted for a Connect or step-up that did not reach the authorization
+ * server (e.g. discovery failed): only a redirect that was issued uses a round up.
+ */
+export async function giveBackAuthorizationRound(id: string, owner: { userId: string; serverId: string }): Promise<void> {
+  await getDb().pendingToolCall.updateMany({ where: { id, ...owner, rounds: { gt: 0 } }, data: { rounds: { decrement: 1 } } })
+}
+
+/** The rounds of a waiting call, without taking it out; null unless it exists, is unexpired and is this owner's. */
+export async function peekPendingToolCall(
+  id: string,
+  owner: { userId: string; serverId: string; toolName: string },
+): Promise<{ rounds: number; requestedScopes: string } | null> {
+  if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return null
+  return getDb().pendingToolCall.findFirst({
+    where: { id, ...owner, expiresAt: { gt: new Date() } },
+    select: { rounds: true, requestedScopes: true },
+  })
+}
+
+/** Removes a waiting call that will not run (it used its rounds). */
+export async function dropPendingToolCall(id: string, owner: { userId: string; serverId: string }): Promise<void> {
+  await getDb().pendingToolCall.deleteMany({ where: { id, ...owner } })
 }
 
 /**

@@ -8,6 +8,7 @@ import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/utils/mcp-client.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { getAccessToken } from '#app/utils/oauth-tokens.server.ts'
+import { STEP_UPS_WITHOUT_CALL } from '#app/utils/throttle.server.ts'
 
 /** Why a server's tools could not be used, for the UI. `action` says what the person can do. */
 export type ToolsFailure = {
@@ -73,7 +74,7 @@ async function withSession<T>(
   if (server.authType === 'oauth') return withOAuthSession(userId, server, fn, toolName)
   try {
     const value = await getSessionPool().use(
-      { userId, serverId: server.id, credentialVersion: String(server.configVersion) },
+      { userId, serverId: server.id, configVersion: server.configVersion, credentialVersion: String(server.configVersion) },
       // Headers are decrypted only when a session is opened; the key's configVersion changes with them.
       async () => {
         const loaded = await loadEndpoint(server)
@@ -129,16 +130,18 @@ async function withOAuthSession<T>(
     if (!token.ok) return tokenFailure(token.kind, token.message)
     const { generation, token: accessToken, scopes } = token.value
     const credentialVersion = `${server.configVersion}:${generation}`
-    // Sessions opened with an older token end at the server, with this token (the old one may be
-    // dead after a rotation). A shared connection's sessions are every member's.
-    await getSessionPool().retireSessions(
+    // Sessions opened with an older token end at the server, in the background. Those of this
+    // configuration (same URL) with this token, since theirs may be dead after a rotation; those
+    // of an older configuration (the server's previous URL) only with their own: this token
+    // must never reach the previous host. A shared connection's sessions are every member's.
+    getSessionPool().retireSessions(
       (key) => key.serverId === server.id && (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
-      { authorization: `Bearer ${accessToken}` },
+      { replacement: { authorization: `Bearer ${accessToken}`, configVersion: server.configVersion } },
     )
     try {
       const value = await getSessionPool().use(
         // A new token generation never reuses a session opened with the old token.
-        { userId, serverId: server.id, credentialVersion },
+        { userId, serverId: server.id, configVersion: server.configVersion, credentialVersion },
         async () => {
           const loaded = await loadEndpoint(server)
           if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
@@ -236,6 +239,17 @@ export function keepsRefusing(
     action: failure.action === 'step_up' ? 'none' : failure.action,
     pending: null,
   }
+}
+
+/**
+ * The sentence for a step-up that no stopped call counts, once the person made
+ * STEP_UPS_WITHOUT_CALL of them for this server within its window: the server keeps refusing,
+ * what Switchboard asked for, and when it will ask again.
+ */
+export function keepsRefusingStepUps(server: { name: string }, toolName: string | null, scopes: string, retryAfter: string): string {
+  const what = toolName ? `the tool “${toolName}”` : 'its tools'
+  const asked = scopes.trim() ? ` Switchboard asked for: ${scopes.trim().split(/\s+/).join(', ')}.` : ''
+  return `${server.name} keeps refusing ${what} after ${STEP_UPS_WITHOUT_CALL.limit} requests for more access within an hour, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you, or try again in ${retryAfter}.`
 }
 
 function capitalize(text: string): string {

@@ -4,15 +4,16 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { z } from 'zod'
 import { startConnect } from '#app/models/oauth-connect.server.ts'
-import { MAX_AUTHORIZATION_ROUNDS, countAuthorizationRound } from '#app/models/oauth-store.server.ts'
+import { MAX_AUTHORIZATION_ROUNDS, countAuthorizationRound, giveBackAuthorizationRound } from '#app/models/oauth-store.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
-import { keepsRefusing } from '#app/models/tools.server.ts'
+import { keepsRefusing, keepsRefusingStepUps } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
+import { STEP_UPS_WITHOUT_CALL, describeWait, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
 
 const ScopeTokenSchema = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'Invalid scope')
 
@@ -25,7 +26,8 @@ const ConnectFormSchema = z.object({
   tool: z.string().max(200).optional(),
   /**
    * The stopped call to run once signed in or granted more access (PendingToolCall id). Each
-   * Connect or step-up for it counts one round (docs/decisions/015).
+   * Connect or step-up for it that reaches the authorization server counts one round
+   * (docs/decisions/015); a step-up without one counts against STEP_UPS_WITHOUT_CALL.
    */
   pending: z.string().regex(/^[A-Za-z0-9_-]{32}$/).optional(),
 })
@@ -50,6 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parsed.data
   const returnTo = safeRedirectPath(form.returnTo, here)
   const back = (message: string) => redirectWithFlash(returnTo, { kind: 'error', message })
+  const owner = { userId: user.id, serverId: server.id }
 
   if (server.authType !== 'oauth') return back(`${server.name} does not use OAuth, so there is nothing to connect.`)
   if (!server.enabled) return back(`${server.name} is disabled.`)
@@ -69,27 +72,48 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // A stopped call: this round trip counts for it, and once it is back the tool page runs the
   // call once (?resume=<pending id>). A call that used its rounds gets a sentence, not a 4th.
   let landing = returnTo
+  let counted: string | null = null
   if (form.pending) {
-    const round = await countAuthorizationRound(form.pending, { userId: user.id, serverId: server.id })
+    const round = await countAuthorizationRound(form.pending, owner)
     if (round.kind === 'exhausted') {
       const refusal = keepsRefusing(server, round.toolName, MAX_AUTHORIZATION_ROUNDS, round.requestedScopes, { kind: 'insufficient_scope', message: '', action: 'step_up' })
       return back(refusal?.message ?? `${server.name} keeps refusing this call.`)
     }
     if (round.kind === 'counted') {
+      counted = form.pending
       const url = new URL(returnTo, 'http://switchboard.invalid')
       url.searchParams.set('resume', form.pending)
       landing = url.pathname + url.search
     }
   }
+  // A step-up that no stopped call counts (tools/list refused, the Tools page): a few per person
+  // and server per hour, so it cannot repeat forever either.
+  const throttleKey = form.intent === 'step-up' && !counted ? `step-up:${user.id}:${server.id}` : null
+  if (throttleKey) {
+    const waitMs = await throttleRetryAfterMs(throttleKey, STEP_UPS_WITHOUT_CALL)
+    if (waitMs > 0) return back(keepsRefusingStepUps(server, form.tool || null, form.scopes ?? '', describeWait(waitMs)))
+  }
 
-  const started = await startConnect({
-    server,
-    userId: user.id,
-    sessionKey: session.sessionKey,
-    returnTo: landing,
-    purpose: form.intent === 'step-up' ? 'step_up' : 'connect',
-    extraScopes,
-    tool: form.tool ?? null,
-  })
-  return started.ok ? started.response : back(started.message)
+  let started: Awaited<ReturnType<typeof startConnect>>
+  try {
+    started = await startConnect({
+      server,
+      userId: user.id,
+      sessionKey: session.sessionKey,
+      returnTo: landing,
+      purpose: form.intent === 'step-up' ? 'step_up' : 'connect',
+      extraScopes,
+      tool: form.tool ?? null,
+    })
+  } catch (error) {
+    if (counted) await giveBackAuthorizationRound(counted, owner)
+    throw error
+  }
+  // Only a round trip that reached the authorization server (the 302 issued) uses a round up.
+  if (!started.ok) {
+    if (counted) await giveBackAuthorizationRound(counted, owner)
+    return back(started.message)
+  }
+  if (throttleKey) await recordThrottledEvent(throttleKey, STEP_UPS_WITHOUT_CALL)
+  return started.response
 }

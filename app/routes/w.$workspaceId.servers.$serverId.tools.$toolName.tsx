@@ -5,7 +5,13 @@ import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
-import { type PendingToolCall, savePendingToolCall, takePendingToolCall } from '#app/models/oauth-store.server.ts'
+import {
+  type PendingToolCall,
+  dropPendingToolCall,
+  peekPendingToolCall,
+  savePendingToolCall,
+  takePendingToolCall,
+} from '#app/models/oauth-store.server.ts'
 import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { type ToolsFailure, callServerTool, keepsRefusing, listServerTools, stopsForSignIn } from '#app/models/tools.server.ts'
@@ -39,13 +45,19 @@ async function loadTool(request: Request, params: LoaderFunctionArgs['params']) 
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, workspace, server, toolName, tool, failure } = await loadTool(request, params)
+  const loaded = await loadTool(request, params)
+  const { user, workspace, server, toolName, tool } = loaded
+  let failure: (ToolsFailure & { pending?: string | null }) | null = loaded.failure
   // Back from a Connect or a granted step-up: run the call that stopped, once.
   const resumeId = new URL(request.url).searchParams.get('resume')
   let resumed: Awaited<ReturnType<typeof resumeTool>> | null = null
   if (resumeId && tool) {
     const pending = await takePendingToolCall(resumeId, { userId: user.id, serverId: server.id, toolName: tool.name })
     if (pending) resumed = await resumeTool(user.id, server, tool, pending)
+  } else if (resumeId && failure && stopsForSignIn(failure)) {
+    // The tool list itself still stops for a sign-in: the next one is another round of the same
+    // call, and after the last one the sentence replaces the button.
+    failure = await carryPendingCall(resumeId, user.id, server, toolName, failure)
   }
   return {
     resumed,
@@ -73,11 +85,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData()
   if (formData.get('intent') !== runIntent) throw new Response('Unknown action', { status: 400 })
   if (!tool) {
-    // Not connected (or the sign-in ended): keep what was submitted, checked against the tool's
-    // schema once the Connect brings the person back.
+    // Not connected, the sign-in ended, or tools/list itself needs more scopes: keep what was
+    // submitted (checked against the tool's schema once it runs), so the Connect or step-up
+    // counts its rounds for this call.
     const pending =
-      failure && (failure.action === 'connect' || failure.action === 'reconnect')
-        ? await savePendingToolCall({ userId: user.id, serverId: server.id, toolName: params.toolName ?? '', input: { kind: 'form', fields: formFields(formData) } })
+      failure && stopsForSignIn(failure)
+        ? await savePendingToolCall({
+            userId: user.id,
+            serverId: server.id,
+            toolName: params.toolName ?? '',
+            input: { kind: 'form', fields: formFields(formData) },
+            requestedScopes: failure.requested ?? '',
+          })
         : null
     return data({ kind: 'failure' as const, failure: failure ? { ...failure, pending } : failure, values: null }, { status: 502 })
   }
@@ -95,6 +114,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const run = await runTool(user.id, server, tool, parsed.arguments)
   return data(run.data, { status: run.status })
+}
+
+/** The page's failure for a stopped call that came back without a tool list: its rounds go on, or end. */
+async function carryPendingCall(id: string, userId: string, server: ServerSummary, toolName: string, failure: ToolsFailure) {
+  const owner = { userId, serverId: server.id }
+  const pending = await peekPendingToolCall(id, { ...owner, toolName })
+  if (!pending) return failure
+  const refusal = keepsRefusing(server, toolName, pending.rounds, failure.requested || pending.requestedScopes, failure)
+  if (!refusal) return { ...failure, pending: id }
+  await dropPendingToolCall(id, owner)
+  return refusal
 }
 
 /** The submitted fields (text only: tool forms have no files), without the button's intent. */

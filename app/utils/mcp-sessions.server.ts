@@ -14,13 +14,20 @@ export const SESSION_IDLE_TIMEOUT_MS = 5 * 60 * 1000
 /** At most this many sessions stay open in this process; the least recently used is closed first. */
 export const MAX_OPEN_SESSIONS = 200
 const SWEEP_INTERVAL_MS = 30 * 1000
+/** How long a session's end may take when its endpoint was never loaded (it then sends nothing). */
+const DEFAULT_CLOSE_TIMEOUT_MS = 10 * 1000
 
 /**
  * Who a session belongs to. Credentials are per user, so a session is never shared between
  * users; `credentialVersion` changes whenever the URL, headers or tokens change, so a stale
- * session is never reused with new credentials.
+ * session is never reused with new credentials. `configVersion` is the server's configuration
+ * (URL, transport, auth type, headers) the session was opened under: a token of another
+ * configuration may belong to another host, so it never ends this session (see CloseOptions).
  */
-export type SessionKey = { userId: string; serverId: string; credentialVersion: string }
+export type SessionKey = { userId: string; serverId: string; configVersion: number; credentialVersion: string }
+
+/** A token that replaces, for the DELETE only, the one sessions of `configVersion` were opened with. */
+export type ReplacementAuthorization = { authorization: string; configVersion: number }
 
 type Entry = {
   key: string
@@ -32,17 +39,24 @@ type Entry = {
   lastUsed: number
   /** Calls running on this session right now. */
   busy: number
-  /** Set when the session must end as soon as its running calls finish (a rotated token). */
-  closeWhenIdle: { authorization?: string } | null
+  /**
+   * Set when the session was retired (a rotated token): out of the pool, ended as soon as its
+   * running calls finish, with this token when one was given for its configuration.
+   */
+  retired: { replacement: ReplacementAuthorization | null } | null
+  /** The session's end, once begun: every later close waits for the same one. */
+  closing: Promise<void> | null
 }
 
 /** How a session is ended at the server. */
 export type CloseOptions = {
   /**
    * The `Authorization` value for the DELETE that ends the session (the Streamable HTTP
-   * session end): a token that still works when the one it was opened with may be dead.
+   * session end): a token that still works when the one it was opened with may be dead. It is
+   * used only for sessions opened under the same `configVersion` (same URL); any other session
+   * ends with the credentials it was opened with, so a token never reaches another host.
    */
-  authorization?: string
+  replacement?: ReplacementAuthorization
 }
 
 export type SessionPoolOptions = { idleTimeoutMs?: number; maxSessions?: number; fetch?: FetchLike }
@@ -53,6 +67,8 @@ export type SessionPoolOptions = { idleTimeoutMs?: number; maxSessions?: number;
  */
 export class McpSessionPool {
   readonly #entries = new Map<string, Entry>()
+  /** Sessions out of the pool after a rotation, until their end at the server is done. */
+  readonly #retiring = new Set<Entry>()
   readonly #idleTimeoutMs: number
   readonly #maxSessions: number
   readonly #fetch: FetchLike | undefined
@@ -114,50 +130,67 @@ export class McpSessionPool {
 
   /**
    * Ends the sessions `match` selects, at the server and here, at once (Disconnect: before the
-   * token they were opened with is revoked). `options.authorization` replaces that token.
+   * token they were opened with is revoked). Retired sessions still waiting for their call are
+   * ended too, with the token they were retired with unless `options` gives another.
    */
   async closeSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): Promise<number> {
-    const chosen = [...this.#entries.values()].filter((entry) => match(entry.session))
-    await Promise.all(chosen.map((entry) => this.#discard(entry, options)))
+    const chosen = this.#allSessions().filter((entry) => match(entry.session))
+    await Promise.all(chosen.map((entry) => this.#discard(entry, this.#closeOptionsFor(entry, options))))
     return chosen.length
   }
 
   /**
-   * Ends the sessions `match` selects once their running calls are done (a token rotation: the
-   * old sessions must not outlive the old token). Idle ones end now, busy ones after their call.
+   * Retires the sessions `match` selects (a token rotation: the old sessions must not outlive
+   * the old token). They leave the pool at once, so no new call picks them up; each ends at the
+   * server in the background, idle ones now and busy ones after their call, so the caller never
+   * waits for a slow server's DELETE. `options.replacement` is used only for the sessions of its
+   * configuration. Until ended, they stay reachable by closeSessions, closeServer and closeAll.
    */
-  async retireSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): Promise<void> {
+  retireSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): void {
     const chosen = [...this.#entries.values()].filter((entry) => match(entry.session))
-    // Out of the pool at once, so no new call picks them up.
-    for (const entry of chosen) if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
-    await Promise.all(
-      chosen.map((entry) => {
-        if (entry.busy > 0) {
-          entry.closeWhenIdle = options
-          return undefined
-        }
-        return this.#discard(entry, options)
-      }),
-    )
+    for (const entry of chosen) {
+      if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
+      entry.retired = { replacement: replacementFor(entry, options) }
+      this.#retiring.add(entry)
+      if (entry.busy === 0) this.#endInBackground(entry)
+    }
   }
 
   #release(entry: Entry): void {
     entry.busy = Math.max(0, entry.busy - 1)
-    if (entry.busy === 0 && entry.closeWhenIdle) {
-      const options = entry.closeWhenIdle
-      entry.closeWhenIdle = null
-      // In the background: the call that just finished does not wait for its session's end.
-      void this.#discard(entry, options)
-    }
+    // The call that just finished does not wait for its retired session's end.
+    if (entry.busy === 0 && entry.retired) this.#endInBackground(entry)
   }
 
-  /** Closes every session of a server (after its URL, headers or credentials changed). */
+  #endInBackground(entry: Entry): void {
+    // #discard never rejects; the catch only keeps a bug here from becoming an unhandled rejection.
+    this.#discard(entry, { replacement: entry.retired?.replacement ?? undefined }).catch((error: unknown) =>
+      logger.debug({ err: error, serverId: entry.serverId }, 'ending a retired MCP session failed'),
+    )
+  }
+
+  /** The options a close uses for `entry`: the caller's token, or else the one it was retired with. */
+  #closeOptionsFor(entry: Entry, options: CloseOptions): CloseOptions {
+    const replacement = replacementFor(entry, options) ?? entry.retired?.replacement ?? null
+    return replacement ? { replacement } : {}
+  }
+
+  /** Pooled sessions and retired ones that have not ended yet. */
+  #allSessions(): Entry[] {
+    return [...this.#entries.values(), ...this.#retiring]
+  }
+
+  /** Closes every session of a server (after its URL, headers or credentials changed), retired ones included. */
   async closeServer(serverId: string): Promise<void> {
-    await Promise.all([...this.#entries.values()].filter((e) => e.serverId === serverId).map((e) => this.#discard(e)))
+    await Promise.all(
+      this.#allSessions()
+        .filter((entry) => entry.serverId === serverId)
+        .map((entry) => this.#discard(entry, this.#closeOptionsFor(entry, {}))),
+    )
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#entries.values()].map((e) => this.#discard(e)))
+    await Promise.all(this.#allSessions().map((entry) => this.#discard(entry, this.#closeOptionsFor(entry, {}))))
     if (this.#sweeper) clearInterval(this.#sweeper)
     this.#sweeper = null
   }
@@ -167,7 +200,7 @@ export class McpSessionPool {
     const id = `${key.userId}\u0000${key.serverId}\u0000${key.credentialVersion}`
     const now = Date.now()
     const existing = this.#entries.get(id)
-    if (existing && now - existing.lastUsed < this.#idleTimeoutMs && !existing.closeWhenIdle) {
+    if (existing && now - existing.lastUsed < this.#idleTimeoutMs) {
       existing.lastUsed = now
       // Re-insert to keep the Map in least-recently-used order.
       this.#entries.delete(id)
@@ -186,7 +219,7 @@ export class McpSessionPool {
       entry.endpoint = own
       return openMcpClient(own, { fetch: this.#fetch })
     })
-    const entry: Entry = { key: id, session: key, serverId: key.serverId, opened, endpoint: null, lastUsed: now, busy: 0, closeWhenIdle: null }
+    const entry: Entry = { key: id, session: key, serverId: key.serverId, opened, endpoint: null, lastUsed: now, busy: 0, retired: null, closing: null }
     // A failed open must not stay cached.
     opened.catch(() => {
       if (this.#entries.get(id) === entry) this.#entries.delete(id)
@@ -220,21 +253,45 @@ export class McpSessionPool {
     this.#sweeper.unref()
   }
 
-  async #discard(entry: Entry, options: CloseOptions = {}): Promise<void> {
+  /** Ends a session at the server and here; a second call waits for the first one's end. */
+  #discard(entry: Entry, options: CloseOptions = {}): Promise<void> {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
+    entry.closing ??= this.#end(entry, options).finally(() => this.#retiring.delete(entry))
+    return entry.closing
+  }
+
+  async #end(entry: Entry, options: CloseOptions): Promise<void> {
     const opened = await entry.opened.catch(() => null)
     if (!opened) return
-    if (options.authorization && entry.endpoint) {
+    const replacement = replacementFor(entry, options)
+    if (replacement && entry.endpoint) {
       // NOTE: mcpFetch reads the endpoint's headers on every request, so the DELETE below goes
       // out with this token. The endpoint object belongs to this entry alone.
-      entry.endpoint.headers = { ...entry.endpoint.headers, Authorization: options.authorization }
+      entry.endpoint.headers = { ...entry.endpoint.headers, Authorization: replacement.authorization }
     }
     const transport = opened.client.transport
     if (transport && 'terminateSession' in transport && typeof transport.terminateSession === 'function') {
-      await Promise.resolve(transport.terminateSession()).catch(() => {})
+      // Bounded by the server's timeout: close() below aborts a DELETE still waiting.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.resolve(transport.terminateSession()).catch((error: unknown) =>
+          logger.debug({ err: error, serverId: entry.serverId }, 'ending an MCP session at the server failed'),
+        ),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, entry.endpoint?.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS)
+          timer.unref()
+        }),
+      ])
+      clearTimeout(timer)
     }
     await opened.client.close().catch((error: unknown) => logger.debug({ err: error }, 'closing an MCP session failed'))
   }
+}
+
+/** The replacement token `options` gives for `entry`, if it is for the configuration `entry` was opened under. */
+function replacementFor(entry: Entry, options: CloseOptions): ReplacementAuthorization | null {
+  const replacement = options.replacement
+  return replacement && replacement.configVersion === entry.session.configVersion ? replacement : null
 }
 
 class EndpointLoadError extends Error {

@@ -46,6 +46,11 @@ export const LOGIN_FAILURES_PER_ADDRESS: BackoffRule = {
   maxDelayMs: 15 * MINUTE_MS,
   forgetAfterMs: 15 * MINUTE_MS,
 }
+/**
+ * Step-ups that no stopped tool call counts (tools/list itself refused, the Tools page): per person
+ * and server, so that "Grant more access" cannot repeat forever (docs/decisions/015).
+ */
+export const STEP_UPS_WITHOUT_CALL: ThrottleRule = { limit: 3, windowMs: HOUR_MS }
 /** Every sign-up attempt from one address counts, refused ones included. */
 export const SIGNUPS_PER_IP: ThrottleRule = { limit: 20, windowMs: HOUR_MS }
 

@@ -99,7 +99,7 @@ test('the pool keeps at most its cap of sessions, closing the least recently use
   const pool = new McpSessionPool({ maxSessions: 2 })
   const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
   const list = (userId: string) =>
-    pool.use({ userId, serverId: 's', credentialVersion: '1' }, endpoint, (client) => client.listTools())
+    pool.use({ userId, serverId: 's', configVersion: 1, credentialVersion: '1' }, endpoint, (client) => client.listTools())
   const openBefore = demo.stats.sessionsOpen
   await list('u1')
   await list('u2')
@@ -120,7 +120,7 @@ test('a session idle for longer than the idle timeout is not reused', async () =
   const { McpSessionPool } = await import('#app/utils/mcp-sessions.server.ts')
   const pool = new McpSessionPool({ idleTimeoutMs: 200 })
   const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
-  const key = { userId: 'idle', serverId: 's', credentialVersion: '1' }
+  const key = { userId: 'idle', serverId: 's', configVersion: 1, credentialVersion: '1' }
   await pool.use(key, endpoint, (client) => client.listTools())
   const before = demo.stats.initializeCount
   await pool.use(key, endpoint, (client) => client.listTools())

@@ -1,12 +1,16 @@
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import http from 'node:http'
+import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest'
 import { z } from 'zod'
 import { MAX_AUTHORIZATION_ROUNDS, savePendingToolCall } from '#app/models/oauth-store.server.ts'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
 import { action as toolAction, loader as toolLoader } from '#app/routes/w.$workspaceId.servers.$serverId.tools.$toolName.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { listServerTools } from '#app/models/tools.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { autoApprove, connectThroughRoutes, finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
+import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import {
   BASE_URL,
@@ -30,19 +34,22 @@ import {
 let stubborn: SdkAuthServer
 /** Refuses `echo` with 403 insufficient_scope naming the token's own scopes. */
 let refusing: SdkAuthServer
+/** Every request needs `tickets:read`, which is never granted: tools/list itself asks for a step-up. */
+let listGuarded: SdkAuthServer
 let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
 
 beforeAll(async () => {
   const user = await createTestUser('Stepper')
   account = { user, cookie: await sessionCookieFor(user.id) }
-  ;[stubborn, refusing] = await Promise.all([
+  ;[stubborn, refusing, listGuarded] = await Promise.all([
     startSdkAuthServer({ toolScopes: { echo: 'tickets:write' }, withheldScopes: ['tickets:write'] }),
     startSdkAuthServer({ scopeRefusedTools: ['echo'] }),
+    startSdkAuthServer({ requiredScopes: ['tickets:read'], withheldScopes: ['tickets:read'] }),
   ])
 })
 afterAll(async () => {
   await getSessionPool().closeAll()
-  await Promise.all([stubborn?.close(), refusing?.close()])
+  await Promise.all([stubborn?.close(), refusing?.close(), listGuarded?.close()])
 })
 
 async function createServer(url: string) {
@@ -78,6 +85,24 @@ async function runEcho(workspaceId: string, serverId: string, message: string) {
 async function resumedFailure(workspaceId: string, serverId: string, path: string) {
   const result = await settle(() => toolLoader({ request: getRequest(path, account.cookie), params: { workspaceId, serverId, toolName: 'echo' }, context: loadContext() }))
   return z.object({ resumed: FailureDataSchema }).parse(dataOf(result)).resumed
+}
+
+/** Opens the tool page at `path` and returns the page's own failure (its tool list refused). */
+async function pageFailure(workspaceId: string, serverId: string, path: string) {
+  const result = await settle(() => toolLoader({ request: getRequest(path, account.cookie), params: { workspaceId, serverId, toolName: 'echo' }, context: loadContext() }))
+  return z.object({ failure: FailureSchema }).parse(dataOf(result)).failure
+}
+
+/** The Connect route's answer to a form, and its flash. */
+async function postConnect(workspaceId: string, serverId: string, fields: Record<string, string>) {
+  const result = await settle(() =>
+    connectAction({
+      request: formRequest(`/w/${workspaceId}/servers/${serverId}/connect`, fields, account.cookie),
+      params: { workspaceId, serverId },
+      context: loadContext(),
+    }),
+  )
+  return { status: statusOf(result), location: headersOf(result).get('Location') ?? '', flash: await flashOf(headersOf(result)) }
 }
 
 async function flashOf(headers: Headers) {
@@ -170,4 +195,83 @@ test('a 403 naming only scopes the token already holds says the server refuses a
   expect(audit).toEqual([
     { actorId: account.user.id, outcome: 'failure', scopes: 'mcp:tools', issuer: refusing.issuer, detail: expect.stringContaining('echo') },
   ])
+})
+
+test('a step-up that no stopped call counts (the tool list itself refused) is capped per person and server: three an hour, then the sentence', async () => {
+  const { workspaceId, serverId } = await createServer(listGuarded.mcpUrl)
+  await connectThroughRoutes({ workspaceId, serverId, cookie: account.cookie })
+  const listing = await listServerTools(account.user.id, await requireServer(workspaceId, serverId))
+  expect(listing).toMatchObject({ ok: false, failure: { kind: 'insufficient_scope', action: 'step_up' } })
+  const scopes = listing.ok ? '' : (listing.failure.scopes ?? '')
+  expect(scopes.split(' ')).toContain('tickets:read')
+  const toolsPage = `/w/${workspaceId}/tools?server=${serverId}`
+
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = await postConnect(workspaceId, serverId, { intent: 'step-up', returnTo: toolsPage, scopes })
+    expect(started.status).toBe(302)
+    expect(started.location.startsWith(new URL(listGuarded.issuer).origin)).toBe(true)
+  }
+  const fourth = await postConnect(workspaceId, serverId, { intent: 'step-up', returnTo: toolsPage, scopes })
+  expect(fourth.location).toBe(toolsPage)
+  expect(fourth.flash).toMatchObject({ kind: 'error', message: expect.stringContaining('keeps refusing its tools') })
+  expect(fourth.flash?.message).toContain('tickets:read')
+  expect(fourth.flash?.message).toMatch(/try again in \d+ minutes/)
+
+  // A plain Connect is the person's own new sign-in, not a step-up: it still starts.
+  const connect = await postConnect(workspaceId, serverId, { intent: 'connect', returnTo: toolsPage })
+  expect(connect.location.startsWith(new URL(listGuarded.issuer).origin)).toBe(true)
+})
+
+test('a tool call stopped by a refused tool list is kept for the step-up too: three rounds, then the sentence on the tool page', async () => {
+  const { workspaceId, serverId, toolPath } = await createServer(listGuarded.mcpUrl)
+  await connectThroughRoutes({ workspaceId, serverId, cookie: account.cookie })
+  const first = await runEcho(workspaceId, serverId, 'needs the list')
+  expect(first.failure).toMatchObject({ kind: 'insufficient_scope', action: 'step_up' })
+  const pending = first.failure.pending ?? ''
+  expect(pending).toMatch(/^[A-Za-z0-9_-]{32}$/)
+
+  let failure = first.failure
+  for (let round = 1; round <= MAX_AUTHORIZATION_ROUNDS; round++) {
+    const started = await startConnectRoute(workspaceId, serverId, account.cookie, { intent: 'step-up', returnTo: toolPath, pending, scopes: failure.scopes ?? '', tool: 'echo' })
+    expect(started.status).toBe(302)
+    const finished = await finishCallbackRoute(await autoApprove(started.location), account.cookie)
+    expect(finished.location).toBe(`${toolPath}?resume=${pending}`)
+    failure = await pageFailure(workspaceId, serverId, finished.location)
+    if (round < MAX_AUTHORIZATION_ROUNDS) expect(failure).toMatchObject({ kind: 'insufficient_scope', action: 'step_up', pending })
+  }
+  expect(failure).toMatchObject({ action: 'none', pending: null })
+  expect(failure.message).toContain('keeps refusing the tool “echo”')
+  expect(failure.message).toContain('tickets:read')
+  expect(await getDb().pendingToolCall.count({ where: { serverId } })).toBe(0)
+})
+
+test('a Connect or step-up that fails to start (discovery failed) uses no round up and does not count against the cap', async () => {
+  // An address that answers 404 to everything: discovery fails before any redirect.
+  const nothing = http.createServer((_req, res) => {
+    res.writeHead(404, { 'Content-Type': 'text/plain' })
+    res.end('Not found')
+  })
+  const origin = await listenOnLoopback(nothing)
+  onTestFinished(() => closeServer(nothing))
+  const { workspaceId, serverId, toolPath } = await createServer(`${origin}/mcp`)
+  const pending = await savePendingToolCall({
+    userId: account.user.id,
+    serverId,
+    toolName: 'echo',
+    input: { kind: 'arguments', arguments: { message: 'waiting' } },
+    rounds: MAX_AUTHORIZATION_ROUNDS - 1,
+    requestedScopes: 'tickets:write',
+  })
+
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const connect = await postConnect(workspaceId, serverId, { intent: 'connect', returnTo: toolPath, pending })
+    expect(connect.location).toBe(toolPath)
+    expect(connect.flash?.kind).toBe('error')
+    expect(connect.flash?.message).not.toContain('keeps refusing')
+    const stepUp = await postConnect(workspaceId, serverId, { intent: 'step-up', returnTo: toolPath, scopes: 'mcp:tools tickets:write', tool: 'echo' })
+    expect(stepUp.flash?.kind).toBe('error')
+    expect(stepUp.flash?.message).not.toContain('keeps refusing')
+  }
+  const row = await getDb().pendingToolCall.findUnique({ where: { id: pending }, select: { rounds: true } })
+  expect(row?.rounds).toBe(MAX_AUTHORIZATION_ROUNDS - 1)
 })

@@ -24,8 +24,15 @@ export type McpEndpointStats = {
   sessionsOpen: number
   /** Every session opened, in order. */
   sessionIds: string[]
-  /** Every DELETE (a client ending its session), with the answer: 200 when the token worked, 401 when not. */
-  sessionDeletes: Array<{ sessionId: string | null; status: number }>
+  /** DELETEs received (a client ending its session), answered or not yet. */
+  sessionDeletesReceived: number
+  /**
+   * Every answered DELETE, with the answer (200 when the token worked, 401 when not) and the
+   * `Authorization` it carried, so a test can tell whose token reached this server.
+   */
+  sessionDeletes: Array<{ sessionId: string | null; status: number; authorization: string | null }>
+  /** Every distinct `Authorization` value this endpoint received, on any request. */
+  authorizations: Set<string>
 }
 
 export type ChallengeScope = 'granted-and-required' | 'required'
@@ -54,6 +61,8 @@ export type ProtectedMcpEndpointOptions = {
    * own scopes (and the tool's scope): a server that refuses a scope it granted. Default none.
    */
   scopeRefusedTools?: readonly string[]
+  /** Awaited before a DELETE is handled: a server slow to end sessions. Default none. */
+  beforeSessionDelete?: () => Promise<void>
 }
 
 export type ProtectedMcpEndpoint = {
@@ -72,7 +81,9 @@ export function createMcpEndpointStats(): McpEndpointStats {
     toolCalls: 0,
     sessionsOpen: 0,
     sessionIds: [],
+    sessionDeletesReceived: 0,
     sessionDeletes: [],
+    authorizations: new Set(),
   }
 }
 
@@ -86,13 +97,28 @@ export function createProtectedMcpEndpoint(options: ProtectedMcpEndpointOptions)
   const router = express.Router()
   router.use((req, res, next) => {
     stats.requests += 1
+    const authorization = req.get('authorization') ?? null
+    if (authorization !== null) stats.authorizations.add(authorization)
     res.on('finish', () => {
       if (res.statusCode === 401) stats.unauthorized += 1
       if (res.statusCode === 403) stats.insufficientScope += 1
-      if (req.method === 'DELETE') stats.sessionDeletes.push({ sessionId: req.get('mcp-session-id') ?? null, status: res.statusCode })
+      if (req.method === 'DELETE') stats.sessionDeletes.push({ sessionId: req.get('mcp-session-id') ?? null, status: res.statusCode, authorization })
     })
     next()
   })
+  const { beforeSessionDelete } = options
+  if (beforeSessionDelete) {
+    router.use((req, _res, next) => {
+      if (req.method !== 'DELETE') return next()
+      stats.sessionDeletesReceived += 1
+      beforeSessionDelete().then(() => next(), next)
+    })
+  } else {
+    router.use((req, _res, next) => {
+      if (req.method === 'DELETE') stats.sessionDeletesReceived += 1
+      next()
+    })
+  }
   if (options.bearerChallenge === false) {
     router.use((_req, res, next) => {
       const setHeader = res.setHeader.bind(res)

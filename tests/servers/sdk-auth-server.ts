@@ -56,6 +56,8 @@ export type SdkAuthServerOptions = AuthorizationServerVariantOptions & {
    * path. The metadata and the endpoints stay where they are (at the root).
    */
   metadataIssuer?: (origin: string) => string
+  /** Awaited before the MCP endpoint handles a DELETE (a session's end): a server slow to end sessions. Default none. */
+  beforeSessionDelete?: () => Promise<void>
 }
 
 export type SdkAuthServerStats = PeerStats &
@@ -142,6 +144,7 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     bearerChallenge: options.bearerChallenge,
     stats: stats.mcp,
     scopeRefusedTools: options.scopeRefusedTools ?? [],
+    beforeSessionDelete: options.beforeSessionDelete,
   })
   app.use(mcpUrl.pathname, mcp.router)
 
