@@ -220,6 +220,19 @@ export async function storeRefreshedTokens(connectionId: string, generation: num
   return updated.count === 1
 }
 
+/** A connection that needs a new sign-in: no tokens, the reason in words, a new generation. */
+function needsReauthData(reason: string) {
+  return {
+    status: 'needs_reauth',
+    lastError: reason.slice(0, 500),
+    accessToken: null,
+    refreshToken: null,
+    expiresAt: null,
+    refreshLeaseUntil: null,
+    generation: { increment: 1 },
+  } as const
+}
+
 /**
  * Marks the connection as needing a new sign-in and deletes its tokens, if it is still at
  * `generation` (a newer token written by another instance is never deleted).
@@ -227,15 +240,7 @@ export async function storeRefreshedTokens(connectionId: string, generation: num
 export async function markNeedsReauth(connectionId: string, generation: number | null, reason: string): Promise<boolean> {
   const updated = await getDb().oAuthConnection.updateMany({
     where: { id: connectionId, ...(generation === null ? {} : { generation }) },
-    data: {
-      status: 'needs_reauth',
-      lastError: reason.slice(0, 500),
-      accessToken: null,
-      refreshToken: null,
-      expiresAt: null,
-      refreshLeaseUntil: null,
-      generation: { increment: 1 },
-    },
+    data: needsReauthData(reason),
   })
   return updated.count === 1
 }
@@ -616,15 +621,7 @@ export async function moveServerIssuer(serverId: string, from: string | null, to
 export async function markConnectionsOfOtherIssuers(serverId: string, issuer: string, reason: string): Promise<number> {
   const updated = await getDb().oAuthConnection.updateMany({
     where: { serverId, issuer: { not: issuer }, status: { not: 'needs_reauth' } },
-    data: {
-      status: 'needs_reauth',
-      lastError: reason.slice(0, 500),
-      accessToken: null,
-      refreshToken: null,
-      expiresAt: null,
-      refreshLeaseUntil: null,
-      generation: { increment: 1 },
-    },
+    data: needsReauthData(reason),
   })
   return updated.count
 }
