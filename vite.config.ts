@@ -22,7 +22,7 @@ export default defineConfig({
     ? []
     : [
         remix({
-          ignoredRouteFiles: ['**/*.test.{ts,tsx}', '**/*.server.ts', '**/form-schema.ts'],
+          // Routes come from app/routes.ts (v3_routeConfig), which lists the files that are never routes.
           future: {
             v3_fetcherPersist: true,
             v3_relativeSplatPath: true,
