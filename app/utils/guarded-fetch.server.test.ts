@@ -3,13 +3,9 @@ import http from 'node:http'
 import https from 'node:https'
 import { createSecureContext } from 'node:tls'
 import { afterEach, expect, test } from 'vitest'
-import {
-  GuardedFetchError,
-  MAX_REDIRECTS,
-  createGuardedFetch,
-  guardedFetch,
-  type GuardedFetchReason,
-} from '#app/utils/guarded-fetch.server.ts'
+import { GuardedFetchError, type GuardedFetchReason } from '#app/utils/guarded-fetch-errors.server.ts'
+import { MAX_REDIRECTS } from '#app/utils/guarded-fetch-policy.server.ts'
+import { createGuardedFetch, guardedFetch } from '#app/utils/guarded-fetch.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 
 // Every URL carries this in its query string; no error message may repeat it.

@@ -5,7 +5,8 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { BoundedJsonSchemaValidator } from '#app/utils/output-schema-validator.server.ts'
-import { type GuardedFetch, GuardedFetchError, createGuardedFetch, findGuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
+import { GuardedFetchError, findGuardedFetchError } from '#app/utils/guarded-fetch-errors.server.ts'
+import { type GuardedFetch, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
 
 /** How a server is reached: `auto` tries Streamable HTTP, then the legacy HTTP+SSE transport. */
 export type McpTransportSetting = 'auto' | 'streamable-http' | 'sse'

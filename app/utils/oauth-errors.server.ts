@@ -1,5 +1,5 @@
 import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js'
-import { findGuardedFetchError } from '#app/utils/guarded-fetch.server.ts'
+import { findGuardedFetchError } from '#app/utils/guarded-fetch-errors.server.ts'
 
 /**
  * Something in an OAuth exchange went wrong, with a sentence that says what to do.
