@@ -23,7 +23,7 @@ export type EncryptedColumn = { table: string; idColumn: string; column: string 
  * will skip it and removing the old key will make its values unreadable.
  */
 export const encryptedColumns: EncryptedColumn[] = [
-  // Static headers of MCP servers (app/models/server.server.ts).
+  // Static headers of MCP servers (app/models/server-headers.server.ts).
   { table: 'ServerHeader', idColumn: 'id', column: 'value' },
   // OAuth (app/models/oauth-store.server.ts): pre-registered client secrets, tokens, DCR secrets, PKCE verifiers.
   { table: 'McpServer', idColumn: 'id', column: 'oauthClientSecret' },

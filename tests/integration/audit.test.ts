@@ -3,7 +3,7 @@ import { AUDIT_PAGE_SIZE, recordAudit } from '#app/models/audit.server.ts'
 import { addMember } from '#app/models/workspace.server.ts'
 import { loader as auditLoader } from '#app/routes/w.$workspaceId.audit.tsx'
 import { action as membersAction } from '#app/routes/w.$workspaceId.members.tsx'
-import { action as serverAction } from '#app/routes/w.$workspaceId.servers.$serverId._index.tsx'
+import { action as serverAction } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { createTestUser, formRequest, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 

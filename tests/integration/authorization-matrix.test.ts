@@ -14,7 +14,8 @@ type RouteModule = {
   action?: (args: ActionFunctionArgs) => unknown
 }
 
-const modules = import.meta.glob<RouteModule>('/app/routes/*.{ts,tsx}', { eager: true })
+// Flat route files, and folder routes by their route.tsx (its helpers beside it are not routes).
+const modules = import.meta.glob<RouteModule>(['/app/routes/*.{ts,tsx}', '/app/routes/*/route.tsx'], { eager: true })
 
 type Who = 'anonymous' | 'outsider' | 'member' | 'admin' | 'owner'
 const WHO: Who[] = ['anonymous', 'outsider', 'member', 'admin', 'owner']
@@ -60,7 +61,7 @@ const EXPECTED: Record<string, Expectation> = {
   'w.$workspaceId.servers.new.tsx': { loader: admins, action: admins },
   // The server page: every member sees it; changing the server is for admins (a member's own
   // "test my OAuth connection" is checked separately below).
-  'w.$workspaceId.servers.$serverId._index.tsx': { loader: members, action: admins },
+  'w.$workspaceId.servers.$serverId._index/route.tsx': { loader: members, action: admins },
   'w.$workspaceId.servers.$serverId.edit.tsx': { loader: admins, action: admins },
   'w.$workspaceId.servers.$serverId.delete.tsx': { loader: admins, action: admins },
   // Connect and Disconnect are each person's own (a shared connection is for admins: below).
@@ -104,7 +105,7 @@ afterAll(async () => {
 
 /** The URL path of a route file, with this test's workspace, server, tool and member filled in. */
 function pathOf(file: string): string {
-  const name = file.replace(/\.(tsx|ts)$/, '')
+  const name = file.replace(/(\/route)?\.(tsx|ts)$/, '')
   if (name === '_index') return '/'
   return (
     '/' +
@@ -170,10 +171,10 @@ for (const [file, expectation] of Object.entries(EXPECTED)) {
 }
 
 test('a member may test their own OAuth connection on the server page, but not change the server', async () => {
-  const { action } = modules['/app/routes/w.$workspaceId.servers.$serverId._index.tsx'] ?? {}
+  const { action } = modules['/app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'] ?? {}
   const run = (intent: string) =>
     settle(async () =>
-      action?.({ request: formRequest(pathOf('w.$workspaceId.servers.$serverId._index.tsx'), { intent }, people.member), params: params(), context: loadContext() }),
+      action?.({ request: formRequest(pathOf('w.$workspaceId.servers.$serverId._index/route.tsx'), { intent }, people.member), params: params(), context: loadContext() }),
     )
   expect(classify(await run('test-oauth'))).toBe('allowed')
   for (const intent of ['set-oauth-client', 'set-oauth-shared', 'set-oauth-exception', 'set-header', 'set-enabled', 'test-connection']) {

@@ -4,7 +4,8 @@
 // app restart between Connect and the callback (flows live in the database).
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { z } from 'zod'
-import { requireServer, updateServer } from '#app/models/server.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { updateServer } from '#app/models/server-write.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'

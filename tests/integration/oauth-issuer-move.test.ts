@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
-import { requireServer, updateServer } from '#app/models/server.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { updateServer } from '#app/models/server-write.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
-import { requireServer, updateServer } from '#app/models/server.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { updateServer } from '#app/models/server-write.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { getDb } from '#app/utils/db.server.ts'

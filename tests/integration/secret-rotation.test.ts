@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
-import { loadEndpoint, requireServer, setServerHeader } from '#app/models/server.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { loadEndpoint, setServerHeader } from '#app/models/server-headers.server.ts'
 import { decryptSecret, keyIdOf } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'

@@ -5,7 +5,8 @@
 // OAuth exchanges need). Every listener records the headers it received.
 import http from 'node:http'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { requireServer, setServerHeader } from '#app/models/server.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { setServerHeader } from '#app/models/server-headers.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'

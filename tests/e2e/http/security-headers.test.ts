@@ -15,17 +15,19 @@ import { startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 
 type Ids = { workspaceId: string; serverId: string; userId: string; toolName: string }
 
-/** Route files of app/routes (the same filter as the authorization matrix). */
+/** Route files of app/routes (the same filter as the authorization matrix); a folder route by its route.tsx. */
 function routeFiles(): string[] {
+  const folder = path.resolve('app/routes')
   return fs
-    .readdirSync(path.resolve('app/routes'))
+    .readdirSync(folder)
+    .map((file) => (fs.existsSync(path.join(folder, file, 'route.tsx')) ? `${file}/route.tsx` : file))
     .filter((file) => /\.(ts|tsx)$/.test(file) && !/\.(test|server)\.tsx?$/.test(file) && file !== 'form-schema.ts')
     .sort()
 }
 
 /** The URL path of a route file, with the ids filled in. */
 function pathOf(file: string, ids: Ids): string {
-  const name = file.replace(/\.(tsx|ts)$/, '')
+  const name = file.replace(/(\/route)?\.(tsx|ts)$/, '')
   if (name === '_index') return '/'
   return (
     '/' +

@@ -1,0 +1,77 @@
+// Probe results and Bearer challenges on a server row, and the auth type they suggest.
+import { getDb } from '#app/utils/db.server.ts'
+import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
+import type { AuthType } from '#app/utils/server-validation.ts'
+import type { ServerSummary } from '#app/models/server.server.ts'
+
+export function probeColumns(probe: ProbeResult) {
+  return {
+    probedAt: new Date(),
+    probeOutcome: probe.outcome,
+    probeMessage: probe.message,
+    probeTransport: probe.transport,
+    probeToolCount: probe.toolCount,
+    probeServerName: probe.serverName,
+    ...probeChallengeColumns(probe),
+  }
+}
+
+/**
+ * The probe's Bearer challenge becomes the server's latest (MCP 2025-11-25: its
+ * `resource_metadata` is fetched first and its `scope` asked for at Connect). A server that
+ * answered without one forgets it; a probe that failed says nothing, so the stored one stays.
+ */
+function probeChallengeColumns(probe: ProbeResult) {
+  if (probe.outcome === 'oauth') return challengeColumns({ resourceMetadataUrl: probe.resourceMetadataUrl, scope: probe.scope })
+  if (probe.outcome === 'open' || probe.outcome === 'headers_required') return challengeColumns(null)
+  return {}
+}
+
+export function challengeColumns(challenge: { resourceMetadataUrl: string | null; scope: string | null } | null) {
+  return {
+    oauthChallengeMetadataUrl: challenge?.resourceMetadataUrl ?? null,
+    oauthChallengeScope: challenge?.scope?.trim() || null,
+    oauthChallengeAt: challenge ? new Date() : null,
+  }
+}
+
+/** Stores a Bearer challenge seen on a later request (a 401 while in use) as the server's latest. */
+export async function recordChallenge(serverId: string, challenge: { resourceMetadataUrl: string | null; scope: string | null }): Promise<void> {
+  await getDb().mcpServer.updateMany({ where: { id: serverId }, data: challengeColumns(challenge) })
+}
+
+/** The auth type a probe suggests, when it tells. */
+export function authTypeFromProbe(probe: ProbeResult): AuthType | null {
+  if (probe.outcome === 'oauth') return 'oauth'
+  // "Needs credentials" of an unknown kind: headers unless an admin chose OAuth (which locks the type).
+  if (probe.outcome === 'headers_required' || probe.outcome === 'credentials_required') return 'headers'
+  if (probe.outcome === 'open') return 'none'
+  return null
+}
+
+/** Stores a probe result; adopts its auth type unless an admin locked it. */
+export async function recordProbe(server: ServerSummary, probe: ProbeResult): Promise<void> {
+  const suggested = authTypeFromProbe(probe)
+  const adopt = !server.authTypeLocked && suggested !== null && suggested !== server.authType
+  const prepared = adopt ? await prepareServerInvalidation(server) : []
+  await getDb().mcpServer.update({
+    where: { id: server.id, workspaceId: server.workspaceId },
+    data: { ...probeColumns(probe), ...(adopt ? { authType: suggested, configVersion: { increment: 1 } } : {}) },
+    select: { id: true },
+  })
+  if (adopt) await invalidateServerOAuth(server, prepared)
+}
+
+/**
+ * A 401 with a Bearer challenge on a later request: the server uses OAuth (unless an
+ * admin locked the auth type). Returns whether anything changed.
+ */
+export async function markServerAsOAuth(server: ServerSummary): Promise<boolean> {
+  if (server.authTypeLocked || server.authType === 'oauth') return false
+  const updated = await getDb().mcpServer.updateMany({
+    where: { id: server.id, workspaceId: server.workspaceId, authTypeLocked: false },
+    data: { authType: 'oauth', configVersion: { increment: 1 } },
+  })
+  return updated.count > 0
+}

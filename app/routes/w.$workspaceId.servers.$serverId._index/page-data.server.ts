@@ -1,0 +1,85 @@
+// The server page's loader data: what the page shows of the server and its OAuth connection (no secrets).
+import type { ServerSummary } from '#app/models/server.server.ts'
+import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-store.server.ts'
+import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
+import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
+import { lastDiscoveredIssuer, legacyIssuerWithPath } from '#app/utils/oauth-discovery.server.ts'
+import { parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
+import { clientMetadataUrl, redirectUri } from '#app/utils/oauth.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
+
+/** The page's data for this user, whose membership (`workspace`, `role`) and server the loader has checked. */
+export async function serverPageData(
+  request: Request,
+  user: { id: string },
+  { workspace, role }: WorkspaceAccess,
+  server: ServerSummary,
+) {
+  const canManage = canManageWorkspace(role)
+  const isOAuth = server.authType === 'oauth'
+  const connection = isOAuth ? await getConnectionInfo(server.id, ownerKeyFor(user.id, server.oauthShared)) : null
+  const exceptions = parseOAuthExceptions(server.oauthExceptions)
+  const discoveredIssuer = isOAuth && exceptions.includes('legacy_discovery') ? await lastDiscoveredIssuer(server.id) : null
+  return {
+    workspace,
+    canManage,
+    oauth: isOAuth
+      ? {
+          shared: server.oauthShared,
+          exceptions,
+          legacyIssuer: discoveredIssuer && legacyIssuerWithPath(server.url, discoveredIssuer) ? discoveredIssuer : null,
+          canConnect: server.enabled && (!server.oauthShared || canManage),
+          connection: connection
+            ? {
+                status: connection.status,
+                stale: connection.configVersion !== server.configVersion,
+                lastError: connection.lastError,
+                scopes: connection.scopes,
+                expiresAt: connection.expiresAt,
+                issuer: connection.issuer,
+                clientKind: connection.clientKind,
+                connectedAt: connection.connectedAt,
+                connectedByName: connection.connectedByName,
+                hasRefreshToken: connection.hasRefreshToken,
+              }
+            : null,
+        }
+      : null,
+    oauthSettings:
+      canManage && (isOAuth || server.oauthClientId)
+        ? {
+            clientId: server.oauthClientId,
+            hasClientSecret: server.hasOAuthClientSecret,
+            authMethod: server.oauthTokenAuthMethod,
+            scopes: server.oauthScopes,
+            shared: server.oauthShared,
+            exceptions,
+            redirectUri: redirectUri(),
+            clientMetadataUrl: clientMetadataUrl(),
+            // Add sends people here (?client=needed) when no client can be found otherwise.
+            clientNeeded:
+              new URL(request.url).searchParams.get('client') === CLIENT_NEEDED_PARAM && !server.oauthClientId ? CLIENT_NEEDED_MESSAGE : null,
+          }
+        : null,
+    server: {
+      id: server.id,
+      name: server.name,
+      url: server.url,
+      transport: server.transport,
+      authType: server.authType,
+      authTypeLocked: server.authTypeLocked,
+      timeoutMs: server.timeoutMs,
+      enabled: server.enabled,
+      createdByName: server.createdByName,
+      createdAt: server.createdAt,
+      probedAt: server.probedAt,
+      probeOutcome: server.probeOutcome,
+      probeMessage: server.probeMessage,
+      probeTransport: server.probeTransport,
+      probeToolCount: server.probeToolCount,
+      probeServerName: server.probeServerName,
+      // Names only: header values are write-only.
+      headers: server.headers.map((h) => ({ id: h.id, name: h.name, updatedAt: h.updatedAt })),
+    },
+  }
+}

@@ -1,0 +1,231 @@
+import { getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ErrorList, Field } from '#app/components/forms.tsx'
+import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
+import { OAuthSettings } from '#app/components/oauth-settings.tsx'
+import { ProbeBadge } from '#app/components/server-status.tsx'
+import { StatusButton } from '#app/components/status-button.tsx'
+import { requireServer } from '#app/models/server.server.ts'
+import { requireMembership } from '#app/models/workspace.server.ts'
+import {
+  removeHeaderAction,
+  removeOAuthClientAction,
+  setEnabledAction,
+  setHeaderAction,
+  setOAuthClientAction,
+  setOAuthExceptionAction,
+  setOAuthScopesAction,
+  setOAuthSharedAction,
+  testConnectionAction,
+  testOAuthAction,
+} from '#app/routes/w.$workspaceId.servers.$serverId._index/actions.server.ts'
+import {
+  RemoveHeaderFormSchema,
+  SetHeaderFormSchema,
+  enableIntent,
+  removeHeaderIntent,
+  setHeaderIntent,
+  testIntent,
+} from '#app/routes/w.$workspaceId.servers.$serverId._index/form-schema.ts'
+import { serverPageData } from '#app/routes/w.$workspaceId.servers.$serverId._index/page-data.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
+import { AUTH_TYPE_LABELS, TRANSPORT_LABELS } from '#app/utils/server-validation.ts'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  const access = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(access.workspace.id, params.serverId ?? '')
+  return serverPageData(request, user, access, server)
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request)
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
+  const server = await requireServer(workspace.id, params.serverId ?? '')
+  const formData = await request.formData()
+  const intent = formData.get('intent')
+  const here = `/w/${workspace.id}/servers/${server.id}`
+  const audit = { workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: server.name } }
+  const args = { user, workspace, server, formData, here, audit }
+
+  // Any member may test their own OAuth connection; everything else is for admins.
+  if (intent === 'test-oauth') return testOAuthAction(args)
+  if (!canManageWorkspace(role)) throw new Response('Only owners and admins can change servers', { status: 403 })
+
+  if (intent === 'set-oauth-client') return setOAuthClientAction(args)
+  if (intent === 'remove-oauth-client') return removeOAuthClientAction(args)
+  if (intent === 'set-oauth-scopes') return setOAuthScopesAction(args)
+  if (intent === 'set-oauth-shared') return setOAuthSharedAction(args)
+  if (intent === 'set-oauth-exception') return setOAuthExceptionAction(args)
+  if (intent === testIntent) return testConnectionAction(args)
+  if (intent === enableIntent) return setEnabledAction(args)
+  if (intent === setHeaderIntent) return setHeaderAction(args)
+  if (intent === removeHeaderIntent) return removeHeaderAction(args)
+
+  throw new Response('Unknown action', { status: 400 })
+}
+
+export default function ServerRoute() {
+  const { workspace, server, canManage, oauth, oauthSettings } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const base = `/w/${workspace.id}/servers/${server.id}`
+  return (
+    <div className="page">
+      <p>
+        <Link to={`/w/${workspace.id}/servers`}>← Back to servers</Link>
+      </p>
+      <div className="page-header">
+        <h1>{server.name}</h1>
+        {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
+      </div>
+      <section className="card" aria-labelledby="details-heading">
+        <h2 id="details-heading">Connection</h2>
+        <dl className="details">
+          <dt>URL</dt>
+          <dd className="url-cell">{server.url}</dd>
+          <dt>Transport</dt>
+          <dd>
+            {TRANSPORT_LABELS[server.transport]}
+            {server.probeTransport ? <span className="muted"> — last connected with {server.probeTransport}</span> : null}
+          </dd>
+          <dt>Authentication</dt>
+          <dd>
+            {AUTH_TYPE_LABELS[server.authType]}
+            <span className="muted">{server.authTypeLocked ? ' (set by an admin)' : ' (detected)'}</span>
+          </dd>
+          <dt>Timeout</dt>
+          <dd>{server.timeoutMs / 1000} seconds</dd>
+          <dt>Last test</dt>
+          <dd>
+            {server.probedAt ? (
+              <>
+                <time dateTime={new Date(server.probedAt).toISOString()}>{formatTime(server.probedAt)}</time>:{' '}
+                {server.probeMessage}
+                {server.probeServerName ? <span className="muted"> (server reports “{server.probeServerName}”)</span> : null}
+              </>
+            ) : (
+              'Never tested'
+            )}
+          </dd>
+          {server.createdByName ? (
+            <>
+              <dt>Added by</dt>
+              <dd>{server.createdByName}</dd>
+            </>
+          ) : null}
+        </dl>
+        <div className="actions">
+          {server.enabled && (server.authType !== 'oauth' || (oauth?.connection && oauth.connection.status === 'connected')) ? (
+            <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
+              Browse tools
+            </Link>
+          ) : null}
+          {canManage ? (
+            <>
+              <Form method="post">
+                <StatusButton name="intent" value={testIntent} variant="secondary" pendingText="Testing…">
+                  Test connection
+                </StatusButton>
+              </Form>
+              <Link to={`${base}/edit`} className="button button-secondary">
+                Edit
+              </Link>
+              <Form method="post">
+                <input type="hidden" name="enabled" value={server.enabled ? 'false' : 'true'} />
+                <StatusButton name="intent" value={enableIntent} variant="secondary">
+                  {server.enabled ? 'Disable' : 'Enable'}
+                </StatusButton>
+              </Form>
+              <Link to={`${base}/delete`} className="button button-danger-outline">
+                Delete
+              </Link>
+            </>
+          ) : null}
+        </div>
+      </section>
+      {oauth ? <OAuthConnectionPanel oauth={oauth} workspaceId={workspace.id} serverId={server.id} serverPath={base} /> : null}
+      {oauthSettings ? (
+        <OAuthSettings settings={oauthSettings} reply={actionData && 'oauthReply' in actionData ? actionData.oauthReply : undefined} />
+      ) : null}
+      {canManage && (server.authType === 'headers' || server.headers.length > 0) ? <HeadersSection headers={server.headers} /> : null}
+    </div>
+  )
+}
+
+function HeadersSection({ headers }: { headers: Array<{ id: string; name: string }> }) {
+  const actionData = useActionData<typeof action>()
+  const [form, fields] = useForm({
+    id: 'set-header',
+    lastResult: actionData && 'result' in actionData && actionData.intent === setHeaderIntent ? actionData.result : undefined,
+    constraint: getZodConstraint(SetHeaderFormSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SetHeaderFormSchema }),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+  })
+  return (
+    <section className="card" aria-labelledby="headers-heading">
+      <h2 id="headers-heading">Headers</h2>
+      <p className="muted">
+        Sent with every request to this server only (never to other hosts). Values are encrypted and never shown again.
+      </p>
+      {headers.length > 0 ? (
+        <ul className="header-list">
+          {headers.map((header) => (
+            <RemoveHeaderForm key={header.id} header={header} />
+          ))}
+        </ul>
+      ) : null}
+      <h3>Add or replace a header</h3>
+      <Form method="post" className="form form-inline" {...getFormProps(form)}>
+        <ErrorList id={form.errorId} errors={form.errors} />
+        <Field meta={fields.headerName} label="Header name" help="e.g. X-Api-Key or Authorization" />
+        <Field meta={fields.headerValue} label="Value" type="password" autoComplete="off" help="Saving a name that exists replaces its value." />
+        <StatusButton name="intent" value={setHeaderIntent} pendingText="Saving…">
+          Save header
+        </StatusButton>
+      </Form>
+    </section>
+  )
+}
+
+function RemoveHeaderForm({ header }: { header: { id: string; name: string } }) {
+  const actionData = useActionData<typeof action>()
+  const mine =
+    actionData && 'result' in actionData && actionData.intent === removeHeaderIntent && actionData.result.initialValue?.headerId === header.id
+      ? actionData.result
+      : undefined
+  const [form, fields] = useForm({
+    id: `remove-header-${header.id}`,
+    lastResult: mine,
+    constraint: getZodConstraint(RemoveHeaderFormSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: RemoveHeaderFormSchema }),
+  })
+  return (
+    <li>
+      <Form method="post" className="form-row" {...getFormProps(form)}>
+        <code>{header.name}</code>
+        <span className="muted">value hidden</span>
+        <input type="hidden" name="headerId" value={header.id} />
+        <span className="field-checkbox">
+          <input {...getInputProps(fields.confirm, { type: 'checkbox' })} key={fields.confirm.key} />
+          <label htmlFor={fields.confirm.id}>Confirm removal of {header.name}</label>
+        </span>
+        <StatusButton name="intent" value={removeHeaderIntent} variant="secondary">
+          Remove<span className="visually-hidden"> {header.name}</span>
+        </StatusButton>
+        <ErrorList id={fields.confirm.errorId} errors={fields.confirm.errors} />
+      </Form>
+    </li>
+  )
+}
+
+function formatTime(value: string | Date): string {
+  return new Date(value).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: loaderData ? `${loaderData.server.name} · Switchboard` : 'Server · Switchboard' },
+]
