@@ -19,12 +19,9 @@ import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { type Clipped, boundedJson, clipText, tooDeepSentence } from '#app/utils/display-bounds.ts'
 import { toDisplayResult } from '#app/utils/tool-display.server.ts'
-import {
-  describeToolForm,
-  formValuesFromArguments,
-  formValuesFromSubmission,
-  parseToolArguments,
-} from '#app/utils/tool-input.ts'
+import { describeToolForm } from '#app/utils/tool-input-describe.server.ts'
+import { parseToolArguments } from '#app/utils/tool-input-parse.server.ts'
+import { formValuesFromArguments, formValuesFromSubmission } from '#app/utils/tool-input-values.ts'
 
 const runIntent = 'run-tool'
 /** The input schema shown under "Input schema", and the tool's description: what a person can read. */

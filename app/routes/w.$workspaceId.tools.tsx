@@ -5,7 +5,7 @@ import { listServers } from '#app/models/server.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
-import { inputSchemaBoundsProblem } from '#app/utils/tool-input.ts'
+import { inputSchemaBoundsProblem } from '#app/utils/tool-input-bounds.ts'
 
 /** Longest description shown in the list; the tool page shows it whole. */
 const DESCRIPTION_PREVIEW_CHARS = 240

@@ -9,7 +9,7 @@ import { nestsDeeperThan } from '#app/utils/display-bounds.ts'
  * the whole server's tool list down. Such schemas are not compiled here.
  */
 
-/** Deeper output schemas are not used; the input schemas' limit (app/utils/tool-input.ts) is the same. */
+/** Deeper output schemas are not used; the input schemas' limit (app/utils/tool-input-spec.ts) is the same. */
 const MAX_OUTPUT_SCHEMA_DEPTH = 64
 
 /**
