@@ -3,7 +3,7 @@ import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/cry
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
-import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
+import { encryptPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
 import { type OAuthException, type TokenAuthMethod, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'

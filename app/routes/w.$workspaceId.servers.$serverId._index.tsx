@@ -22,7 +22,7 @@ import {
   setServerEnabled,
   setServerHeader,
 } from '#app/models/server.server.ts'
-import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-store.server.ts'
+import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-connection.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
 import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
 import { lastDiscoveredIssuer, legacyIssuerWithPath } from '#app/utils/oauth-discovery.server.ts'

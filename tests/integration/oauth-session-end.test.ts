@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest'
-import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
+import { getConnectionWithTokens } from '#app/models/oauth-connection.server.ts'
 import { requireServer, updateServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
