@@ -3,7 +3,7 @@
 // with the one recorded last (McpServer.oauthIssuer) at Connect and before every refresh.
 // docs/decisions/015-tokens-step-up-and-moves.md
 import { recordAudit } from '#app/models/audit.server.ts'
-import { markConnectionsOfOtherIssuers, moveServerIssuer, otherConnectionIssuer, readServerIssuer } from '#app/models/oauth-store.server.ts'
+import { markConnectionsOfOtherIssuers, moveServerIssuer, otherConnectionIssuer, readServerIssuer } from '#app/models/oauth-issuer-store.server.ts'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'

@@ -1,6 +1,6 @@
 // The server page's OAuth settings: pre-registered client, scopes, shared connection, rule exceptions.
 import { getDb } from '#app/utils/db.server.ts'
-import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
+import { encryptPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'

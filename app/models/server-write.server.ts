@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
-import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
+import { encryptPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
 import { authTypeFromProbe, challengeColumns, probeColumns } from '#app/models/server-probe.server.ts'
 import { type ServerSummary, toDbTransport } from '#app/models/server.server.ts'
 import { type OAuthException, type TokenAuthMethod, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'

@@ -3,7 +3,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { recordAudit } from '#app/models/audit.server.ts'
-import { ownerKeyFor } from '#app/models/oauth-store.server.ts'
+import { ownerKeyFor } from '#app/models/oauth-connection.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'

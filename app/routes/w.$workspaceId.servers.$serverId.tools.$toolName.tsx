@@ -11,7 +11,7 @@ import {
   peekPendingToolCall,
   savePendingToolCall,
   takePendingToolCall,
-} from '#app/models/oauth-store.server.ts'
+} from '#app/models/pending-tool-call.server.ts'
 import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { type ToolsFailure, callServerTool, keepsRefusing, listServerTools, stopsForSignIn } from '#app/models/tools.server.ts'

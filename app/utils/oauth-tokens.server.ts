@@ -10,7 +10,6 @@ import { movedSignInReason, noteDiscoveredIssuer } from '#app/models/oauth-issue
 import {
   type ConnectionWithTokens,
   acquireRefreshLease,
-  discardRegistrationsOf,
   getConnectionWithTokens,
   markNeedsReauth,
   noteConnectionError,
@@ -18,7 +17,8 @@ import {
   releaseRefreshLease,
   renewRefreshLease,
   storeRefreshedTokens,
-} from '#app/models/oauth-store.server.ts'
+} from '#app/models/oauth-connection.server.ts'
+import { discardRegistrationsOf } from '#app/models/oauth-registration.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { discoverOAuth, forgetDiscovery, oauthFetch, sameIssuer } from '#app/utils/oauth-discovery.server.ts'

@@ -9,21 +9,20 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { z } from 'zod'
 import {
   type ConnectionWithTokens,
-  type ConsumedFlow,
-  RegistrationRaceError,
   SHARED_OWNER,
-  consumeFlow,
-  createFlow,
   deleteConnection,
-  discardRegistrationsOf,
-  findRegistration,
   getConnectionWithTokens,
   listServerConnectionsWithTokens,
-  newState,
   ownerKeyFor,
-  readPreregisteredSecret,
   saveConnection,
-} from '#app/models/oauth-store.server.ts'
+} from '#app/models/oauth-connection.server.ts'
+import { type ConsumedFlow, consumeFlow, createFlow, newState } from '#app/models/oauth-flow.server.ts'
+import {
+  RegistrationRaceError,
+  discardRegistrationsOf,
+  findRegistration,
+  readPreregisteredSecret,
+} from '#app/models/oauth-registration.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { noteDiscoveredIssuer, preregisteredClientMovedFrom } from '#app/models/oauth-issuer.server.ts'

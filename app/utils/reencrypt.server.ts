@@ -25,7 +25,8 @@ export type EncryptedColumn = { table: string; idColumn: string; column: string 
 export const encryptedColumns: EncryptedColumn[] = [
   // Static headers of MCP servers (app/models/server-headers.server.ts).
   { table: 'ServerHeader', idColumn: 'id', column: 'value' },
-  // OAuth (app/models/oauth-store.server.ts): pre-registered client secrets, tokens, DCR secrets, PKCE verifiers.
+  // OAuth (app/models/oauth-registration, oauth-connection, oauth-flow, pending-tool-call .server.ts):
+  // pre-registered client secrets, tokens, DCR secrets, PKCE verifiers, waiting tool calls' arguments.
   { table: 'McpServer', idColumn: 'id', column: 'oauthClientSecret' },
   { table: 'OAuthConnection', idColumn: 'id', column: 'accessToken' },
   { table: 'OAuthConnection', idColumn: 'id', column: 'refreshToken' },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
+import { getConnectionWithTokens } from '#app/models/oauth-connection.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { loader as healthLoader } from '#app/routes/healthz.ts'

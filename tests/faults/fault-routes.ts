@@ -1,4 +1,5 @@
-import { findRegistration, getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
+import { getConnectionWithTokens } from '#app/models/oauth-connection.server.ts'
+import { findRegistration } from '#app/models/oauth-registration.server.ts'
 import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'

@@ -4,7 +4,7 @@
 // pre-registered client and scopes as the server page does, and Connect starts only when
 // Switchboard can identify itself.
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { readPreregisteredSecret } from '#app/models/oauth-store.server.ts'
+import { readPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { listServerTools } from '#app/models/tools.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { getConnectionWithTokens } from '#app/models/oauth-store.server.ts'
+import { getConnectionWithTokens } from '#app/models/oauth-connection.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
 import { type AppInstance, startAppInstance } from '#tests/multi-instance/instances.ts'

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
-import { getConnectionWithTokens, findRegistration, markNeedsReauth, storeRefreshedTokens } from '#app/models/oauth-store.server.ts'
+import { getConnectionWithTokens, markNeedsReauth, storeRefreshedTokens } from '#app/models/oauth-connection.server.ts'
+import { findRegistration } from '#app/models/oauth-registration.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest'
 import { z } from 'zod'
-import { MAX_AUTHORIZATION_ROUNDS, savePendingToolCall } from '#app/models/oauth-store.server.ts'
+import { MAX_AUTHORIZATION_ROUNDS, savePendingToolCall } from '#app/models/pending-tool-call.server.ts'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
 import { action as toolAction, loader as toolLoader } from '#app/routes/w.$workspaceId.servers.$serverId.tools.$toolName.tsx'
 import { getDb } from '#app/utils/db.server.ts'

@@ -4,7 +4,7 @@
 // resume landing, and stray return parameters on the callback URL. Every answer must stay on
 // Switchboard's own origin, whatever the attacker wrote.
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { savePendingToolCall } from '#app/models/oauth-store.server.ts'
+import { savePendingToolCall } from '#app/models/pending-tool-call.server.ts'
 import { action as loginAction } from '#app/routes/login.tsx'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'

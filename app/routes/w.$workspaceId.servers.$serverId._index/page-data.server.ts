@@ -1,6 +1,6 @@
 // The server page's loader data: what the page shows of the server and its OAuth connection (no secrets).
 import type { ServerSummary } from '#app/models/server.server.ts'
-import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-store.server.ts'
+import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-connection.server.ts'
 import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
 import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
 import { lastDiscoveredIssuer, legacyIssuerWithPath } from '#app/utils/oauth-discovery.server.ts'
