@@ -1,6 +1,7 @@
 import { Form } from '@remix-run/react'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { OAUTH_EXCEPTIONS, OAUTH_EXCEPTION_NAMES, type OAuthException, TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
+import { OAUTH_CLIENT_ID_MAX_LENGTH, OAUTH_CLIENT_SECRET_MAX_LENGTH, OAUTH_SCOPES_MAX_LENGTH } from '#app/utils/server-validation.ts'
 
 export type OAuthSettingsView = {
   clientId: string | null
@@ -64,7 +65,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
             type="text"
             name="clientId"
             required
-            maxLength={500}
+            maxLength={OAUTH_CLIENT_ID_MAX_LENGTH}
             autoComplete="off"
             // Lands here from Add when no client can be found otherwise: works without JS (autofocus in the HTML).
             autoFocus={Boolean(settings.clientNeeded)}
@@ -74,7 +75,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         </div>
         <div className="field">
           <label htmlFor="oauth-client-secret">Client secret</label>
-          <input id="oauth-client-secret" name="clientSecret" type="password" maxLength={2000} autoComplete="off" aria-describedby="oauth-client-secret-help" />
+          <input id="oauth-client-secret" name="clientSecret" type="password" maxLength={OAUTH_CLIENT_SECRET_MAX_LENGTH} autoComplete="off" aria-describedby="oauth-client-secret-help" />
           <p id="oauth-client-secret-help" className="field-help">
             {settings.hasClientSecret ? 'A secret is stored. Leave empty to keep it.' : 'Leave empty for a public client.'}
           </p>
@@ -116,7 +117,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         ) : null}
         <div className="field">
           <label htmlFor="oauth-scopes">Scopes to request</label>
-          <input id="oauth-scopes" type="text" name="scopes" maxLength={2000} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
+          <input id="oauth-scopes" type="text" name="scopes" maxLength={OAUTH_SCOPES_MAX_LENGTH} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
           <p id="oauth-scopes-help" className="field-help">
             Space-separated. Leave empty to use what the server asks for (its challenge or its metadata).
           </p>

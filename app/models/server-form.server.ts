@@ -55,6 +55,20 @@ export async function probeForForm(value: ServerForm, headers: Record<string, st
   return { ok: true, probe }
 }
 
+/**
+ * The way in an admin chose for a server that "needs credentials" (decision 016): `required`
+ * when the probe said so and Authentication is "Detect"; the choice (undefined while still to be
+ * made) and the auth type it means.
+ */
+export function credentialChoice(
+  probeOutcome: string | null | undefined,
+  value: Pick<ServerForm, 'authType' | 'credentialKind'>,
+): { required: boolean; choice: ServerForm['credentialKind']; authType: ServerForm['authType'] } {
+  const required = probeOutcome === 'credentials_required' && value.authType === 'detect'
+  const choice = required ? value.credentialKind : undefined
+  return { required, choice, authType: choice === 'headers' ? 'headers' : choice === 'oauth-legacy' ? 'oauth' : value.authType }
+}
+
 /** `?client=needed` on a server page: Add found no way for Switchboard to identify itself. */
 export const CLIENT_NEEDED_PARAM = 'needed'
 export const CLIENT_NEEDED_MESSAGE =

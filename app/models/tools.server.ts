@@ -225,6 +225,12 @@ export function stopsForSignIn(failure: ToolsFailure): boolean {
  * "Grant more access": a sentence that the server keeps refusing and what it asked for. Null
  * while rounds are left.
  */
+/** Why Switchboard stopped asking for one stopped call: the server, the tool and what it asked for. */
+export function keepsRefusingSentence(server: { name: string }, toolName: string, rounds: number, requestedScopes: string): string {
+  const asked = requestedScopes.trim() ? ` It asked for: ${requestedScopes.trim().split(/\s+/).join(', ')}.` : ''
+  return `${server.name} keeps refusing the tool “${toolName}” after ${rounds} sign-ins for this call, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you.`
+}
+
 export function keepsRefusing(
   server: { name: string },
   toolName: string,
@@ -233,10 +239,9 @@ export function keepsRefusing(
   failure: ToolsFailure,
 ): (ToolsFailure & { pending: null }) | null {
   if (rounds < MAX_AUTHORIZATION_ROUNDS) return null
-  const asked = requestedScopes.trim() ? ` It asked for: ${requestedScopes.trim().split(/\s+/).join(', ')}.` : ''
   return {
     kind: failure.kind,
-    message: `${server.name} keeps refusing the tool “${toolName}” after ${rounds} sign-ins for this call, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you.`,
+    message: keepsRefusingSentence(server, toolName, rounds, requestedScopes),
     // A sign-in that ended stays reachable (without this call); more scopes are not offered again.
     action: failure.action === 'step_up' ? 'none' : failure.action,
     pending: null,

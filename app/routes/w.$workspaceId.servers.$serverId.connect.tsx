@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { startConnect } from '#app/models/oauth-connect.server.ts'
 import { MAX_AUTHORIZATION_ROUNDS, countAuthorizationRound, giveBackAuthorizationRound } from '#app/models/pending-tool-call.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
-import { keepsRefusing, keepsRefusingStepUps } from '#app/models/tools.server.ts'
+import { keepsRefusingSentence, keepsRefusingStepUps } from '#app/models/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -76,8 +76,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (form.pending) {
     const round = await countAuthorizationRound(form.pending, owner)
     if (round.kind === 'exhausted') {
-      const refusal = keepsRefusing(server, round.toolName, MAX_AUTHORIZATION_ROUNDS, round.requestedScopes, { kind: 'insufficient_scope', message: '', action: 'step_up' })
-      return back(refusal?.message ?? `${server.name} keeps refusing this call.`)
+      return back(keepsRefusingSentence(server, round.toolName, MAX_AUTHORIZATION_ROUNDS, round.requestedScopes))
     }
     if (round.kind === 'counted') {
       counted = form.pending

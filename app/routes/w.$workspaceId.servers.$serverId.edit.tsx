@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ErrorList } from '#app/components/forms.tsx'
 import { ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
+import { credentialChoice, parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { loadEndpoint } from '#app/models/server-headers.server.ts'
 import { setOAuthException } from '#app/models/server-oauth-settings.server.ts'
@@ -73,13 +73,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     probe = verdict.probe
   }
   // "Needs credentials" (from this probe or the stored one): the admin's radio choice sets the way in.
-  const credentialsRequired = (probe?.outcome ?? server.probeOutcome) === 'credentials_required' && value.authType === 'detect'
-  if (credentialsRequired && !value.credentialKind) {
+  const { required: credentialsRequired, choice, authType } = credentialChoice(probe?.outcome ?? server.probeOutcome, value)
+  if (credentialsRequired && !choice) {
     const result = submission.reply({ fieldErrors: { credentialKind: ['Choose how people sign in to this server.'] } })
     return data({ result, probeFailed: false, credentialsRequired: true }, { status: 400 })
   }
-  const choice = credentialsRequired ? value.credentialKind : undefined
-  const authType = choice === 'headers' ? 'headers' : choice === 'oauth-legacy' ? 'oauth' : value.authType
   const audit = { workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: value.name } }
   try {
     const { configChanged } = await updateServer(server, { ...value, authType, timeoutMs: secondsToMs(value.timeoutSeconds) }, probe)

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { AdvancedOAuthFields, ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ErrorList } from '#app/components/forms.tsx'
-import { clientNeededPath, parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
+import { clientNeededPath, credentialChoice, parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { DuplicateServerNameError, type NewServerOAuth, createServer } from '#app/models/server-write.server.ts'
 import { startConnect } from '#app/models/oauth-connect.server.ts'
@@ -46,16 +46,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data({ result, probeFailed: verdict.field === null, credentialsRequired: false }, { status: 400 })
   }
   // "Needs credentials" of an unknown kind: the admin chooses the way in (decision 016).
-  const credentialsRequired = verdict.probe.outcome === 'credentials_required' && value.authType === 'detect'
-  if (credentialsRequired && !value.credentialKind) {
+  const { required: credentialsRequired, choice, authType } = credentialChoice(verdict.probe.outcome, value)
+  if (credentialsRequired && !choice) {
     const result = submission.reply({
       fieldErrors: { credentialKind: ['Choose one of the two, then press Add server again.'] },
       hideFields,
     })
     return data({ result, probeFailed: false, credentialsRequired: true }, { status: 400 })
   }
-  const choice = credentialsRequired ? value.credentialKind : undefined
-  const authType = choice === 'headers' ? 'headers' : choice === 'oauth-legacy' ? 'oauth' : value.authType
   const oauth = oauthSettingsOf(value, choice === 'oauth-legacy')
   try {
     const server = await createServer(

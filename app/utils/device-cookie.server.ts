@@ -9,7 +9,7 @@ import { normalizeEmail } from '#app/utils/auth.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 
 /** How long a browser stays known after its last successful sign-in (browsers cap cookies at 400 days). */
-export const DEVICE_COOKIE_TTL_MS = 365 * 24 * 60 * 60 * 1000
+const DEVICE_COOKIE_TTL_MS = 365 * 24 * 60 * 60 * 1000
 
 /** A browser used by several people keeps the accounts it signed in to most recently, up to this many. */
 const MAX_ACCOUNTS_PER_DEVICE = 5

@@ -6,7 +6,7 @@ import { logger } from '#app/utils/logger.server.ts'
 import { deleteExpiredThrottles } from '#app/utils/throttle.server.ts'
 
 /** How often each instance sweeps. Expired rows are harmless meanwhile: every reader checks expiry. */
-export const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000
 
 export type HousekeepingResult = { throttles: number; flows: number; pendingToolCalls: number }
 

@@ -295,7 +295,7 @@ export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpF
 }
 
 /** MCP 2026-07-28 (SEP-2575): "unsupported protocol version", with `data: { supported, requested }`. */
-export const UNSUPPORTED_PROTOCOL_VERSION_CODE = -32022
+const UNSUPPORTED_PROTOCOL_VERSION_CODE = -32022
 const MAX_ERROR_BODY_CHARS = 65_536
 const MAX_VERSIONS_NAMED = 10
 /** What a version looks like ("2025-11-25", "DRAFT-2026-v1"); anything else is not repeated to the user. */

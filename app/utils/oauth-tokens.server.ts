@@ -62,7 +62,7 @@ export const refreshStats = { tokenRequests: 0 }
  * How long before expiry a token is refreshed: min(60 s, a third of its lifetime). The lifetime
  * is the `expires_in` it was issued with: expiry minus when it was stored (refresh or sign-in).
  */
-export function refreshMarginMs(connection: Pick<ConnectionWithTokens, 'expiresAt' | 'refreshedAt' | 'connectedAt'>): number {
+function refreshMarginMs(connection: Pick<ConnectionWithTokens, 'expiresAt' | 'refreshedAt' | 'connectedAt'>): number {
   if (!connection.expiresAt) return 0
   const issuedAt = (connection.refreshedAt ?? connection.connectedAt).getTime()
   const lifetimeMs = connection.expiresAt.getTime() - issuedAt

@@ -111,7 +111,7 @@ function backoffWaitMs(row: ThrottleRow, rule: BackoffRule, now: Date): number {
 }
 
 /** How long until `key` may try again under `rule` (measured from its last failure); 0 when it may now. */
-export async function backoffRetryAfterMs(key: string, rule: BackoffRule, now = new Date()): Promise<number> {
+async function backoffRetryAfterMs(key: string, rule: BackoffRule, now = new Date()): Promise<number> {
   const row = await findRow(key)
   return row ? backoffWaitMs(row, rule, now) : 0
 }
