@@ -5,7 +5,7 @@ import type { McpEndpoint } from '#app/utils/mcp-client.server.ts'
 import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
 import { encryptPreregisteredSecret } from '#app/models/oauth-store.server.ts'
 import { type OAuthException, type TokenAuthMethod, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth-revocation.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
 
