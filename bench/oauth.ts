@@ -4,7 +4,8 @@ import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/models/tools.server.ts'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { beginAuthorization, completeAuthorization } from '#app/utils/oauth.server.ts'
+import { beginAuthorization } from '#app/utils/oauth-authorize.server.ts'
+import { completeAuthorization } from '#app/utils/oauth-callback.server.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 
 type Peer = SdkAuthServer

@@ -1,6 +1,7 @@
 import { recordAudit } from '#app/models/audit.server.ts'
 import { OAuthProblem } from '#app/utils/oauth-errors.server.ts'
-import { type OAuthServer, beginAuthorization } from '#app/utils/oauth.server.ts'
+import { beginAuthorization } from '#app/utils/oauth-authorize.server.ts'
+import type { OAuthServer } from '#app/utils/oauth-client-identity.server.ts'
 
 /**
  * Starts Connect for a signed-in person and records it: the 302 to the authorization server,

@@ -7,7 +7,8 @@ import { markConnectionsOfOtherIssuers, moveServerIssuer, otherConnectionIssuer,
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
-import { type OAuthDiscovery, legacyIssuerWithPath, sameIssuer, shortUrl } from '#app/utils/oauth-discovery.server.ts'
+import { shortUrl } from '#app/utils/oauth-http.server.ts'
+import { type OAuthDiscovery, legacyIssuerWithPath, sameIssuer } from '#app/utils/oauth-metadata.server.ts'
 
 type ServerRef = { id: string; workspaceId: string; name: string; url: string }
 

@@ -3,7 +3,7 @@ import { getDb } from '#app/utils/db.server.ts'
 import { encryptPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth-revocation.server.ts'
 
 export type OAuthClientInput = {
   clientId: string

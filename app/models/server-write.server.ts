@@ -6,7 +6,7 @@ import { encryptPreregisteredSecret } from '#app/models/oauth-registration.serve
 import { authTypeFromProbe, challengeColumns, probeColumns } from '#app/models/server-probe.server.ts'
 import { type ServerSummary, toDbTransport } from '#app/models/server.server.ts'
 import { type OAuthException, type TokenAuthMethod, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth.server.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth-revocation.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 
 export class DuplicateServerNameError extends Error {

@@ -9,7 +9,7 @@ import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
-import { disconnect } from '#app/utils/oauth.server.ts'
+import { disconnect } from '#app/utils/oauth-revocation.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 
 /** A GET (a reload, a bookmark) only leads back to the server's page, for those who may see it. */

@@ -18,7 +18,7 @@ import { redirectWithFlash, serializeFlash } from '#app/utils/flash.server.ts'
 import { discoverOAuth } from '#app/utils/oauth-discovery.server.ts'
 import { OAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import { OAUTH_EXCEPTIONS } from '#app/utils/oauth-exceptions.ts'
-import { canIdentifyWithoutClient, discoveryTarget, redirectUri } from '#app/utils/oauth.server.ts'
+import { canIdentifyWithoutClient, discoveryTarget, redirectUri } from '#app/utils/oauth-client-identity.server.ts'
 import { AddServerFormSchema, type AddServerForm, secondsToMs } from '#app/utils/server-validation.ts'
 
 // Secrets are never sent back into the form (STYLE.md).

@@ -11,7 +11,7 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { saveRegistration } from '#app/models/oauth-registration.server.ts'
-import type { OAuthDiscovery } from '#app/utils/oauth-discovery.server.ts'
+import type { OAuthDiscovery } from '#app/utils/oauth-metadata.server.ts'
 import type { ClientKind, TokenAuthMethod } from '#app/utils/oauth-exceptions.ts'
 import { TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
 

@@ -1,10 +1,12 @@
 import { expect, test } from 'vitest'
-import { canonicalResource, isAcceptableEndpoint, legacyIssuerWithPath, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
+import { isAcceptableEndpoint } from '#app/utils/oauth-http.server.ts'
+import { canonicalResource, legacyIssuerWithPath, sameIssuer } from '#app/utils/oauth-metadata.server.ts'
 import { explainOAuthError, shortDescription } from '#app/utils/oauth-errors.server.ts'
 import { parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { applyClientAuthentication, preferredAuthMethod } from '#app/utils/oauth-provider.server.ts'
-import { type OAuthServer, scopesToRequest } from '#app/utils/oauth.server.ts'
-import type { OAuthDiscovery } from '#app/utils/oauth-discovery.server.ts'
+import { scopesToRequest } from '#app/utils/oauth-authorize.server.ts'
+import type { OAuthServer } from '#app/utils/oauth-client-identity.server.ts'
+import type { OAuthDiscovery } from '#app/utils/oauth-metadata.server.ts'
 
 test('endpoints must be https, or http on a loopback host only', () => {
   expect(isAcceptableEndpoint('https://as.example.com/authorize')).toBe(true)

@@ -21,11 +21,13 @@ import {
 import { discardRegistrationsOf } from '#app/models/oauth-registration.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
-import { discoverOAuth, forgetDiscovery, oauthFetch, sameIssuer } from '#app/utils/oauth-discovery.server.ts'
+import { discoverOAuth, forgetDiscovery } from '#app/utils/oauth-discovery.server.ts'
+import { oauthFetch } from '#app/utils/oauth-http.server.ts'
+import { sameIssuer } from '#app/utils/oauth-metadata.server.ts'
 import { type OAuthProblem, isTransient, toOAuthProblem } from '#app/utils/oauth-errors.server.ts'
 import { logOAuthStep } from '#app/utils/oauth-log.server.ts'
 import { applyClientAuthentication } from '#app/utils/oauth-provider.server.ts'
-import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/utils/oauth.server.ts'
+import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/utils/oauth-client-identity.server.ts'
 
 /**
  * Refresh when the access token has less than this left, or less than a third of its lifetime

@@ -6,7 +6,7 @@ import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$
 import { action as toolAction } from '#app/routes/w.$workspaceId.servers.$serverId.tools.$toolName.tsx'
 import { loader as toolsPageLoader } from '#app/routes/w.$workspaceId.tools.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { redirectUri } from '#app/utils/oauth.server.ts'
+import { redirectUri } from '#app/utils/oauth-client-identity.server.ts'
 import { connectionRow } from '#tests/faults/fault-checks.ts'
 import { type FaultPeer } from '#tests/faults/fault-peer.ts'
 import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'

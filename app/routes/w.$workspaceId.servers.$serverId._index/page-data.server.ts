@@ -3,9 +3,10 @@ import type { ServerSummary } from '#app/models/server.server.ts'
 import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-connection.server.ts'
 import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
 import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
-import { lastDiscoveredIssuer, legacyIssuerWithPath } from '#app/utils/oauth-discovery.server.ts'
+import { lastDiscoveredIssuer } from '#app/utils/oauth-discovery.server.ts'
+import { legacyIssuerWithPath } from '#app/utils/oauth-metadata.server.ts'
 import { parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { clientMetadataUrl, redirectUri } from '#app/utils/oauth.server.ts'
+import { clientMetadataUrl, redirectUri } from '#app/utils/oauth-client-identity.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 
 /** The page's data for this user, whose membership (`workspace`, `role`) and server the loader has checked. */
