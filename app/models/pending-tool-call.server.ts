@@ -44,7 +44,6 @@ export async function savePendingToolCall(input: {
   requestedScopes?: string
 }): Promise<string> {
   const db = getDb()
-  await db.pendingToolCall.deleteMany({ where: { expiresAt: { lt: new Date() } } })
   const id = randomBytes(24).toString('base64url')
   await db.pendingToolCall.create({
     data: {

@@ -100,7 +100,6 @@ export async function updateServer(
         timeoutMs: input.timeoutMs,
         enabled: input.enabled,
         ...(configChanged ? { configVersion: { increment: 1 } } : {}),
-        // Another URL's challenge would send discovery to the old server's metadata.
         // Another URL's challenge would send discovery to the old server's metadata, and another
         // URL's authorization server is not a move of this one's (oauth-issuer.server.ts).
         ...(input.url !== server.url ? { ...challengeColumns(null), oauthIssuer: null } : {}),

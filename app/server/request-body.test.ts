@@ -1,6 +1,7 @@
 import http from 'node:http'
 import { expect, test } from 'vitest'
-import { type BodyRead, bodyLimitFor, formatBytes, readActionBody } from '#app/server/request-body.ts'
+import { type BodyRead, bodyLimitFor, readActionBody } from '#app/server/request-body.ts'
+import { formatBytes } from '#app/utils/guarded-fetch-errors.server.ts'
 import { ConfigError, parseEnv } from '#app/utils/env.server.ts'
 
 const production = { NODE_ENV: 'production' as const, SESSION_SECRET: 's'.repeat(40), ENCRYPTION_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}` }

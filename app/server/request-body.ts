@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { formatBytes } from '#app/utils/guarded-fetch-errors.server.ts'
 
 /**
  * The body of a form submission, read here before Remix sees the request: capped by Content-Length and while
@@ -46,12 +47,6 @@ export function bodyLimitFor(pathname: string, formLimitBytes: number): number {
   return TOOL_RUN_PATH.test(routePath) ? formLimitBytes * TOOL_RUN_BODY_FACTOR : formLimitBytes
 }
 
-/** "1 MiB", "512 KiB", "1.5 MiB": the limit as a person reads it. */
-export function formatBytes(bytes: number): string {
-  const mib = bytes / (1024 * 1024)
-  if (mib >= 1) return `${Number(mib.toFixed(1))} MiB`
-  return `${Number((bytes / 1024).toFixed(1))} KiB`
-}
 
 function tooLarge(limitBytes: number): BodyRefusal {
   return {

@@ -95,14 +95,6 @@ export async function storedChallenge(serverId: string): Promise<StoredChallenge
   return { resourceMetadataUrl: row?.oauthChallengeMetadataUrl ?? null, scope: row?.oauthChallengeScope ?? null }
 }
 
-/**
- * The issuer the last successful discovery found for a server (`McpServer.oauthIssuer`, recorded
- * by noteDiscoveredIssuer at Connect and refresh), or null before the first one. Verbatim, as the metadata names it.
- */
-export async function lastDiscoveredIssuer(serverId: string): Promise<string | null> {
-  const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthIssuer: true } })
-  return row?.oauthIssuer ?? null
-}
 /** Drops a server's cached discovery (its issuer or endpoints may have changed). */
 export async function forgetDiscovery(serverId: string): Promise<void> {
   await getDb().mcpServer.updateMany({ where: { id: serverId }, data: { oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })

@@ -1,6 +1,7 @@
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv'
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation'
 import { nestsDeeperThan } from '#app/utils/display-bounds.ts'
+import { MAX_SCHEMA_DEPTH } from '#app/utils/tool-input-spec.ts'
 
 /*
  * The SDK client compiles every tool's `outputSchema` when it lists tools (Client.cacheToolMetadata)
@@ -9,8 +10,8 @@ import { nestsDeeperThan } from '#app/utils/display-bounds.ts'
  * the whole server's tool list down. Such schemas are not compiled here.
  */
 
-/** Deeper output schemas are not used; the input schemas' limit (app/utils/tool-input-spec.ts) is the same. */
-const MAX_OUTPUT_SCHEMA_DEPTH = 64
+/** Deeper output schemas are not used: the input schemas' limit. */
+const MAX_OUTPUT_SCHEMA_DEPTH = MAX_SCHEMA_DEPTH
 
 /**
  * The SDK's ajv validator, except that an output schema too deep to compile safely, or one ajv

@@ -3,11 +3,11 @@ import type { ServerSummary } from '#app/models/server.server.ts'
 import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-connection.server.ts'
 import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
 import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
-import { lastDiscoveredIssuer } from '#app/utils/oauth-discovery.server.ts'
 import { legacyIssuerWithPath } from '#app/utils/oauth-metadata.server.ts'
 import { parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
 import { clientMetadataUrl, redirectUri } from '#app/utils/oauth-client-identity.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
+import { readServerIssuer } from '#app/models/oauth-issuer-store.server.ts'
 
 /** The page's data for this user, whose membership (`workspace`, `role`) and server the loader has checked. */
 export async function serverPageData(
@@ -20,7 +20,7 @@ export async function serverPageData(
   const isOAuth = server.authType === 'oauth'
   const connection = isOAuth ? await getConnectionInfo(server.id, ownerKeyFor(user.id, server.oauthShared)) : null
   const exceptions = parseOAuthExceptions(server.oauthExceptions)
-  const discoveredIssuer = isOAuth && exceptions.includes('legacy_discovery') ? await lastDiscoveredIssuer(server.id) : null
+  const discoveredIssuer = isOAuth && exceptions.includes('legacy_discovery') ? await readServerIssuer(server.id) : null
   return {
     workspace,
     canManage,
