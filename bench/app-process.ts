@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { randomUUID } from 'node:crypto'
-import { saveConnection } from '#app/models/oauth-connection.server.ts'
+import { saveConnection } from '#app/oauth/store/connections.server.ts'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { createSession } from '#app/utils/session.server.ts'

@@ -1,11 +1,11 @@
 // OAuth figures for `npm run bench`: outbound requests of a first Connect vs a Reconnect with
 // cached discovery, and token requests when many tool calls find an expired access token.
 import { requireServer } from '#app/models/server.server.ts'
-import { callServerTool } from '#app/models/tools.server.ts'
+import { callServerTool } from '#app/mcp/tools.server.ts'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { beginAuthorization } from '#app/utils/oauth-authorize.server.ts'
-import { completeAuthorization } from '#app/utils/oauth-callback.server.ts'
+import { beginAuthorization } from '#app/oauth/authorize.server.ts'
+import { completeAuthorization } from '#app/oauth/callback.server.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 
 type Peer = SdkAuthServer

@@ -4,10 +4,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import { requireServer } from '#app/models/server.server.ts'
-import { callServerTool } from '#app/models/tools.server.ts'
+import { callServerTool } from '#app/mcp/tools.server.ts'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
 
 export type Sample = { name: string; ms: number[] }
 

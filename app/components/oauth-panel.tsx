@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react'
 import { ConnectForm } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { CLIENT_KIND_LABELS, CONNECTION_STATUS_LABELS, OAUTH_EXCEPTIONS, type OAuthException } from '#app/utils/oauth-exceptions.ts'
+import { CLIENT_KIND_LABELS, CONNECTION_STATUS_LABELS, OAUTH_EXCEPTIONS, type OAuthException } from '#app/oauth/rules.ts'
 
 export type ConnectionView = {
   status: keyof typeof CONNECTION_STATUS_LABELS

@@ -1,6 +1,6 @@
 import { Form } from '@remix-run/react'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { OAUTH_EXCEPTIONS, OAUTH_EXCEPTION_NAMES, type OAuthException, TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
+import { OAUTH_EXCEPTIONS, OAUTH_EXCEPTION_NAMES, type OAuthException, TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
 import { OAUTH_CLIENT_ID_MAX_LENGTH, OAUTH_CLIENT_SECRET_MAX_LENGTH, OAUTH_SCOPES_MAX_LENGTH } from '#app/utils/server-validation.ts'
 
 export type OAuthSettingsView = {

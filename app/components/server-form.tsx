@@ -1,7 +1,7 @@
 import type { FieldMetadata } from '@conform-to/react'
 import { CheckboxField, ErrorList, Field, SelectField } from '#app/components/forms.tsx'
 import { AUTH_METHOD_LABELS } from '#app/components/oauth-settings.tsx'
-import { TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
+import { TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
 import {
   AUTH_CHOICES,
   AUTH_CHOICE_LABELS,

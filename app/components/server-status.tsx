@@ -1,4 +1,4 @@
-/** Short labels for probe outcomes (app/utils/mcp-probe.server.ts), for badges and tables. */
+/** Short labels for probe outcomes (app/mcp/probe.server.ts), for badges and tables. */
 const PROBE_LABELS: Record<string, { label: string; tone: 'ok' | 'warn' | 'error' | 'neutral' }> = {
   open: { label: 'Reachable', tone: 'ok' },
   oauth: { label: 'Needs OAuth', tone: 'warn' },

@@ -2,9 +2,9 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { expect, test } from 'vitest'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
-import { MAX_TEXT_CHARS, toDisplayResult } from '#app/utils/tool-display.server.ts'
-import { describeToolForm } from '#app/utils/tool-input-describe.server.ts'
-import { RAW_JSON_FIELD_NAME } from '#app/utils/tool-input-spec.ts'
+import { MAX_TEXT_CHARS, toDisplayResult } from '#app/mcp/tool-display.server.ts'
+import { describeToolForm } from '#app/mcp/tool-input/describe.server.ts'
+import { RAW_JSON_FIELD_NAME } from '#app/mcp/tool-input/spec.ts'
 
 // No DOM in the node environment: read tags and attributes from the static markup. React escapes
 // quotes inside attribute values, so this simple reader is exact for its output.

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { ErrorList } from '#app/components/forms.tsx'
-import type { EnumOption, FormValues, ToolField, ToolFormErrors, ToolFormSpec } from '#app/utils/tool-input-spec.ts'
+import type { EnumOption, FormValues, ToolField, ToolFormErrors, ToolFormSpec } from '#app/mcp/tool-input/spec.ts'
 
 const ERROR_SUMMARY_ID = 'tool-form-errors'
 
@@ -9,7 +9,7 @@ const ERROR_SUMMARY_ID = 'tool-form-errors'
  * provides (pass the submit button as `children`). Built from `describeToolForm` in the loader and
  * re-filled with `formValuesFromSubmission` / `formValuesFromArguments` from the action.
  *
- * NOTE: only types come from tool-input-spec.ts, so ajv stays out of the browser bundle.
+ * NOTE: only types come from mcp/tool-input/spec.ts, so ajv stays out of the browser bundle.
  */
 export function ToolForm({
   spec,

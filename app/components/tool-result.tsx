@@ -1,9 +1,9 @@
-import { type Clipped, formatBytes, tooDeepSentence } from '#app/utils/display-bounds.ts'
-import type { DisplayBlock, DisplayResult } from '#app/utils/tool-display.server.ts'
+import { type Clipped, formatBytes, tooDeepSentence } from '#app/mcp/display-bounds.ts'
+import type { DisplayBlock, DisplayResult } from '#app/mcp/tool-display.server.ts'
 
 /*
  * Shows an MCP tool result that the server already turned into a bounded DisplayResult
- * (`toDisplayResult` in app/utils/tool-display.server.ts): every size is capped there, media are
+ * (`toDisplayResult` in app/mcp/tool-display.server.ts): every size is capped there, media are
  * data: URLs of an allowlisted type only, and links only http(s). This component only renders.
  *
  * CSP: images need `img-src data:` (already set); audio needs `media-src 'self' data:`.

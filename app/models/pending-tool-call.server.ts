@@ -2,8 +2,8 @@
 // decrypted only when the call is taken out to run.
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { FLOW_TTL_MS } from '#app/models/oauth-flow.server.ts'
-import { oauthSecretContext as context } from '#app/models/oauth-secrets.server.ts'
+import { FLOW_TTL_MS } from '#app/oauth/store/flows.server.ts'
+import { oauthSecretContext as context } from '#app/oauth/store/secrets.server.ts'
 import { decryptSecret, encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 

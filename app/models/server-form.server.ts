@@ -1,6 +1,6 @@
 import { parseWithZod } from '@conform-to/zod/v4'
 import { getDb } from '#app/utils/db.server.ts'
-import { type ProbeResult, probeMcpServer } from '#app/utils/mcp-probe.server.ts'
+import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
 import type { z } from 'zod'
 import { type ServerForm, secondsToMs } from '#app/utils/server-validation.ts'
 

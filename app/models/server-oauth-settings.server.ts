@@ -1,9 +1,9 @@
 // The server page's OAuth settings: pre-registered client, scopes, shared connection, rule exceptions.
 import { getDb } from '#app/utils/db.server.ts'
-import { encryptPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
+import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
-import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth-revocation.server.ts'
+import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/oauth/rules.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
 
 export type OAuthClientInput = {
   clientId: string

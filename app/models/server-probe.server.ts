@@ -1,7 +1,7 @@
 // Probe results and Bearer challenges on a server row, and the auth type they suggest.
 import { getDb } from '#app/utils/db.server.ts'
-import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth-revocation.server.ts'
+import type { ProbeResult } from '#app/mcp/probe.server.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
 import type { AuthType } from '#app/utils/server-validation.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 

@@ -1,12 +1,12 @@
 // Creating, updating, enabling and deleting a server (with the OAuth invalidation a config change needs).
 import { randomUUID } from 'node:crypto'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
-import type { ProbeResult } from '#app/utils/mcp-probe.server.ts'
-import { encryptPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
+import type { ProbeResult } from '#app/mcp/probe.server.ts'
+import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
 import { authTypeFromProbe, challengeColumns, probeColumns } from '#app/models/server-probe.server.ts'
 import { type ServerSummary, toDbTransport } from '#app/models/server.server.ts'
-import { type OAuthException, type TokenAuthMethod, serializeOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/utils/oauth-revocation.server.ts'
+import { type OAuthException, type TokenAuthMethod, serializeOAuthExceptions } from '#app/oauth/rules.ts'
+import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 
 export class DuplicateServerNameError extends Error {
@@ -101,7 +101,7 @@ export async function updateServer(
         enabled: input.enabled,
         ...(configChanged ? { configVersion: { increment: 1 } } : {}),
         // Another URL's challenge would send discovery to the old server's metadata, and another
-        // URL's authorization server is not a move of this one's (oauth-issuer.server.ts).
+        // URL's authorization server is not a move of this one's (oauth/issuer.server.ts).
         ...(input.url !== server.url ? { ...challengeColumns(null), oauthIssuer: null } : {}),
         ...(probe ? probeColumns(probe) : {}),
       },

@@ -1,4 +1,4 @@
-import { disconnect } from '#app/utils/oauth-revocation.server.ts'
+import { disconnect } from '#app/oauth/revocation.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 

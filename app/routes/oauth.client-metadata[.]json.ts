@@ -1,7 +1,7 @@
 // Switchboard's OAuth Client ID Metadata Document: authorization servers that support it fetch
 // this URL (the client_id) instead of asking Switchboard to register. 404 when PUBLIC_URL is not
 // https (the document is then never offered).
-import { clientMetadataDocument } from '#app/utils/oauth-client-identity.server.ts'
+import { clientMetadataDocument } from '#app/oauth/client-identity.server.ts'
 
 export function loader() {
   const document = clientMetadataDocument()

@@ -3,13 +3,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { recordAudit } from '#app/models/audit.server.ts'
-import { ownerKeyFor } from '#app/models/oauth-connection.server.ts'
+import { ownerKeyFor } from '#app/oauth/store/connections.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
-import { disconnect } from '#app/utils/oauth-revocation.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { disconnect } from '#app/oauth/revocation.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 
 /** A GET (a reload, a bookmark) only leads back to the server's page, for those who may see it. */

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ProbeBadge } from '#app/components/server-status.tsx'
-import { type ConnectionInfo, SHARED_OWNER, listConnectionsOf, ownerKeyFor } from '#app/models/oauth-connection.server.ts'
+import { type ConnectionInfo, SHARED_OWNER, listConnectionsOf, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
 import { listServerRows } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'

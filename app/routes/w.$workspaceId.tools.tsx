@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { listServers } from '#app/models/server.server.ts'
-import { listServerTools } from '#app/models/tools.server.ts'
+import { listServerTools } from '#app/mcp/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
-import { inputSchemaBoundsProblem } from '#app/utils/tool-input-bounds.ts'
+import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
 
 /** Longest description shown in the list; the tool page shows it whole. */
 const DESCRIPTION_PREVIEW_CHARS = 240

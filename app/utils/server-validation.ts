@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { TOKEN_AUTH_METHODS } from '#app/utils/oauth-exceptions.ts'
+import { TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
 
 // Shared by the server forms (client-side constraints) and their actions (server-side parsing).
 export const SERVER_NAME_MAX_LENGTH = 60

@@ -4,8 +4,8 @@
 // the server log for the secrets it could observe (see SecretScan below).
 import fs from 'node:fs'
 import { type Page, type Response as PageResponse } from '@playwright/test'
-import { getConnectionWithTokens } from '#app/models/oauth-connection.server.ts'
-import { findRegistration } from '#app/models/oauth-registration.server.ts'
+import { getConnectionWithTokens } from '#app/oauth/store/connections.server.ts'
+import { findRegistration } from '#app/oauth/store/registrations.server.ts'
 import { decryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { test as base, demo, expect, expectNoAxeViolations, waitForHydration } from '#tests/fixtures.ts'

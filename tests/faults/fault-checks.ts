@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import { loader as healthLoader } from '#app/routes/healthz.ts'
 import { type ServerSummary } from '#app/models/server.server.ts'
-import { callServerTool } from '#app/models/tools.server.ts'
+import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
 import { type FaultKind } from '#tests/faults/fault-peer.ts'

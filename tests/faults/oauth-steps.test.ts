@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { requireServer } from '#app/models/server.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
-import { MAX_METADATA_BYTES } from '#app/utils/oauth-http.server.ts'
-import { refreshStats } from '#app/utils/oauth-tokens.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { MAX_METADATA_BYTES } from '#app/oauth/http.server.ts'
+import { refreshStats } from '#app/oauth/tokens.server.ts'
 import { type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import {
   MESSAGE_FOR_FAULT,

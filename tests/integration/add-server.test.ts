@@ -4,16 +4,16 @@
 // pre-registered client and scopes as the server page does, and Connect starts only when
 // Switchboard can identify itself.
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { readPreregisteredSecret } from '#app/models/oauth-registration.server.ts'
+import { readPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
-import { listServerTools } from '#app/models/tools.server.ts'
+import { listServerTools } from '#app/mcp/tools.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { loader as serverLoader } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { action as editAction, loader as editLoader } from '#app/routes/w.$workspaceId.servers.$serverId.edit.tsx'
 import { action as newServerAction } from '#app/routes/w.$workspaceId.servers.new.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
 import { startPreregisteredServer } from '#tests/servers/preregistered-server.ts'
 import { startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import {

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { z } from 'zod'
 import { requireServer } from '#app/models/server.server.ts'
 import { updateServer } from '#app/models/server-write.server.ts'
-import { callServerTool } from '#app/models/tools.server.ts'
+import { callServerTool } from '#app/mcp/tools.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
 import { decryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import {
@@ -511,7 +511,7 @@ test('a sign-in started before an app restart completes afterwards in a fresh mo
   vi.resetModules()
   const fresh = await import('#app/routes/oauth.callback.tsx')
   const freshServers = await import('#app/models/server.server.ts')
-  const freshTools = await import('#app/models/tools.server.ts')
+  const freshTools = await import('#app/mcp/tools.server.ts')
   expect(fresh.loader).not.toBe(callbackLoader)
 
   const result = await settle(() =>

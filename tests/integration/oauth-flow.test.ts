@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { requireServer } from '#app/models/server.server.ts'
-import { listServerTools, callServerTool } from '#app/models/tools.server.ts'
+import { listServerTools, callServerTool } from '#app/mcp/tools.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { createTestUser, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 

@@ -2,10 +2,10 @@
 // tests/multi-instance/instances.ts with `node --import tsx`) on the same database as the test,
 // driven over the IPC channel. It runs the app's own route handlers and models, nothing else.
 import { requireServer } from '#app/models/server.server.ts'
-import { callServerTool } from '#app/models/tools.server.ts'
+import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
-import { refreshStats } from '#app/utils/oauth-tokens.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { refreshStats } from '#app/oauth/tokens.server.ts'
 import { finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { type InstanceReply, type InstanceRequest } from '#tests/multi-instance/protocol.ts'
 

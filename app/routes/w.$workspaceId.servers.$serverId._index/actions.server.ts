@@ -8,12 +8,12 @@ import { HeaderLimitError, loadEndpoint, removeServerHeader, setServerHeader } f
 import { setOAuthClient, setOAuthException, setOAuthScopes, setOAuthShared } from '#app/models/server-oauth-settings.server.ts'
 import { recordProbe } from '#app/models/server-probe.server.ts'
 import { setServerEnabled } from '#app/models/server-write.server.ts'
-import { listServerTools } from '#app/models/tools.server.ts'
+import { listServerTools } from '#app/mcp/tools.server.ts'
 import { EnableFormSchema, RemoveHeaderFormSchema, SetHeaderFormSchema, removeHeaderIntent, setHeaderIntent } from '#app/routes/w.$workspaceId.servers.$serverId._index/form-schema.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { probeMcpServer } from '#app/utils/mcp-probe.server.ts'
-import { getSessionPool } from '#app/utils/mcp-sessions.server.ts'
-import { OAUTH_EXCEPTIONS, isOAuthException } from '#app/utils/oauth-exceptions.ts'
+import { probeMcpServer } from '#app/mcp/probe.server.ts'
+import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { OAUTH_EXCEPTIONS, isOAuthException } from '#app/oauth/rules.ts'
 import {
   CLIENT_SECRET_MISSING_MESSAGE,
   OAuthClientFormSchema,

@@ -1,13 +1,13 @@
 // The server page's loader data: what the page shows of the server and its OAuth connection (no secrets).
 import type { ServerSummary } from '#app/models/server.server.ts'
-import { getConnectionInfo, ownerKeyFor } from '#app/models/oauth-connection.server.ts'
+import { getConnectionInfo, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
 import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
 import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
-import { legacyIssuerWithPath } from '#app/utils/oauth-metadata.server.ts'
-import { parseOAuthExceptions } from '#app/utils/oauth-exceptions.ts'
-import { clientMetadataUrl, redirectUri } from '#app/utils/oauth-client-identity.server.ts'
+import { legacyIssuerWithPath } from '#app/oauth/metadata.server.ts'
+import { parseOAuthExceptions } from '#app/oauth/rules.ts'
+import { clientMetadataUrl, redirectUri } from '#app/oauth/client-identity.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
-import { readServerIssuer } from '#app/models/oauth-issuer-store.server.ts'
+import { readServerIssuer } from '#app/oauth/store/issuers.server.ts'
 
 /** The page's data for this user, whose membership (`workspace`, `role`) and server the loader has checked. */
 export async function serverPageData(

@@ -1,0 +1,369 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
+import { BoundedJsonSchemaValidator } from '#app/mcp/output-schema-validator.server.ts'
+import { GuardedFetchError, findGuardedFetchError } from '#app/utils/guarded-fetch-errors.server.ts'
+import { type GuardedFetch, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
+
+/** How a server is reached: `auto` tries Streamable HTTP, then the legacy HTTP+SSE transport. */
+export type McpTransportSetting = 'auto' | 'streamable-http' | 'sse'
+export type McpTransportKind = 'streamable-http' | 'sse'
+
+export type McpEndpoint = {
+  url: string
+  transport: McpTransportSetting
+  /** Static headers, sent only to the MCP server's own origin. */
+  headers: Record<string, string>
+  timeoutMs: number
+}
+
+/** What a 401/403 answer said about authentication (RFC 6750 / RFC 9728 challenge). */
+export type AuthChallenge = {
+  status: 401 | 403
+  bearer: boolean
+  resourceMetadata: string | null
+  scope: string | null
+  error: string | null
+}
+
+export const CLIENT_INFO = { name: 'switchboard', version: '0.1.0' }
+
+/**
+ * Why an MCP exchange failed, as the UI explains it. `auth_required` carries the challenge
+ * so the caller can tell OAuth (Bearer challenge) from "needs static headers".
+ */
+export type McpFailureKind =
+  | 'auth_required'
+  | 'forbidden'
+  | 'not_mcp'
+  | 'session_expired'
+  | 'timeout'
+  | 'blocked'
+  | 'dns_failure'
+  | 'connect_refused'
+  | 'tls_error'
+  | 'too_large'
+  | 'network'
+  | 'server_error'
+  | 'protocol_error'
+
+export class McpFailure extends Error {
+  override name = 'McpFailure'
+  constructor(
+    readonly kind: McpFailureKind,
+    message: string,
+    readonly challenge: AuthChallenge | null = null,
+    readonly status: number | null = null,
+  ) {
+    super(message)
+  }
+}
+
+/** Parses `WWW-Authenticate` for a Bearer challenge and its parameters. */
+export function parseAuthChallenge(status: 401 | 403, header: string | null): AuthChallenge {
+  const challenge: AuthChallenge = { status, bearer: false, resourceMetadata: null, scope: null, error: null }
+  if (!header) return challenge
+  const match = /(?:^|,\s*)Bearer(?:\s+(.*))?$/i.exec(header.trim()) ?? /^Bearer\b(.*)$/i.exec(header.trim())
+  if (!match) return challenge
+  challenge.bearer = true
+  const params = match[1] ?? ''
+  for (const [, key, quoted, bare] of params.matchAll(/([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    const value = (quoted ?? bare ?? '').replace(/\\(.)/g, '$1').slice(0, 2048)
+    if (key?.toLowerCase() === 'resource_metadata') challenge.resourceMetadata = value
+    else if (key?.toLowerCase() === 'scope') challenge.scope = value
+    else if (key?.toLowerCase() === 'error') challenge.error = value
+  }
+  return challenge
+}
+
+/**
+ * Records the last auth challenge seen on any request of one connection (the SDK drops the
+ * header), and the last guarded-fetch failure of its event stream (eventsource flattens it into
+ * a string).
+ */
+export type ChallengeRecorder = { last: AuthChallenge | null; streamError?: GuardedFetchError | null }
+
+/** Slack on top of a server's timeout for the guarded fetch, so the MCP request timeout fires first. */
+const FETCH_TIMEOUT_MARGIN_MS = 5_000
+const fetchByTimeout = new Map<number, GuardedFetch>()
+
+/**
+ * The guarded fetch for a server whose requests may take `timeoutMs` (a tool call may answer
+ * with plain JSON only after a long while). One per distinct timeout, each with its own pool.
+ */
+export function guardedFetchFor(timeoutMs: number): GuardedFetch {
+  let fetch = fetchByTimeout.get(timeoutMs)
+  if (!fetch) {
+    const limit = timeoutMs + FETCH_TIMEOUT_MARGIN_MS
+    fetch = createGuardedFetch({ headersTimeoutMs: limit, bodyTimeoutMs: limit })
+    fetchByTimeout.set(timeoutMs, fetch)
+  }
+  return fetch
+}
+
+/**
+ * The fetch an MCP transport uses: the guarded fetch, plus the static headers on requests to
+ * the server's own origin only, recording 401/403 challenges on the way.
+ */
+export function mcpFetch(endpoint: McpEndpoint, recorder: ChallengeRecorder, base: FetchLike = guardedFetchFor(endpoint.timeoutMs)): FetchLike {
+  const origin = new URL(endpoint.url).origin
+  return async (input, init) => {
+    const url = new URL(input instanceof URL ? input.href : String(input))
+    const headers = new Headers(init?.headers)
+    if (url.origin === origin) {
+      for (const [name, value] of Object.entries(endpoint.headers)) headers.set(name, value)
+    }
+    let response: Response
+    try {
+      response = await base(url, { ...init, headers })
+    } catch (error) {
+      if (error instanceof GuardedFetchError) recorder.streamError = error
+      throw error
+    }
+    if (response.status === 401 || response.status === 403) {
+      recorder.last = parseAuthChallenge(response.status, response.headers.get('www-authenticate'))
+    }
+    if (response.body && response.headers.get('content-type')?.split(';')[0]?.trim() === 'text/event-stream') {
+      return recordStreamErrors(response, recorder)
+    }
+    return response
+  }
+}
+
+/** The same response, noting a GuardedFetchError that ends its body (too large, broken off, idle). */
+function recordStreamErrors(response: Response, recorder: ChallengeRecorder): Response {
+  const reader = response.body?.getReader()
+  if (!reader) return response
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read()
+        if (chunk.done) controller.close()
+        else controller.enqueue(chunk.value)
+      } catch (error) {
+        if (error instanceof GuardedFetchError) recorder.streamError = error
+        controller.error(error)
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  Object.defineProperty(wrapped, 'url', { value: response.url })
+  Object.defineProperty(wrapped, 'redirected', { value: response.redirected })
+  return wrapped
+}
+
+export type OpenedClient = { client: Client; transport: McpTransportKind; recorder: ChallengeRecorder }
+
+/** HTTP statuses after which the spec says to retry the initialize over the legacy SSE transport. */
+const SSE_FALLBACK_STATUSES = new Set([400, 404, 405])
+
+/**
+ * Connects and initializes an MCP client. With `auto`, an initialize refused with 400/404/405
+ * over Streamable HTTP is retried with the HTTP+SSE transport (spec: backwards compatibility).
+ * Throws McpFailure.
+ */
+export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: FetchLike } = {}): Promise<OpenedClient> {
+  const recorder: ChallengeRecorder = { last: null }
+  const fetch = mcpFetch(endpoint, recorder, options.fetch)
+  const url = new URL(endpoint.url)
+  const attempt = async (kind: McpTransportKind): Promise<OpenedClient> => {
+    // Output schemas are compiled by our bounded validator: a hostile one must not break listTools.
+    const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new BoundedJsonSchemaValidator() })
+    const transport =
+      kind === 'streamable-http'
+        ? new StreamableHTTPClientTransport(url, { fetch })
+        : new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
+    let timer: NodeJS.Timeout | undefined
+    try {
+      // NOTE: the SSE transport waits for its `endpoint` event without any timeout of its own.
+      await Promise.race([
+        client.connect(transport, { timeout: endpoint.timeoutMs }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new McpFailure('timeout', 'The server did not answer in time.')), endpoint.timeoutMs)
+        }),
+      ])
+      return { client, transport: kind, recorder }
+    } catch (error) {
+      await client.close().catch(() => {})
+      throw error
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  if (endpoint.transport === 'sse') return attempt('sse').catch((error) => Promise.reject(toMcpFailure(error, recorder)))
+  try {
+    return await attempt('streamable-http')
+  } catch (error) {
+    const failure = toMcpFailure(error, recorder)
+    // A refused protocol version (status null) came from a Streamable HTTP server: no SSE retry.
+    const fallback =
+      endpoint.transport === 'auto' &&
+      (failure.kind === 'not_mcp' || (failure.status !== null && SSE_FALLBACK_STATUSES.has(failure.status)))
+    if (!fallback) throw failure
+    try {
+      return await attempt('sse')
+    } catch (sseError) {
+      const sseFailure = toMcpFailure(sseError, recorder)
+      // The first answer usually explains more (e.g. "this is an HTML page"), unless SSE found auth.
+      throw sseFailure.kind === 'auth_required' ? sseFailure : failure
+    }
+  }
+}
+
+const LIMIT_DETAIL = 300
+
+function shortDetail(text: string | undefined): string {
+  if (!text) return ''
+  const clean = text.replace(/\s+/g, ' ').trim()
+  return clean.length > LIMIT_DETAIL ? `${clean.slice(0, LIMIT_DETAIL)}…` : clean
+}
+
+/** Turns whatever an MCP exchange threw into an McpFailure with a sentence for a person. */
+export function toMcpFailure(error: unknown, recorder?: ChallengeRecorder): McpFailure {
+  if (error instanceof McpFailure) return error
+  const guarded = findGuardedFetchError(error)
+  if (guarded) return fromGuardedFetchError(guarded)
+  const challenge = recorder?.last ?? null
+  // NOTE: the SDK's SseError does not set `name`; eventsource gives it the HTTP status as `code`
+  // (none for a network failure) and flattens the fetch error into the message.
+  if (error instanceof SseError) {
+    if (recorder?.streamError) return fromGuardedFetchError(recorder.streamError)
+    if (/Invalid content type/i.test(error.message)) {
+      return new McpFailure('not_mcp', 'The address answered, but not with MCP (unexpected content type).', null, -1)
+    }
+  }
+  // The HTTP+SSE transport's POST to a session the server no longer knows.
+  const sseStatus = error instanceof Error ? /^Error POSTing to endpoint \(HTTP (\d{3})\)/.exec(error.message)?.[1] : undefined
+  if (sseStatus === '404') return new McpFailure('session_expired', 'The server ended the session.', null, 404)
+  if (error instanceof StreamableHTTPError) {
+    const refused = refusedProtocolVersion(/Error POSTing to endpoint: ([\s\S]*)$/.exec(error.message)?.[1])
+    if (refused) return refused
+  }
+  if (error instanceof StreamableHTTPError || error instanceof SseError) {
+    const status = error instanceof StreamableHTTPError ? (error.code ?? null) : extractStatus(error)
+    if ((status === 401 || status === 403) && challenge) {
+      if (status === 403 && challenge.error !== 'insufficient_scope' && !challenge.bearer) {
+        return new McpFailure('forbidden', 'The server refused access (403).', challenge, status)
+      }
+      return new McpFailure(
+        'auth_required',
+        challenge.bearer ? 'The server requires you to sign in (OAuth).' : 'The server requires credentials.',
+        challenge,
+        status,
+      )
+    }
+    if (status === 404 && /session/i.test(error.message)) {
+      return new McpFailure('session_expired', 'The server ended the session.', null, status)
+    }
+    if (status !== null && status >= 500) {
+      return new McpFailure('server_error', `The server answered with an error (HTTP ${status}).`, null, status)
+    }
+    if (status === -1 || (status !== null && status >= 400)) {
+      return new McpFailure(
+        'not_mcp',
+        status === -1
+          ? 'The address answered, but not with MCP (unexpected content type).'
+          : `The address answered HTTP ${status}, not an MCP response.`,
+        null,
+        status,
+      )
+    }
+  }
+  if (error instanceof McpError) {
+    // The same refusal answered inside a 200 response.
+    const refused = refusedVersionFailure({ code: error.code, message: error.message, data: error.data })
+    if (refused) return refused
+    if (error.code === ErrorCode.RequestTimeout) {
+      return new McpFailure('timeout', 'The server did not answer in time.')
+    }
+    if (error.code === ErrorCode.ConnectionClosed) {
+      return new McpFailure('network', 'The connection to the server closed unexpectedly.')
+    }
+    return new McpFailure('protocol_error', `The server returned an MCP error: ${shortDetail(error.message)}`)
+  }
+  if (error instanceof SyntaxError || (error instanceof Error && /JSON|parse|Invalid input|ZodError/i.test(error.message))) {
+    return new McpFailure('not_mcp', 'The address answered, but not with MCP messages.')
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new McpFailure('timeout', 'The server did not answer in time.')
+  }
+  return new McpFailure('network', `Could not talk to the server: ${shortDetail(error instanceof Error ? error.message : String(error))}`)
+}
+
+/** MCP 2026-07-28 (SEP-2575): "unsupported protocol version", with `data: { supported, requested }`. */
+const UNSUPPORTED_PROTOCOL_VERSION_CODE = -32022
+const MAX_ERROR_BODY_CHARS = 65_536
+const MAX_VERSIONS_NAMED = 10
+/** What a version looks like ("2025-11-25", "DRAFT-2026-v1"); anything else is not repeated to the user. */
+const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/
+
+const JsonRpcErrorBodySchema = z.object({
+  error: z.object({ code: z.number(), message: z.string().optional(), data: z.unknown().optional() }),
+})
+const VersionErrorDataSchema = z.object({ supported: z.array(z.unknown()) })
+
+/** An HTTP error body that is a JSON-RPC "unsupported protocol version" error, as an McpFailure; otherwise null. */
+function refusedProtocolVersion(body: string | undefined): McpFailure | null {
+  if (!body || body.length > MAX_ERROR_BODY_CHARS) return null
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return null
+  }
+  const parsed = JsonRpcErrorBodySchema.safeParse(json)
+  return parsed.success ? refusedVersionFailure(parsed.data.error) : null
+}
+
+/**
+ * A JSON-RPC error that refuses our protocol version, as a sentence naming the versions the server
+ * speaks; null for any other error. Accepts code -32022 (MCP 2026-07-28) and, from older revisions,
+ * any error whose data lists `supported` versions and whose message speaks of a protocol version
+ * (2025-06-18 shows -32602 "Unsupported protocol version").
+ */
+function refusedVersionFailure(error: { code: number; message?: string; data?: unknown }): McpFailure | null {
+  const data = VersionErrorDataSchema.safeParse(error.data)
+  const named = error.code === UNSUPPORTED_PROTOCOL_VERSION_CODE || (data.success && /protocol version/i.test(error.message ?? ''))
+  if (!named) return null
+  const versions = (data.success ? data.data.supported : [])
+    .filter((version): version is string => typeof version === 'string' && VERSION_PATTERN.test(version))
+    .slice(0, MAX_VERSIONS_NAMED)
+  const asked = `The server does not support MCP protocol version ${LATEST_PROTOCOL_VERSION}, which Switchboard uses.`
+  return new McpFailure(
+    'protocol_error',
+    versions.length > 0 ? `${asked} It supports: ${versions.join(', ')}.` : `${asked} It did not say which versions it supports.`,
+  )
+}
+
+function fromGuardedFetchError(error: GuardedFetchError): McpFailure {
+  switch (error.reason) {
+    case 'blocked_address':
+    case 'bad_scheme':
+    case 'bad_url':
+    case 'unsafe_redirect':
+      return new McpFailure('blocked', error.message)
+    case 'dns_failure':
+      return new McpFailure('dns_failure', error.message)
+    case 'connect_refused':
+      return new McpFailure('connect_refused', error.message)
+    case 'connect_timeout':
+    case 'timeout':
+      return new McpFailure('timeout', error.message)
+    case 'tls_error':
+      return new McpFailure('tls_error', error.message)
+    case 'too_large':
+      return new McpFailure('too_large', error.message)
+    default:
+      return new McpFailure('network', error.message)
+  }
+}
+
+function extractStatus(error: Error): number | null {
+  const code = 'code' in error ? error.code : undefined
+  return typeof code === 'number' ? code : null
+}
+

@@ -1,0 +1,101 @@
+// Cached discovery (McpServer.oauthDiscovery, kept as long as Cache-Control allows) and the
+// server's stored Bearer challenge. The discovery itself is in oauth/metadata.server.ts.
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { getDb } from '#app/utils/db.server.ts'
+import { type GuardedFetch } from '#app/utils/guarded-fetch.server.ts'
+import { oauthFetch } from '#app/oauth/http.server.ts'
+import { type DiscoveryTarget, type OAuthDiscovery, discoverFresh } from '#app/oauth/metadata.server.ts'
+
+/** Cached discovery lives this long when the server says nothing (Cache-Control), and never longer than the cap. */
+export const DEFAULT_DISCOVERY_TTL_MS = 15 * 60 * 1000
+export const MAX_DISCOVERY_TTL_MS = 24 * 60 * 60 * 1000
+/** Counts the smallest Cache-Control max-age seen; no-store or no-cache means "do not cache". */
+type CachePolicy = { maxAgeSeconds: number | null; noStore: boolean }
+
+function recordingFetch(base: GuardedFetch, policy: CachePolicy): FetchLike {
+  return async (input, init) => {
+    const response = await base(input, init)
+    if (response.ok) {
+      const header = response.headers.get('cache-control') ?? ''
+      if (/\bno-(?:store|cache)\b/i.test(header)) policy.noStore = true
+      const maxAge = /\bmax-age\s*=\s*(\d+)/i.exec(header)?.[1]
+      if (maxAge !== undefined) policy.maxAgeSeconds = Math.min(policy.maxAgeSeconds ?? Infinity, Number(maxAge))
+    }
+    return response
+  }
+}
+
+function cacheTtlMs(policy: CachePolicy): number {
+  if (policy.noStore) return 0
+  if (policy.maxAgeSeconds === null) return DEFAULT_DISCOVERY_TTL_MS
+  return Math.min(policy.maxAgeSeconds * 1000, MAX_DISCOVERY_TTL_MS)
+}
+
+type CachedDiscovery = OAuthDiscovery & { url: string; challengeResourceMetadataUrl: string | null; exceptions: string }
+
+/** The latest Bearer challenge a server sent (at the probe, or on a 401 while in use). */
+export type StoredChallenge = { resourceMetadataUrl: string | null; scope: string | null }
+
+/**
+ * Discovery for `server`, from the cache when it is fresh and was made for the same challenge
+ * URL and exceptions. The challenge's `resource_metadata` is the server's stored one unless
+ * `resourceMetadataUrl` is given. Throws OAuthProblem.
+ */
+export async function discoverOAuth(
+  server: DiscoveryTarget,
+  options: { resourceMetadataUrl?: string | null; force?: boolean; fetch?: GuardedFetch } = {},
+): Promise<OAuthDiscovery> {
+  const row = await readDiscoveryRow(server.id)
+  const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.oauthChallengeMetadataUrl ?? null)
+  const exceptionsKey = [...server.exceptions].sort().join(',')
+  if (!options.force && row) {
+    const cached = cachedDiscovery(row)
+    // A new challenge URL is never hidden by a discovery made without it (MCP 2025-11-25: it comes first).
+    if (cached && cached.url === server.url && cached.challengeResourceMetadataUrl === challengeUrl && cached.exceptions === exceptionsKey) {
+      return cached
+    }
+  }
+  const policy: CachePolicy = { maxAgeSeconds: null, noStore: false }
+  const discovery = await discoverFresh(server, challengeUrl, recordingFetch(options.fetch ?? oauthFetch(), policy))
+  const ttl = cacheTtlMs(policy)
+  const value: CachedDiscovery = { ...discovery, url: server.url, challengeResourceMetadataUrl: challengeUrl, exceptions: exceptionsKey }
+  // NOTE: McpServer.oauthIssuer is not written here: noteDiscoveredIssuer (oauth/issuer.server.ts)
+  // compares it with this discovery's issuer to notice a server that moved its sign-in.
+  await getDb().mcpServer.updateMany({
+    where: { id: server.id, url: server.url },
+    data: ttl > 0
+      ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
+      : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
+  })
+  return discovery
+}
+
+function readDiscoveryRow(serverId: string) {
+  return getDb().mcpServer.findUnique({
+    where: { id: serverId },
+    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true, oauthChallengeMetadataUrl: true },
+  })
+}
+
+function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExpiresAt: Date | null }): CachedDiscovery | null {
+  if (!row.oauthDiscovery || !row.oauthDiscoveryExpiresAt || row.oauthDiscoveryExpiresAt.getTime() <= Date.now()) return null
+  try {
+    return JSON.parse(row.oauthDiscovery) as CachedDiscovery
+  } catch {
+    return null
+  }
+}
+
+/** The server's latest Bearer challenge, as stored (nothing known: both null). */
+export async function storedChallenge(serverId: string): Promise<StoredChallenge> {
+  const row = await getDb().mcpServer.findUnique({
+    where: { id: serverId },
+    select: { oauthChallengeMetadataUrl: true, oauthChallengeScope: true },
+  })
+  return { resourceMetadataUrl: row?.oauthChallengeMetadataUrl ?? null, scope: row?.oauthChallengeScope ?? null }
+}
+
+/** Drops a server's cached discovery (its issuer or endpoints may have changed). */
+export async function forgetDiscovery(serverId: string): Promise<void> {
+  await getDb().mcpServer.updateMany({ where: { id: serverId }, data: { oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })
+}
