@@ -7,7 +7,7 @@ import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 
 export type Sample = { name: string; ms: number[] }
 

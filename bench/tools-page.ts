@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { loader as toolsLoader } from '#app/routes/w.$workspaceId.tools.tsx'
 import { createAccount } from '#app/utils/auth.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
 import { median } from '#bench/tool-call.ts'
 

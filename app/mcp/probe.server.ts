@@ -9,7 +9,7 @@ import {
   guardedFetchFor,
   openMcpClient,
   toMcpFailure,
-} from '#app/mcp/client.server.ts'
+} from '#app/mcp/transport/client.server.ts'
 
 /** What the probe concluded; stored on the server row with its time. */
 export type ProbeOutcome =

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import type { McpEndpoint } from '#app/mcp/client.server.ts'
+import type { McpEndpoint } from '#app/mcp/transport/client.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
 

@@ -6,7 +6,7 @@ import { recordAudit } from '#app/models/audit.server.ts'
 import { markConnectionsOfOtherIssuers, moveServerIssuer, otherConnectionIssuer, readServerIssuer } from '#app/oauth/store/issuers.server.ts'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { shortUrl } from '#app/oauth/http.server.ts'
 import { type OAuthDiscovery, legacyIssuerWithPath, sameIssuer } from '#app/oauth/metadata.server.ts'
 

@@ -3,7 +3,7 @@
 import { type ConnectionWithTokens, SHARED_OWNER, deleteConnection, getConnectionWithTokens, listServerConnectionsWithTokens } from '#app/oauth/store/connections.server.ts'
 import { discardRegistrationsOf } from '#app/oauth/store/registrations.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type OAuthServer, discoveryTarget, storedIdentity } from '#app/oauth/client-identity.server.ts'
 import { discoverOAuth, forgetDiscovery } from '#app/oauth/discovery.server.ts'
 import { toOAuthProblem } from '#app/oauth/errors.server.ts'

@@ -15,7 +15,7 @@ import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { OAUTH_EXCEPTIONS, parseOAuthExceptions } from '#app/oauth/rules.ts'
 import { type CredentialKind, ServerFormSchema, secondsToMs } from '#app/utils/server-validation.ts'
 

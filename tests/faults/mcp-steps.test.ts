@@ -4,7 +4,7 @@ import { setServerHeader } from '#app/models/server-headers.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { MAX_EVENT_STREAM_BYTES, MAX_RESPONSE_BYTES } from '#app/utils/guarded-fetch-policy.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import {
   MESSAGE_FOR_FAULT,

@@ -13,7 +13,7 @@ import { action as editAction, loader as editLoader } from '#app/routes/w.$works
 import { action as newServerAction } from '#app/routes/w.$workspaceId.servers.new.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { startPreregisteredServer } from '#tests/servers/preregistered-server.ts'
 import { startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import {

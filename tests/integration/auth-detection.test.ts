@@ -5,7 +5,7 @@ import { requireServer } from '#app/models/server.server.ts'
 import { listServerTools } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import { createTestUser } from '#tests/utils.ts'
 
@@ -131,7 +131,7 @@ test('a server that starts asking for a Bearer token after it was added turns in
 
 test('static headers are sent to the MCP server and never to another origin', async () => {
   mode = 'open'
-  const { guardedFetchFor, mcpFetch } = await import('#app/mcp/client.server.ts')
+  const { guardedFetchFor, mcpFetch } = await import('#app/mcp/transport/client.server.ts')
   const fetch = mcpFetch({ ...endpoint(), headers: { 'X-Api-Key': 'k-123' } }, { last: null }, guardedFetchFor(5000))
   const initialize = JSON.stringify({
     jsonrpc: '2.0',

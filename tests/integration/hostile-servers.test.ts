@@ -5,7 +5,7 @@ import { action as toolAction, loader as toolLoader } from '#app/routes/w.$works
 import { loader as toolsLoader } from '#app/routes/w.$workspaceId.tools.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type HostileMcpServer, HUGE_TEXT_CHARS, startHostileMcpServer } from '#tests/servers/hostile-mcp-server.ts'
 import { createTestUser, dataOf, formRequest, getRequest, loadContext, sessionCookieFor, statusOf } from '#tests/utils.ts'

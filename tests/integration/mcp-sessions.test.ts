@@ -5,7 +5,7 @@ import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool, listServerTools } from '#app/mcp/tools.server.ts'
 import { loader as toolsLoader } from '#app/routes/w.$workspaceId.tools.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import { createTestUser, getRequest, loadContext, sessionCookieFor } from '#tests/utils.ts'
 
@@ -95,7 +95,7 @@ test('a hung server shows its own timeout row and does not hold the Tools page b
 })
 
 test('the pool keeps at most its cap of sessions, closing the least recently used at the server', async () => {
-  const { McpSessionPool } = await import('#app/mcp/sessions.server.ts')
+  const { McpSessionPool } = await import('#app/mcp/transport/sessions.server.ts')
   const pool = new McpSessionPool({ maxSessions: 2 })
   const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
   const list = (userId: string) =>
@@ -117,7 +117,7 @@ test('the pool keeps at most its cap of sessions, closing the least recently use
 })
 
 test('a session idle for longer than the idle timeout is not reused', async () => {
-  const { McpSessionPool } = await import('#app/mcp/sessions.server.ts')
+  const { McpSessionPool } = await import('#app/mcp/transport/sessions.server.ts')
   const pool = new McpSessionPool({ idleTimeoutMs: 200 })
   const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
   const key = { userId: 'idle', serverId: 's', configVersion: 1, credentialVersion: '1' }

@@ -12,7 +12,7 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { decryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import {

@@ -9,7 +9,7 @@ import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$
 import { action as editAction } from '#app/routes/w.$workspaceId.servers.$serverId.edit.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type PeerProxy, connectThroughRoutes, finishCallbackRoute, startConnectRoute, startPeerProxy } from '#tests/multi-instance/oauth-kit.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { type PreregisteredServer, startPreregisteredServer } from '#tests/servers/preregistered-server.ts'

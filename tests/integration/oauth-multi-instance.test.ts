@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/oauth/store/connections.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type AppInstance, startAppInstance } from '#tests/multi-instance/instances.ts'
 import { type PeerProxy, autoApprove, connectThroughRoutes, startPeerProxy } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'

@@ -4,7 +4,7 @@
 import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { refreshStats } from '#app/oauth/tokens.server.ts'
 import { finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { type InstanceReply, type InstanceRequest } from '#tests/multi-instance/protocol.ts'

@@ -20,7 +20,7 @@ import { action as newServerAction } from '#app/routes/w.$workspaceId.servers.ne
 import { loader as toolsLoader } from '#app/routes/w.$workspaceId.tools.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { discoverOAuth } from '#app/oauth/discovery.server.ts'
 import { closeServer } from '#tests/servers/peer-http.ts'
 import { BASE_URL, cookieHeaderFrom, createTestUser, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'

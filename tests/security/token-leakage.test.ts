@@ -12,7 +12,7 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { loader as toolsLoader } from '#app/routes/w.$workspaceId.tools.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { closeServer } from '#tests/servers/peer-http.ts'
 import { createTestUser, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 

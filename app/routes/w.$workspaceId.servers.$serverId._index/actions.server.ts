@@ -12,7 +12,7 @@ import { listServerTools } from '#app/mcp/tools.server.ts'
 import { EnableFormSchema, RemoveHeaderFormSchema, SetHeaderFormSchema, removeHeaderIntent, setHeaderIntent } from '#app/routes/w.$workspaceId.servers.$serverId._index/form-schema.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
-import { getSessionPool } from '#app/mcp/sessions.server.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { OAUTH_EXCEPTIONS, isOAuthException } from '#app/oauth/rules.ts'
 import {
   CLIENT_SECRET_MISSING_MESSAGE,

@@ -1,7 +1,7 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js'
 import { expect, test } from 'vitest'
-import { toMcpFailure } from '#app/mcp/client.server.ts'
+import { toMcpFailure } from '#app/mcp/transport/client.server.ts'
 
 // The shapes the SDK client throws for an initialize that the server refused (see
 // tests/integration/hostile-servers.test.ts for the same against a real HTTP server).

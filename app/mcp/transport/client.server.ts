@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { BoundedJsonSchemaValidator } from '#app/mcp/output-schema-validator.server.ts'
+import { BoundedJsonSchemaValidator } from '#app/mcp/transport/output-schema-validator.server.ts'
 import { GuardedFetchError, findGuardedFetchError } from '#app/utils/guarded-fetch-errors.server.ts'
 import { type GuardedFetch, createGuardedFetch } from '#app/utils/guarded-fetch.server.ts'
 

@@ -7,7 +7,7 @@ import {
   type OpenedClient,
   openMcpClient,
   toMcpFailure,
-} from '#app/mcp/client.server.ts'
+} from '#app/mcp/transport/client.server.ts'
 
 /** A session unused for this long is closed. */
 export const SESSION_IDLE_TIMEOUT_MS = 5 * 60 * 1000
