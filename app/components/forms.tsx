@@ -1,4 +1,4 @@
-import { type FieldMetadata, getInputProps, getSelectProps } from '@conform-to/react'
+import { type FieldMetadata, type FormMetadata, getInputProps, getSelectProps } from '@conform-to/react'
 import type { ReactNode } from 'react'
 
 /**
@@ -29,15 +29,21 @@ export function Field({
   type = 'text',
   help,
   autoComplete,
+  autoFocus,
+  describedBy,
 }: {
   meta: FieldMetadata<unknown>
   label: ReactNode
   type?: InputType
   help?: ReactNode
   autoComplete?: string
+  /** Rendered in the HTML, so it works without JavaScript too. */
+  autoFocus?: boolean
+  /** The id of more text about this field elsewhere on the page. */
+  describedBy?: string
 }) {
   const helpId = help ? `${meta.id}-help` : undefined
-  const inputProps = getInputProps(meta, { type, ariaDescribedBy: helpId })
+  const inputProps = getInputProps(meta, { type, ariaDescribedBy: [describedBy, helpId].filter(Boolean).join(' ') || undefined })
   // Secrets are never pre-filled (STYLE.md), even after a failed submission.
   if (type === 'password') inputProps.defaultValue = undefined
   return (
@@ -48,7 +54,12 @@ export function Field({
           {help}
         </p>
       ) : null}
-      <input {...inputProps} key={inputProps.key} autoComplete={autoComplete ?? (type === 'password' ? 'off' : undefined)} />
+      <input
+        {...inputProps}
+        key={inputProps.key}
+        autoComplete={autoComplete ?? (type === 'password' ? 'off' : undefined)}
+        autoFocus={autoFocus}
+      />
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
   )
@@ -104,4 +115,12 @@ export function CheckboxField({
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
   )
+}
+
+/**
+ * The errors of a form whose fields are all fixed (hidden inputs and a button): whatever the
+ * server refused is said once, at the top of the form.
+ */
+export function FormErrors({ form }: { form: Pick<FormMetadata, 'errorId' | 'allErrors'> }) {
+  return <ErrorList id={form.errorId} errors={Object.values(form.allErrors).flat()} />
 }

@@ -1,7 +1,22 @@
+import { type DefaultValue, type FieldMetadata, type SubmissionResult, getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import { Form } from '@remix-run/react'
+import type { z } from 'zod'
+import { ErrorList, Field, FormErrors, SelectField } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { OAUTH_EXCEPTIONS, OAUTH_EXCEPTION_NAMES, type OAuthException, TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
-import { OAUTH_CLIENT_ID_MAX_LENGTH, OAUTH_CLIENT_SECRET_MAX_LENGTH, OAUTH_SCOPES_MAX_LENGTH } from '#app/utils/server-validation.ts'
+import {
+  OAuthClientFormSchema,
+  OAuthExceptionFormSchema,
+  OAuthScopesFormSchema,
+  OAuthSharedFormSchema,
+  RemoveOAuthClientFormSchema,
+  removeOAuthClientIntent,
+  setOAuthClientIntent,
+  setOAuthExceptionIntent,
+  setOAuthScopesIntent,
+  setOAuthSharedIntent,
+} from '#app/routes/w.$workspaceId.servers.$serverId._index/form-schema.ts'
 
 export type OAuthSettingsView = {
   clientId: string | null
@@ -16,8 +31,8 @@ export type OAuthSettingsView = {
   clientNeeded?: string | null
 }
 
-/** What the last OAuth settings submission said (to show errors without losing what was typed). */
-export type OAuthSettingsReply = { intent: string; error: string; values: Record<string, string> } | undefined
+/** The server page action's last reply, tagged with the intent of the form it belongs to. */
+export type IntentReply = { intent: string; result: SubmissionResult<string[]> } | undefined
 
 export const AUTH_METHOD_LABELS: Record<(typeof TOKEN_AUTH_METHODS)[number], string> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic)',
@@ -25,10 +40,61 @@ export const AUTH_METHOD_LABELS: Record<(typeof TOKEN_AUTH_METHODS)[number], str
   none: 'none (public client, no secret)',
 }
 
+/** The reply for one form of the page: its intent, and (`match`) its own item of a list. */
+export function replyFor(reply: IntentReply, intent: string, match?: (result: SubmissionResult<string[]>) => boolean) {
+  return reply?.intent === intent && (!match || match(reply.result)) ? reply.result : undefined
+}
+
+/** A Conform form of the server page, validated by its own member of the page's intent union. */
+export function usePageForm<Schema extends z.ZodType<Record<string, unknown>, Record<string, unknown>>>(
+  id: string,
+  schema: Schema,
+  lastResult: SubmissionResult<string[]> | undefined,
+  defaultValue?: DefaultValue<z.input<Schema>>,
+) {
+  return useForm<z.input<Schema>, z.output<Schema>>({
+    id,
+    lastResult,
+    defaultValue,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+  })
+}
+
+type ClientFields = { clientId: FieldMetadata<unknown>; clientSecret: FieldMetadata<unknown>; authMethod: FieldMetadata<unknown> }
+
+/**
+ * A pre-registered client's fields: one set for the server page's OAuth settings and the add
+ * form's Advanced section. The secret is never pre-filled (Field).
+ */
+export function OAuthClientFields({
+  fields,
+  secretHelp,
+  clientIdAutoFocus,
+  clientIdDescribedBy,
+}: {
+  fields: ClientFields
+  secretHelp: string
+  clientIdAutoFocus?: boolean
+  clientIdDescribedBy?: string
+}) {
+  return (
+    <>
+      <Field meta={fields.clientId} label="Client ID" autoComplete="off" autoFocus={clientIdAutoFocus} describedBy={clientIdDescribedBy} />
+      <Field meta={fields.clientSecret} label="Client secret" type="password" help={secretHelp} />
+      <SelectField
+        meta={fields.authMethod}
+        label="Token endpoint authentication"
+        options={TOKEN_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value] }))}
+      />
+    </>
+  )
+}
+
 /** Admin settings of an OAuth server: pre-registered client, scopes, sharing, rule exceptions. */
-export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView; reply: OAuthSettingsReply }) {
-  const clientReply = reply?.intent === 'set-oauth-client' ? reply : undefined
-  const scopesReply = reply?.intent === 'set-oauth-scopes' ? reply : undefined
+export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView; reply: IntentReply }) {
   return (
     <section className="card" aria-labelledby="oauth-settings-heading">
       <h2 id="oauth-settings-heading">OAuth settings</h2>
@@ -52,82 +118,11 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
         (Dynamic Client Registration). The secret is encrypted and never shown again. Changing the client signs everyone
         out of this server.
       </p>
-      <Form method="post" className="form" aria-describedby={clientReply ? 'oauth-client-error' : undefined}>
-        {clientReply ? (
-          <p id="oauth-client-error" className="error-list" role="alert">
-            {clientReply.error}
-          </p>
-        ) : null}
-        <div className="field">
-          <label htmlFor="oauth-client-id">Client ID</label>
-          <input
-            id="oauth-client-id"
-            type="text"
-            name="clientId"
-            required
-            maxLength={OAUTH_CLIENT_ID_MAX_LENGTH}
-            autoComplete="off"
-            // Lands here from Add when no client can be found otherwise: works without JS (autofocus in the HTML).
-            autoFocus={Boolean(settings.clientNeeded)}
-            aria-describedby={settings.clientNeeded ? 'oauth-client-needed' : undefined}
-            defaultValue={clientReply?.values.clientId ?? settings.clientId ?? ''}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="oauth-client-secret">Client secret</label>
-          <input id="oauth-client-secret" name="clientSecret" type="password" maxLength={OAUTH_CLIENT_SECRET_MAX_LENGTH} autoComplete="off" aria-describedby="oauth-client-secret-help" />
-          <p id="oauth-client-secret-help" className="field-help">
-            {settings.hasClientSecret ? 'A secret is stored. Leave empty to keep it.' : 'Leave empty for a public client.'}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor="oauth-auth-method">Token endpoint authentication</label>
-          <select id="oauth-auth-method" name="authMethod" defaultValue={clientReply?.values.authMethod ?? settings.authMethod ?? 'client_secret_basic'}>
-            {TOKEN_AUTH_METHODS.map((method) => (
-              <option key={method} value={method}>
-                {AUTH_METHOD_LABELS[method]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="actions">
-          <StatusButton name="intent" value="set-oauth-client" pendingText="Saving…">
-            Save client
-          </StatusButton>
-        </div>
-      </Form>
-      {settings.clientId ? (
-        <Form method="post" className="form-row">
-          <span className="field-checkbox">
-            <input id="oauth-remove-client-confirm" type="checkbox" name="confirm" value="on" required />
-            <label htmlFor="oauth-remove-client-confirm">Confirm removal of the client {settings.clientId}</label>
-          </span>
-          <StatusButton name="intent" value="remove-oauth-client" variant="secondary">
-            Remove client
-          </StatusButton>
-        </Form>
-      ) : null}
+      <ClientForm settings={settings} reply={reply} />
+      {settings.clientId ? <RemoveClientForm clientId={settings.clientId} reply={reply} /> : null}
 
       <h3>Scopes</h3>
-      <Form method="post" className="form">
-        {scopesReply ? (
-          <p className="error-list" role="alert">
-            {scopesReply.error}
-          </p>
-        ) : null}
-        <div className="field">
-          <label htmlFor="oauth-scopes">Scopes to request</label>
-          <input id="oauth-scopes" type="text" name="scopes" maxLength={OAUTH_SCOPES_MAX_LENGTH} defaultValue={scopesReply?.values.scopes ?? settings.scopes ?? ''} aria-describedby="oauth-scopes-help" />
-          <p id="oauth-scopes-help" className="field-help">
-            Space-separated. Leave empty to use what the server asks for (its challenge or its metadata).
-          </p>
-        </div>
-        <div className="actions">
-          <StatusButton name="intent" value="set-oauth-scopes" variant="secondary" pendingText="Saving…">
-            Save scopes
-          </StatusButton>
-        </div>
-      </Form>
+      <ScopesForm scopes={settings.scopes} reply={reply} />
 
       <h3>Sharing</h3>
       <p>
@@ -135,38 +130,111 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
           ? 'Shared: one connection, made by an admin, is used by every member.'
           : 'Per person: each member connects with their own account (recommended).'}
       </p>
-      <Form method="post">
-        <input type="hidden" name="shared" value={settings.shared ? 'false' : 'true'} />
-        <StatusButton name="intent" value="set-oauth-shared" variant="secondary">
-          {settings.shared ? 'Use one connection per person' : 'Share one connection with every member'}
-        </StatusButton>
-      </Form>
+      <SharedForm shared={settings.shared} reply={reply} />
       <p className="field-help">Switching signs everyone out of this server.</p>
 
       <h3>Rule exceptions</h3>
       <p className="muted">Switchboard follows the MCP authorization rules strictly. Enable an exception only for a server that needs it.</p>
       <ul className="exception-list">
-        {OAUTH_EXCEPTION_NAMES.map((name) => {
-          const enabled = settings.exceptions.includes(name)
-          return (
-            <li key={name}>
-              <Form method="post" className="form-row">
-                <input type="hidden" name="exception" value={name} />
-                <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
-                <span>
-                  <strong>{OAUTH_EXCEPTIONS[name].label}</strong> {enabled ? <span className="badge badge-warn">in force</span> : null}
-                  <br />
-                  <span className="muted">{OAUTH_EXCEPTIONS[name].help}</span>
-                </span>
-                <StatusButton name="intent" value="set-oauth-exception" variant="secondary">
-                  {enabled ? 'Disable' : 'Enable'}
-                  <span className="visually-hidden"> {OAUTH_EXCEPTIONS[name].label}</span>
-                </StatusButton>
-              </Form>
-            </li>
-          )
-        })}
+        {OAUTH_EXCEPTION_NAMES.map((name) => (
+          <ExceptionForm key={name} name={name} enabled={settings.exceptions.includes(name)} reply={reply} />
+        ))}
       </ul>
     </section>
+  )
+}
+
+function ClientForm({ settings, reply }: { settings: OAuthSettingsView; reply: IntentReply }) {
+  const [form, fields] = usePageForm('oauth-client', OAuthClientFormSchema, replyFor(reply, setOAuthClientIntent), {
+    clientId: settings.clientId ?? '',
+    authMethod: settings.authMethod ?? 'client_secret_basic',
+  })
+  return (
+    <Form method="post" className="form" {...getFormProps(form)}>
+      <ErrorList id={form.errorId} errors={form.errors} />
+      <OAuthClientFields
+        fields={fields}
+        secretHelp={settings.hasClientSecret ? 'A secret is stored. Leave empty to keep it.' : 'Leave empty for a public client.'}
+        // Lands here from Add when no client can be found otherwise: works without JS (autofocus in the HTML).
+        clientIdAutoFocus={Boolean(settings.clientNeeded)}
+        clientIdDescribedBy={settings.clientNeeded ? 'oauth-client-needed' : undefined}
+      />
+      <div className="actions">
+        <StatusButton name="intent" value={setOAuthClientIntent} pendingText="Saving…">
+          Save client
+        </StatusButton>
+      </div>
+    </Form>
+  )
+}
+
+function RemoveClientForm({ clientId, reply }: { clientId: string; reply: IntentReply }) {
+  const [form, fields] = usePageForm('oauth-remove-client', RemoveOAuthClientFormSchema, replyFor(reply, removeOAuthClientIntent))
+  return (
+    <Form method="post" className="form-row" {...getFormProps(form)}>
+      <span className="field-checkbox">
+        <input {...getInputProps(fields.confirm, { type: 'checkbox' })} key={fields.confirm.key} />
+        <label htmlFor={fields.confirm.id}>Confirm removal of the client {clientId}</label>
+      </span>
+      <StatusButton name="intent" value={removeOAuthClientIntent} variant="secondary">
+        Remove client
+      </StatusButton>
+      <ErrorList id={fields.confirm.errorId} errors={fields.confirm.errors} />
+    </Form>
+  )
+}
+
+function ScopesForm({ scopes, reply }: { scopes: string | null; reply: IntentReply }) {
+  const [form, fields] = usePageForm('oauth-scopes', OAuthScopesFormSchema, replyFor(reply, setOAuthScopesIntent), { scopes: scopes ?? '' })
+  return (
+    <Form method="post" className="form" {...getFormProps(form)}>
+      <ErrorList id={form.errorId} errors={form.errors} />
+      <Field
+        meta={fields.scopes}
+        label="Scopes to request"
+        help="Space-separated. Leave empty to use what the server asks for (its challenge or its metadata)."
+      />
+      <div className="actions">
+        <StatusButton name="intent" value={setOAuthScopesIntent} variant="secondary" pendingText="Saving…">
+          Save scopes
+        </StatusButton>
+      </div>
+    </Form>
+  )
+}
+
+function SharedForm({ shared, reply }: { shared: boolean; reply: IntentReply }) {
+  const [form] = usePageForm('oauth-shared', OAuthSharedFormSchema, replyFor(reply, setOAuthSharedIntent))
+  return (
+    <Form method="post" {...getFormProps(form)}>
+      <FormErrors form={form} />
+      <input type="hidden" name="shared" value={shared ? 'false' : 'true'} />
+      <StatusButton name="intent" value={setOAuthSharedIntent} variant="secondary">
+        {shared ? 'Use one connection per person' : 'Share one connection with every member'}
+      </StatusButton>
+    </Form>
+  )
+}
+
+function ExceptionForm({ name, enabled, reply }: { name: OAuthException; enabled: boolean; reply: IntentReply }) {
+  const mine = replyFor(reply, setOAuthExceptionIntent, (result) => result.initialValue?.exception === name)
+  const [form] = usePageForm(`oauth-exception-${name}`, OAuthExceptionFormSchema, mine)
+  return (
+    <li>
+      <Form method="post" className="form-row" {...getFormProps(form)}>
+        <input type="hidden" name="exception" value={name} />
+        <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
+        <span>
+          <strong>{OAUTH_EXCEPTIONS[name].label}</strong> {enabled ? <span className="badge badge-warn">in force</span> : null}
+          <br />
+          <span className="muted">{OAUTH_EXCEPTIONS[name].help}</span>
+        </span>
+        <StatusButton name="intent" value={setOAuthExceptionIntent} variant="secondary">
+          {enabled ? 'Disable' : 'Enable'}
+          <span className="visually-hidden"> {OAUTH_EXCEPTIONS[name].label}</span>
+        </StatusButton>
+        <FormErrors form={form} />
+      </Form>
+    </li>
   )
 }

@@ -1,7 +1,6 @@
 import type { FieldMetadata } from '@conform-to/react'
 import { CheckboxField, ErrorList, Field, SelectField } from '#app/components/forms.tsx'
-import { AUTH_METHOD_LABELS } from '#app/components/oauth-settings.tsx'
-import { TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
+import { OAuthClientFields } from '#app/components/oauth-settings.tsx'
 import {
   AUTH_CHOICES,
   AUTH_CHOICE_LABELS,
@@ -134,18 +133,7 @@ export function AdvancedOAuthFields({ fields, redirectUri }: { fields: AdvancedF
           Document or registers itself. If you register a client at the authorization server, use the redirect URI{' '}
           <code>{redirectUri}</code>.
         </p>
-        <Field meta={fields.clientId} label="Client ID" autoComplete="off" />
-        <Field
-          meta={fields.clientSecret}
-          label="Client secret"
-          type="password"
-          help="Encrypted, never shown again. Leave empty for a public client (authentication “none”)."
-        />
-        <SelectField
-          meta={fields.authMethod}
-          label="Token endpoint authentication"
-          options={TOKEN_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value] }))}
-        />
+        <OAuthClientFields fields={fields} secretHelp="Encrypted, never shown again. Leave empty for a public client (authentication “none”)." />
         <Field
           meta={fields.scopes}
           label="Scopes to request"

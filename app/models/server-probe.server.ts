@@ -1,7 +1,7 @@
-// Probe results and Bearer challenges on a server row, and the auth type they suggest.
+// Probe results and Bearer challenges on a server row, and the auth type they suggest. Writes
+// only: app/servers/reprobe.server.ts invalidates the connections of an auth type left behind.
 import { getDb } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
 import type { AuthType } from '#app/utils/server-validation.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 
@@ -50,17 +50,19 @@ export function authTypeFromProbe(probe: ProbeResult): AuthType | null {
   return null
 }
 
-/** Stores a probe result; adopts its auth type unless an admin locked it. */
-export async function recordProbe(server: ServerSummary, probe: ProbeResult): Promise<void> {
+/** The auth type a probe makes the server adopt: null unless it tells another one and an admin did not lock it. */
+export function probeAdoption(server: ServerSummary, probe: ProbeResult): AuthType | null {
   const suggested = authTypeFromProbe(probe)
-  const adopt = !server.authTypeLocked && suggested !== null && suggested !== server.authType
-  const prepared = adopt ? await prepareServerInvalidation(server) : []
+  return !server.authTypeLocked && suggested !== null && suggested !== server.authType ? suggested : null
+}
+
+/** Stores a probe result, with the auth type it adopts (probeAdoption; bumps configVersion). */
+export async function writeProbe(server: ServerSummary, probe: ProbeResult, adopted: AuthType | null): Promise<void> {
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { ...probeColumns(probe), ...(adopt ? { authType: suggested, configVersion: { increment: 1 } } : {}) },
+    data: { ...probeColumns(probe), ...(adopted ? { authType: adopted, configVersion: { increment: 1 } } : {}) },
     select: { id: true },
   })
-  if (adopt) await invalidateServerOAuth(server, prepared)
 }
 
 /**

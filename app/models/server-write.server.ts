@@ -1,18 +1,17 @@
-// Creating, updating, enabling and deleting a server (with the OAuth invalidation a config change needs).
-import { randomUUID } from 'node:crypto'
+// Writes of a server's row: create, update, enable, delete. Queries only: the consequences of a
+// change (OAuth invalidation, pooled sessions, audit) belong to its use case in app/servers/.
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
-import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
 import { authTypeFromProbe, challengeColumns, probeColumns } from '#app/models/server-probe.server.ts'
 import { type ServerSummary, toDbTransport } from '#app/models/server.server.ts'
-import { type OAuthException, type TokenAuthMethod, serializeOAuthExceptions } from '#app/oauth/rules.ts'
-import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
+import type { TokenAuthMethod } from '#app/oauth/rules.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 
 export class DuplicateServerNameError extends Error {
   override name = 'DuplicateServerNameError'
 }
 
+const duplicateName = () => new DuplicateServerNameError('A server with this name already exists in this workspace.')
 
 export type ServerInput = {
   name: string
@@ -23,71 +22,75 @@ export type ServerInput = {
   enabled: boolean
 }
 
-/** OAuth settings given when the server is added (the add form's Advanced section and credential choice). */
-export type NewServerOAuth = {
-  /** A pre-registered client; its secret is encrypted like the server page's (encryptPreregisteredSecret). */
-  client: { clientId: string; clientSecret: string | null; authMethod: TokenAuthMethod } | null
+/**
+ * The OAuth columns of a new server, ready to store: the client secret already encrypted by the
+ * OAuth store (bound to the row id) and the rule exceptions serialized.
+ */
+export type NewServerOAuthColumns = {
+  clientId: string | null
+  authMethod: TokenAuthMethod | null
+  encryptedClientSecret: string | null
   scopes: string | null
-  exceptions: OAuthException[]
+  exceptions: string
 }
 
 /**
  * Creates a server with its probe result. `authType: 'detect'` takes the probe's verdict
- * (none when it could not tell); an explicit choice is kept and locked.
- * Throws DuplicateServerNameError.
+ * (none when it could not tell); an explicit choice is kept and locked. `id` is chosen by the
+ * caller because the client secret's ciphertext is bound to it. Throws DuplicateServerNameError.
  */
-export async function createServer(
-  workspaceId: string,
-  userId: string,
-  input: ServerInput,
-  probe: ProbeResult,
-  oauth: NewServerOAuth = { client: null, scopes: null, exceptions: [] },
-) {
-  const detected = input.authType === 'detect'
-  const authType: AuthType = input.authType === 'detect' ? (authTypeFromProbe(probe) ?? 'none') : input.authType
-  // The id is chosen here because the client secret's ciphertext is bound to its row.
-  const id = randomUUID()
-  const { client } = oauth
+export async function createServer(input: {
+  id: string
+  workspaceId: string
+  createdById: string
+  settings: ServerInput
+  probe: ProbeResult
+  oauth: NewServerOAuthColumns
+}) {
+  const { settings, oauth } = input
+  const detected = settings.authType === 'detect'
+  const authType: AuthType = settings.authType === 'detect' ? (authTypeFromProbe(input.probe) ?? 'none') : settings.authType
   try {
     return await getDb().mcpServer.create({
       data: {
-        id,
-        workspaceId,
-        createdById: userId,
-        name: input.name,
-        url: input.url,
-        transport: toDbTransport(input.transport),
+        id: input.id,
+        workspaceId: input.workspaceId,
+        createdById: input.createdById,
+        name: settings.name,
+        url: settings.url,
+        transport: toDbTransport(settings.transport),
         authType,
         authTypeLocked: !detected,
-        timeoutMs: input.timeoutMs,
-        enabled: input.enabled,
-        oauthClientId: client?.clientId ?? null,
-        oauthTokenAuthMethod: client?.authMethod ?? null,
-        oauthClientSecret: client?.clientSecret ? encryptPreregisteredSecret(id, client.clientSecret) : null,
+        timeoutMs: settings.timeoutMs,
+        enabled: settings.enabled,
+        oauthClientId: oauth.clientId,
+        oauthTokenAuthMethod: oauth.authMethod,
+        oauthClientSecret: oauth.encryptedClientSecret,
         oauthScopes: oauth.scopes || null,
-        oauthExceptions: serializeOAuthExceptions(oauth.exceptions),
-        ...probeColumns(probe),
+        oauthExceptions: oauth.exceptions,
+        ...probeColumns(input.probe),
       },
       select: { id: true, authType: true },
     })
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DuplicateServerNameError('A server with this name already exists in this workspace.')
+    if (isUniqueViolation(error)) throw duplicateName()
     throw error
   }
 }
 
 /**
- * Updates a server. A new URL, transport or auth type bumps `configVersion` (sessions and,
- * later, tokens of the old configuration are dropped). Throws DuplicateServerNameError.
+ * What an update changes: the auth type it ends with and whether the configuration changed (a
+ * new URL, transport or auth type: sessions and tokens of the old configuration must go).
  */
-export async function updateServer(
-  server: ServerSummary,
-  input: ServerInput,
-  probe: ProbeResult | null,
-): Promise<{ configChanged: boolean }> {
-  const authType = input.authType === 'detect' ? (probe ? authTypeFromProbe(probe) : null) ?? server.authType : input.authType
+export function serverUpdatePlan(server: ServerSummary, input: ServerInput, probe: ProbeResult | null): { authType: AuthType; configChanged: boolean } {
+  const authType = input.authType === 'detect' ? ((probe ? authTypeFromProbe(probe) : null) ?? server.authType) : input.authType
   const configChanged = input.url !== server.url || input.transport !== server.transport || authType !== server.authType
-  const prepared = configChanged ? await prepareServerInvalidation(server) : []
+  return { authType, configChanged }
+}
+
+/** Writes an update (see serverUpdatePlan); a changed configuration bumps `configVersion`. Throws DuplicateServerNameError. */
+export async function updateServerRow(server: ServerSummary, input: ServerInput, probe: ProbeResult | null): Promise<void> {
+  const { authType, configChanged } = serverUpdatePlan(server, input, probe)
   try {
     await getDb().mcpServer.update({
       where: { id: server.id, workspaceId: server.workspaceId },
@@ -108,12 +111,9 @@ export async function updateServer(
       select: { id: true },
     })
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DuplicateServerNameError('A server with this name already exists in this workspace.')
+    if (isUniqueViolation(error)) throw duplicateName()
     throw error
   }
-  // Tokens belong to the old URL / auth type: revoke them (after the change is committed).
-  if (configChanged) await invalidateServerOAuth(server, prepared)
-  return { configChanged }
 }
 
 export async function setServerEnabled(server: ServerSummary, enabled: boolean): Promise<void> {
@@ -124,10 +124,16 @@ export async function setServerEnabled(server: ServerSummary, enabled: boolean):
   })
 }
 
-/** Deletes a server; its OAuth tokens are revoked at the authorization server afterwards (best effort). */
-export async function deleteServer(server: ServerSummary): Promise<void> {
-  // Read before the delete: the registration and the client secret go with the row.
-  const prepared = await prepareServerInvalidation(server)
+/** Deletes a server's row (its headers, connections and registrations go with it). */
+export async function deleteServerRow(server: ServerSummary): Promise<void> {
   await getDb().mcpServer.deleteMany({ where: { id: server.id, workspaceId: server.workspaceId } })
-  if (prepared.length > 0) await invalidateServerOAuth(server, prepared)
+}
+
+/** Whether another server of the workspace already has this name (`exceptServerId`: the one being edited). */
+export async function isServerNameTaken(workspaceId: string, name: string, exceptServerId?: string): Promise<boolean> {
+  const clash = await getDb().mcpServer.findFirst({
+    where: { workspaceId, name, ...(exceptServerId ? { NOT: { id: exceptServerId } } : {}) },
+    select: { id: true },
+  })
+  return clash !== null
 }

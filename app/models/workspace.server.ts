@@ -1,4 +1,4 @@
-import { disconnect } from '#app/oauth/revocation.server.ts'
+import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
@@ -161,15 +161,10 @@ export async function changeRole(workspaceId: string, actorRole: Role, userId: s
 }
 
 /**
- * Removes a member (or lets a member leave), keeping at least one owner. Their own OAuth
- * connections to the workspace's servers are revoked and deleted afterwards (best effort).
+ * Removes a member (or lets a member leave), keeping at least one owner. Throws MembershipError.
+ * Their OAuth connections stay: app/servers/member-removal.server.ts revokes them.
  */
-export async function removeMember(workspaceId: string, actor: { id: string; role: Role }, userId: string) {
-  await removeMembership(workspaceId, actor, userId)
-  await revokeConnectionsOfMember(workspaceId, userId)
-}
-
-function removeMembership(workspaceId: string, actor: { id: string; role: Role }, userId: string) {
+export function removeMember(workspaceId: string, actor: { id: string; role: Role }, userId: string): Promise<void> {
   return withWorkspaceLock(workspaceId, async (tx) => {
     const current = await targetRole(tx, workspaceId, userId)
     const leaving = actor.id === userId
@@ -186,8 +181,17 @@ function removeMembership(workspaceId: string, actor: { id: string; role: Role }
   })
 }
 
-async function revokeConnectionsOfMember(workspaceId: string, userId: string): Promise<void> {
-  const servers = await getDb().mcpServer.findMany({
+/** A member of the workspace with their role, or null. */
+export function findMember(workspaceId: string, userId: string) {
+  return getDb().membership.findUnique({
+    where: { workspaceId_userId: { workspaceId, userId } },
+    select: { role: true, user: { select: { id: true, name: true, email: true } } },
+  })
+}
+
+/** The workspace's servers where this person has an OAuth connection of their own, as revocation needs them. */
+export function serversConnectedBy(workspaceId: string, userId: string): Promise<OAuthServer[]> {
+  return getDb().mcpServer.findMany({
     where: { workspaceId, oauthConnections: { some: { userId } } },
     select: {
       id: true,
@@ -202,5 +206,4 @@ async function revokeConnectionsOfMember(workspaceId: string, userId: string): P
       oauthExceptions: true,
     },
   })
-  for (const server of servers) await disconnect(server, userId)
 }

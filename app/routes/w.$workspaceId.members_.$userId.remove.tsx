@@ -6,10 +6,9 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorList } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { MembershipError, removeMember, requireMembership } from '#app/models/workspace.server.ts'
-import { recordAudit } from '#app/models/audit.server.ts'
+import { MembershipError, findMember, requireMembership } from '#app/models/workspace.server.ts'
+import { removeWorkspaceMember } from '#app/servers/member-removal.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
-import { getDb } from '#app/utils/db.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
 import { canManageMember } from '#app/utils/permissions.ts'
 
@@ -21,10 +20,7 @@ const RemoveMemberFormSchema = z.object({
 async function requireRemovableMember(request: Request, params: LoaderFunctionArgs['params']) {
   const user = await requireUser(request)
   const access = await requireMembership(user.id, params.workspaceId ?? '')
-  const target = await getDb().membership.findUnique({
-    where: { workspaceId_userId: { workspaceId: access.workspace.id, userId: params.userId ?? '' } },
-    select: { role: true, user: { select: { id: true, name: true, email: true } } },
-  })
+  const target = await findMember(access.workspace.id, params.userId ?? '')
   if (!target) throw new Response('That person is not a member of this workspace', { status: 404 })
   const isSelf = target.user.id === user.id
   if (!isSelf && !canManageMember(access.role, target.role)) {
@@ -43,17 +39,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: RemoveMemberFormSchema })
   if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
   try {
-    await removeMember(access.workspace.id, { id: user.id, role: access.role }, target.user.id)
+    await removeWorkspaceMember({ workspaceId: access.workspace.id, actor: { id: user.id, role: access.role }, target: { ...target.user, role: target.role } })
   } catch (error) {
     if (!(error instanceof MembershipError)) throw error
     return data({ result: submission.reply({ formErrors: [error.message] }) }, { status: 400 })
   }
-  await recordAudit({
-    workspaceId: access.workspace.id,
-    actorId: user.id,
-    event: isSelf ? 'member.left' : 'member.removed',
-    detail: `${target.user.name} (${target.user.email}), was ${target.role}`,
-  })
   return isSelf
     ? redirectWithFlash('/', { kind: 'success', message: `You left ${access.workspace.name}.` })
     : redirectWithFlash(`/w/${access.workspace.id}/members`, {

@@ -7,12 +7,10 @@ import { z } from 'zod'
 import { ErrorList } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
-import { deleteServer } from '#app/models/server-write.server.ts'
-import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
+import { deleteServer } from '#app/servers/delete-server.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 
 const DeleteServerFormSchema = z.object({ confirm: z.literal('on', { error: 'Tick the box to confirm' }) })
 
@@ -29,15 +27,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const server = await requireServer(workspace.id, params.serverId ?? '')
   const submission = parseWithZod(await request.formData(), { schema: DeleteServerFormSchema })
   if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
-  await deleteServer(server)
-  await getSessionPool().closeServer(server.id)
-  await recordAudit({
-    workspaceId: workspace.id,
-    actorId: user.id,
-    event: 'server.deleted',
-    server: { id: server.id, name: server.name },
-    detail: server.url,
-  })
+  await deleteServer(server, user.id)
   return redirectWithFlash(`/w/${workspace.id}/servers`, { kind: 'success', message: `Deleted ${server.name}.` })
 }
 

@@ -6,18 +6,14 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ErrorList } from '#app/components/forms.tsx'
 import { ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { credentialChoice, parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
-import { loadEndpoint } from '#app/models/server-headers.server.ts'
-import { setOAuthException } from '#app/models/server-oauth-settings.server.ts'
-import { DuplicateServerNameError, updateServer } from '#app/models/server-write.server.ts'
-import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
+import { parseOAuthExceptions } from '#app/oauth/rules.ts'
+import { parseServerForm } from '#app/servers/server-form.server.ts'
+import { editServer } from '#app/servers/update-server.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
-import { OAUTH_EXCEPTIONS, parseOAuthExceptions } from '#app/oauth/rules.ts'
-import { type CredentialKind, ServerFormSchema, secondsToMs } from '#app/utils/server-validation.ts'
+import { type CredentialKind, ServerFormSchema } from '#app/utils/server-validation.ts'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
@@ -57,63 +53,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== 'success') {
     return data({ result: submission.reply(), probeFailed: false, credentialsRequired: false }, { status: 400 })
   }
-  const value = submission.value
-  // A new address or transport is a different server as far as the probe is concerned.
-  const reprobe = value.url !== server.url || value.transport !== server.transport
-  let probe = null
-  if (reprobe) {
-    const loaded = await loadEndpoint(server)
-    const verdict = await probeForForm(value, loaded.ok ? loaded.endpoint.headers : {})
-    if (!verdict.ok) {
-      const result = verdict.field
-        ? submission.reply({ fieldErrors: { [verdict.field]: [verdict.message] } })
-        : submission.reply({ formErrors: [verdict.message] })
-      return data({ result, probeFailed: verdict.field === null, credentialsRequired: false }, { status: 400 })
-    }
-    probe = verdict.probe
-  }
-  // "Needs credentials" (from this probe or the stored one): the admin's radio choice sets the way in.
-  const { required: credentialsRequired, choice, authType } = credentialChoice(probe?.outcome ?? server.probeOutcome, value)
-  if (credentialsRequired && !choice) {
-    const result = submission.reply({ fieldErrors: { credentialKind: ['Choose how people sign in to this server.'] } })
-    return data({ result, probeFailed: false, credentialsRequired: true }, { status: 400 })
-  }
-  const audit = { workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: value.name } }
-  try {
-    const { configChanged } = await updateServer(server, { ...value, authType, timeoutMs: secondsToMs(value.timeoutSeconds) }, probe)
-    if (configChanged || !value.enabled) await getSessionPool().closeServer(server.id)
-    await recordAudit({ ...audit, event: 'server.updated', detail: describeChanges(server, { ...value, authType }) })
-    if (choice === 'oauth-legacy' && (await setOAuthException(server, 'legacy_discovery', true)).changed) {
-      await recordAudit({ ...audit, event: 'oauth.exception_toggled', detail: `${OAUTH_EXCEPTIONS.legacy_discovery.label}: enabled` })
-    }
-  } catch (error) {
-    if (!(error instanceof DuplicateServerNameError)) throw error
-    return data({ result: submission.reply({ fieldErrors: { name: [error.message] } }), probeFailed: false, credentialsRequired }, { status: 400 })
-  }
-  return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, {
-    kind: 'success',
-    message: `Saved ${value.name}.${probe ? ` ${probe.message}` : ''}${choice ? ` ${CHOICE_MESSAGES[choice]}` : ''}`,
-  })
-}
-
-const CHOICE_MESSAGES: Record<CredentialKind, string> = {
-  headers: 'It uses static headers: add the one it expects on this page.',
-  'oauth-legacy': 'It uses OAuth as an MCP 2025-03-26 server: each person connects with their own account.',
-}
-
-function describeChanges(
-  before: { name: string; url: string; transport: string; timeoutMs: number; enabled: boolean; authType: string },
-  after: { name: string; url: string; transport: string; timeoutSeconds: number; enabled: boolean; authType: string },
-): string {
-  const changes = [
-    after.authType !== 'detect' && before.authType !== after.authType && `authentication ${before.authType} → ${after.authType}`,
-    before.name !== after.name && `name “${before.name}” → “${after.name}”`,
-    before.url !== after.url && `URL ${before.url} → ${after.url}`,
-    before.transport !== after.transport && `transport ${before.transport} → ${after.transport}`,
-    before.timeoutMs !== after.timeoutSeconds * 1000 && `timeout ${before.timeoutMs / 1000} s → ${after.timeoutSeconds} s`,
-    before.enabled !== after.enabled && (after.enabled ? 'enabled' : 'disabled'),
-  ].filter(Boolean)
-  return changes.length > 0 ? changes.join('; ') : 'saved without changes'
+  const edited = await editServer(server, submission.value, user.id)
+  if (edited.ok) return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, { kind: 'success', message: edited.message })
+  const result = edited.field ? submission.reply({ fieldErrors: { [edited.field]: [edited.message] } }) : submission.reply({ formErrors: [edited.message] })
+  return data({ result, probeFailed: edited.probeFailed, credentialsRequired: edited.credentialsRequired }, { status: 400 })
 }
 
 export default function EditServerRoute() {

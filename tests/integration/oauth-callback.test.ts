@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { z } from 'zod'
 import { requireServer } from '#app/models/server.server.ts'
-import { updateServer } from '#app/models/server-write.server.ts'
+import { updateServer } from '#app/servers/update-server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
@@ -484,6 +484,7 @@ test("a callback after an admin changed the server's URL is refused with 409 and
   await updateServer(
     server,
     { name: server.name, url: sdkB.mcpUrl, transport: server.transport, authType: 'oauth', timeoutMs: server.timeoutMs, enabled: true },
+    null,
     null,
   )
   const exchangesA = authorizationCodeRequests(sdkA)

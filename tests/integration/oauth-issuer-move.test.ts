@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/oauth/store/connections.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
-import { updateServer } from '#app/models/server-write.server.ts'
+import { updateServer } from '#app/servers/update-server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
@@ -167,7 +167,7 @@ test('after an admin changes the URL, the new URL’s authorization server is no
     peer.moveTo(1)
     await connectThroughRoutes({ workspaceId, serverId, cookie })
     const server = await requireServer(workspaceId, serverId)
-    await updateServer(server, { name: server.name, url: other.mcpUrl, transport: 'auto', authType: 'oauth', timeoutMs: 10_000, enabled: true }, null)
+    await updateServer(server, { name: server.name, url: other.mcpUrl, transport: 'auto', authType: 'oauth', timeoutMs: 10_000, enabled: true }, null, user.id)
     expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: null })
 
     await connectThroughRoutes({ workspaceId, serverId, cookie })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/oauth/store/connections.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
-import { updateServer } from '#app/models/server-write.server.ts'
+import { updateServer } from '#app/servers/update-server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { getDb } from '#app/utils/db.server.ts'
@@ -158,7 +158,7 @@ test('after an admin moves the server to another URL, a rotation there never sen
   // pool still holds the session opened on A.
   await onAnotherInstance(async () => {
     const input = { name: server.name, url: hostB.mcpUrl, transport: server.transport, authType: server.authType, timeoutMs: server.timeoutMs, enabled: true }
-    expect((await updateServer(server, input, null)).configChanged).toBe(true)
+    expect((await updateServer(server, input, null, user.id)).configChanged).toBe(true)
     await connectThroughRoutes({ workspaceId, serverId, cookie })
   })
   const moved = await requireServer(workspaceId, serverId)

@@ -1,7 +1,7 @@
 // The server page's loader data: what the page shows of the server and its OAuth connection (no secrets).
 import type { ServerSummary } from '#app/models/server.server.ts'
 import { getConnectionInfo, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
-import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/models/server-form.server.ts'
+import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/servers/add-server.server.ts'
 import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
 import { legacyIssuerWithPath } from '#app/oauth/metadata.server.ts'
 import { parseOAuthExceptions } from '#app/oauth/rules.ts'

@@ -1,33 +1,28 @@
-import { getFormProps, getInputProps, useForm } from '@conform-to/react'
-import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
+import { getFormProps, getInputProps } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { ErrorList, Field } from '#app/components/forms.tsx'
+import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
 import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
-import { OAuthSettings } from '#app/components/oauth-settings.tsx'
+import { OAuthSettings, replyFor, usePageForm } from '#app/components/oauth-settings.tsx'
 import { ProbeBadge } from '#app/components/server-status.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
+import { rejectWith, runServerPageIntent } from '#app/routes/w.$workspaceId.servers.$serverId._index/actions.server.ts'
 import {
-  removeHeaderAction,
-  removeOAuthClientAction,
-  setEnabledAction,
-  setHeaderAction,
-  setOAuthClientAction,
-  setOAuthExceptionAction,
-  setOAuthScopesAction,
-  setOAuthSharedAction,
-  testConnectionAction,
-  testOAuthAction,
-} from '#app/routes/w.$workspaceId.servers.$serverId._index/actions.server.ts'
-import {
+  EnableFormSchema,
   RemoveHeaderFormSchema,
+  ServerPageFormSchema,
   SetHeaderFormSchema,
+  TestConnectionFormSchema,
   enableIntent,
+  hideFields,
+  intentOf,
   removeHeaderIntent,
   setHeaderIntent,
   testIntent,
+  testOAuthIntent,
 } from '#app/routes/w.$workspaceId.servers.$serverId._index/form-schema.ts'
 import { serverPageData } from '#app/routes/w.$workspaceId.servers.$serverId._index/page-data.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -45,27 +40,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request)
   const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const server = await requireServer(workspace.id, params.serverId ?? '')
-  const formData = await request.formData()
-  const intent = formData.get('intent')
-  const here = `/w/${workspace.id}/servers/${server.id}`
-  const audit = { workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: server.name } }
-  const args = { user, workspace, server, formData, here, audit }
-
-  // Any member may test their own OAuth connection; everything else is for admins.
-  if (intent === 'test-oauth') return testOAuthAction(args)
-  if (!canManageWorkspace(role)) throw new Response('Only owners and admins can change servers', { status: 403 })
-
-  if (intent === 'set-oauth-client') return setOAuthClientAction(args)
-  if (intent === 'remove-oauth-client') return removeOAuthClientAction(args)
-  if (intent === 'set-oauth-scopes') return setOAuthScopesAction(args)
-  if (intent === 'set-oauth-shared') return setOAuthSharedAction(args)
-  if (intent === 'set-oauth-exception') return setOAuthExceptionAction(args)
-  if (intent === testIntent) return testConnectionAction(args)
-  if (intent === enableIntent) return setEnabledAction(args)
-  if (intent === setHeaderIntent) return setHeaderAction(args)
-  if (intent === removeHeaderIntent) return removeHeaderAction(args)
-
-  throw new Response('Unknown action', { status: 400 })
+  const submission = parseWithZod(await request.formData(), { schema: ServerPageFormSchema })
+  const intent = intentOf(submission.payload)
+  // Any member may test their own OAuth connection; everything else is for admins (asked before
+  // the form is judged, so a member learns nothing from the answer).
+  if (intent !== testOAuthIntent && !canManageWorkspace(role)) throw new Response('Only owners and admins can change servers', { status: 403 })
+  if (!intent) throw new Response('Unknown action', { status: 400 })
+  if (submission.status !== 'success') return rejectWith(intent, submission.reply({ hideFields }))
+  return runServerPageIntent(submission.value, {
+    userId: user.id,
+    server,
+    here: `/w/${workspace.id}/servers/${server.id}`,
+    reject: ({ field, message }) =>
+      rejectWith(intent, submission.reply(field ? { fieldErrors: { [field]: [message] }, hideFields } : { formErrors: [message], hideFields })),
+  })
 }
 
 export default function ServerRoute() {
@@ -125,20 +113,11 @@ export default function ServerRoute() {
           ) : null}
           {canManage ? (
             <>
-              <Form method="post">
-                <StatusButton name="intent" value={testIntent} variant="secondary" pendingText="Testing…">
-                  Test connection
-                </StatusButton>
-              </Form>
+              <TestConnectionForm />
               <Link to={`${base}/edit`} className="button button-secondary">
                 Edit
               </Link>
-              <Form method="post">
-                <input type="hidden" name="enabled" value={server.enabled ? 'false' : 'true'} />
-                <StatusButton name="intent" value={enableIntent} variant="secondary">
-                  {server.enabled ? 'Disable' : 'Enable'}
-                </StatusButton>
-              </Form>
+              <EnableForm enabled={server.enabled} />
               <Link to={`${base}/delete`} className="button button-danger-outline">
                 Delete
               </Link>
@@ -148,23 +127,40 @@ export default function ServerRoute() {
       </section>
       {oauth ? <OAuthConnectionPanel oauth={oauth} workspaceId={workspace.id} serverId={server.id} serverPath={base} /> : null}
       {oauthSettings ? (
-        <OAuthSettings settings={oauthSettings} reply={actionData && 'oauthReply' in actionData ? actionData.oauthReply : undefined} />
+        <OAuthSettings settings={oauthSettings} reply={actionData} />
       ) : null}
       {canManage && (server.authType === 'headers' || server.headers.length > 0) ? <HeadersSection headers={server.headers} /> : null}
     </div>
   )
 }
 
+function TestConnectionForm() {
+  const [form] = usePageForm('test-connection', TestConnectionFormSchema, replyFor(useActionData<typeof action>(), testIntent))
+  return (
+    <Form method="post" {...getFormProps(form)}>
+      <FormErrors form={form} />
+      <StatusButton name="intent" value={testIntent} variant="secondary" pendingText="Testing…">
+        Test connection
+      </StatusButton>
+    </Form>
+  )
+}
+
+function EnableForm({ enabled }: { enabled: boolean }) {
+  const [form] = usePageForm('set-enabled', EnableFormSchema, replyFor(useActionData<typeof action>(), enableIntent))
+  return (
+    <Form method="post" {...getFormProps(form)}>
+      <FormErrors form={form} />
+      <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
+      <StatusButton name="intent" value={enableIntent} variant="secondary">
+        {enabled ? 'Disable' : 'Enable'}
+      </StatusButton>
+    </Form>
+  )
+}
+
 function HeadersSection({ headers }: { headers: Array<{ id: string; name: string }> }) {
-  const actionData = useActionData<typeof action>()
-  const [form, fields] = useForm({
-    id: 'set-header',
-    lastResult: actionData && 'result' in actionData && actionData.intent === setHeaderIntent ? actionData.result : undefined,
-    constraint: getZodConstraint(SetHeaderFormSchema),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: SetHeaderFormSchema }),
-    shouldValidate: 'onBlur',
-    shouldRevalidate: 'onInput',
-  })
+  const [form, fields] = usePageForm('set-header', SetHeaderFormSchema, replyFor(useActionData<typeof action>(), setHeaderIntent))
   return (
     <section className="card" aria-labelledby="headers-heading">
       <h2 id="headers-heading">Headers</h2>
@@ -192,17 +188,8 @@ function HeadersSection({ headers }: { headers: Array<{ id: string; name: string
 }
 
 function RemoveHeaderForm({ header }: { header: { id: string; name: string } }) {
-  const actionData = useActionData<typeof action>()
-  const mine =
-    actionData && 'result' in actionData && actionData.intent === removeHeaderIntent && actionData.result.initialValue?.headerId === header.id
-      ? actionData.result
-      : undefined
-  const [form, fields] = useForm({
-    id: `remove-header-${header.id}`,
-    lastResult: mine,
-    constraint: getZodConstraint(RemoveHeaderFormSchema),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: RemoveHeaderFormSchema }),
-  })
+  const mine = replyFor(useActionData<typeof action>(), removeHeaderIntent, (result) => result.initialValue?.headerId === header.id)
+  const [form, fields] = usePageForm(`remove-header-${header.id}`, RemoveHeaderFormSchema, mine)
   return (
     <li>
       <Form method="post" className="form-row" {...getFormProps(form)}>

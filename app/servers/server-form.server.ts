@@ -1,7 +1,9 @@
+// The add and edit server forms on the server side: parsing with the database check, the probe
+// that decides whether the form is accepted, and the "needs credentials" choice (decision 016).
 import { parseWithZod } from '@conform-to/zod/v4'
-import { getDb } from '#app/utils/db.server.ts'
-import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
 import type { z } from 'zod'
+import { isServerNameTaken } from '#app/models/server-write.server.ts'
+import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
 import { type ServerForm, secondsToMs } from '#app/utils/server-validation.ts'
 
 /** Probe outcomes that mean "the server could not be reached as an MCP server at all". */
@@ -21,16 +23,25 @@ export function parseServerForm<Schema extends z.ZodType<ServerForm>>(
   return parseWithZod(formData, {
     async: true,
     schema: schema.superRefine(async (value, ctx) => {
-      const clash = await getDb().mcpServer.findFirst({
-        where: { workspaceId, name: value.name, ...(exceptServerId ? { NOT: { id: exceptServerId } } : {}) },
-        select: { id: true },
-      })
-      if (clash) ctx.addIssue({ code: 'custom', path: ['name'], message: 'A server with this name already exists in this workspace' })
+      if (await isServerNameTaken(workspaceId, value.name, exceptServerId)) {
+        ctx.addIssue({ code: 'custom', path: ['name'], message: 'A server with this name already exists in this workspace' })
+      }
     }),
   })
 }
 
-export type ProbeVerdict = { ok: true; probe: ProbeResult } | { ok: false; probe: ProbeResult; field: 'url' | null; message: string }
+/** Why a server form was not accepted: on a field (or the whole form), and what the page offers next. */
+export type ServerFormProblem = {
+  ok: false
+  field: 'url' | 'name' | 'credentialKind' | null
+  message: string
+  /** The probe could not reach the server: the page offers "Save anyway". */
+  probeFailed: boolean
+  /** The server needs credentials of an unknown kind: the page asks which. */
+  credentialsRequired: boolean
+}
+
+export type ProbeVerdict = { ok: true; probe: ProbeResult } | ServerFormProblem
 
 /**
  * Probes the server the form describes. A refusal by the outbound rules is an error on the
@@ -43,13 +54,14 @@ export async function probeForForm(value: ServerForm, headers: Record<string, st
     headers,
     timeoutMs: secondsToMs(value.timeoutSeconds),
   })
-  if (probe.outcome === 'blocked') return { ok: false, probe, field: 'url', message: probe.message }
+  if (probe.outcome === 'blocked') return { ok: false, field: 'url', message: probe.message, probeFailed: false, credentialsRequired: false }
   if (UNREACHABLE_OUTCOMES.has(probe.outcome) && !value.saveUnreachable) {
     return {
       ok: false,
-      probe,
       field: null,
       message: `${probe.message} Check the URL, or tick “Save anyway” if the server is down right now.`,
+      probeFailed: true,
+      credentialsRequired: false,
     }
   }
   return { ok: true, probe }
@@ -67,17 +79,4 @@ export function credentialChoice(
   const required = probeOutcome === 'credentials_required' && value.authType === 'detect'
   const choice = required ? value.credentialKind : undefined
   return { required, choice, authType: choice === 'headers' ? 'headers' : choice === 'oauth-legacy' ? 'oauth' : value.authType }
-}
-
-/** `?client=needed` on a server page: Add found no way for Switchboard to identify itself. */
-export const CLIENT_NEEDED_PARAM = 'needed'
-export const CLIENT_NEEDED_MESSAGE =
-  'Switchboard cannot identify itself to this server’s authorization server: it offers no client registration and does not accept Client ID Metadata Documents. Register a client there with the redirect URI above, then enter its client ID and secret here. Then press Connect.'
-
-/**
- * Where Add sends an admin who must enter a pre-registered client first: the client ID field
- * has `autofocus` there. NOTE: no #fragment, since browsers skip autofocus when the URL targets an element.
- */
-export function clientNeededPath(serverPath: string): string {
-  return `${serverPath}?client=${CLIENT_NEEDED_PARAM}`
 }
