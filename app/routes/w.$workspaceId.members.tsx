@@ -31,6 +31,7 @@ const ChangeRoleFormSchema = z.object({
   role: RoleSchema,
 })
 const MembersActionSchema = z.discriminatedUnion('intent', [AddMemberFormSchema, ChangeRoleFormSchema])
+const IntentSchema = z.enum([addMemberIntent, changeRoleIntent])
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
@@ -47,14 +48,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request)
   const { workspace, role } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
-  const formData = await request.formData()
-  const intent = formData.get('intent')
-  if (intent !== addMemberIntent && intent !== changeRoleIntent) {
-    throw new Response('Unknown action', { status: 400 })
-  }
-  const submission = parseWithZod(formData, { schema: MembersActionSchema })
+  const submission = parseWithZod(await request.formData(), { schema: MembersActionSchema })
+  const intent = IntentSchema.safeParse(submission.payload.intent)
+  if (!intent.success) throw new Response('Unknown action', { status: 400 })
   if (submission.status !== 'success') {
-    return data({ intent, result: submission.reply() }, { status: 400 })
+    return data({ intent: intent.data, result: submission.reply() }, { status: 400 })
   }
   const value = submission.value
   try {

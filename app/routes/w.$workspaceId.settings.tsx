@@ -24,9 +24,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request)
   const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
-  const formData = await request.formData()
-  if (formData.get('intent') !== renameIntent) throw new Response('Unknown action', { status: 400 })
-  const submission = parseWithZod(formData, { schema: RenameFormSchema })
+  const submission = parseWithZod(await request.formData(), { schema: RenameFormSchema })
+  if (submission.payload.intent !== renameIntent) throw new Response('Unknown action', { status: 400 })
   if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400 })
   await renameWorkspace(workspace.id, submission.value.name)
   await recordAudit({
