@@ -202,3 +202,25 @@ test('editing the URL re-runs the probe and bumps the configuration version; del
   expect(await getDb().mcpServer.count({ where: { id: before.id } })).toBe(0)
   expect(await getDb().serverHeader.count({ where: { serverId: before.id } })).toBe(0)
 })
+
+test('the server page answers a bad form with its own reply and changes nothing; an unknown intent is a 400', async () => {
+  const { workspaceId, cookie } = await adminSetup()
+  await addServer(workspaceId, cookie, { name: 'Demo', url: open.url })
+  const { id } = await getDb().mcpServer.findFirstOrThrow({ where: { workspaceId }, select: { id: true } })
+  const post = (fields: Record<string, string>) =>
+    settle(() => serverAction({ request: formRequest(`/w/${workspaceId}/servers/${id}`, fields, cookie), params: { workspaceId, serverId: id }, context: loadContext() }))
+  const before = await getDb().auditEvent.count({ where: { serverId: id } })
+
+  const tampered = await post({ intent: 'set-enabled', enabled: 'maybe' })
+  expect(statusOf(tampered)).toBe(400)
+  expect(dataOf(tampered)).toMatchObject({ intent: 'set-enabled', result: { status: 'error' } })
+  const unconfirmed = await post({ intent: 'remove-oauth-client' })
+  expect(statusOf(unconfirmed)).toBe(400)
+  expect(dataOf(unconfirmed)).toMatchObject({ intent: 'remove-oauth-client', result: { error: { confirm: ['Tick the box to confirm'] } } })
+  const badScopes = await post({ intent: 'set-oauth-scopes', scopes: 'a "quoted" scope' })
+  expect(dataOf(badScopes)).toMatchObject({ intent: 'set-oauth-scopes', result: { error: { scopes: [expect.stringContaining('no quotes')] } } })
+  expect(statusOf(await post({ intent: 'rename-everything' }))).toBe(400)
+
+  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id }, select: { enabled: true, oauthScopes: true } })).toEqual({ enabled: true, oauthScopes: null })
+  expect(await getDb().auditEvent.count({ where: { serverId: id } })).toBe(before)
+})
