@@ -145,7 +145,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
 }
 
 function ClientForm({ settings, reply }: { settings: OAuthSettingsView; reply: IntentReply }) {
-  const [form, fields] = usePageForm('oauth-client', OAuthClientFormSchema, replyFor(reply, setOAuthClientIntent), {
+  const [form, fields] = usePageForm('oauth-client-form', OAuthClientFormSchema, replyFor(reply, setOAuthClientIntent), {
     clientId: settings.clientId ?? '',
     authMethod: settings.authMethod ?? 'client_secret_basic',
   })
@@ -169,7 +169,7 @@ function ClientForm({ settings, reply }: { settings: OAuthSettingsView; reply: I
 }
 
 function RemoveClientForm({ clientId, reply }: { clientId: string; reply: IntentReply }) {
-  const [form, fields] = usePageForm('oauth-remove-client', RemoveOAuthClientFormSchema, replyFor(reply, removeOAuthClientIntent))
+  const [form, fields] = usePageForm('oauth-remove-client-form', RemoveOAuthClientFormSchema, replyFor(reply, removeOAuthClientIntent))
   return (
     <Form method="post" className="form-row" {...getFormProps(form)}>
       <span className="field-checkbox">
@@ -185,7 +185,7 @@ function RemoveClientForm({ clientId, reply }: { clientId: string; reply: Intent
 }
 
 function ScopesForm({ scopes, reply }: { scopes: string | null; reply: IntentReply }) {
-  const [form, fields] = usePageForm('oauth-scopes', OAuthScopesFormSchema, replyFor(reply, setOAuthScopesIntent), { scopes: scopes ?? '' })
+  const [form, fields] = usePageForm('oauth-scopes-form', OAuthScopesFormSchema, replyFor(reply, setOAuthScopesIntent), { scopes: scopes ?? '' })
   return (
     <Form method="post" className="form" {...getFormProps(form)}>
       <ErrorList id={form.errorId} errors={form.errors} />
@@ -204,7 +204,7 @@ function ScopesForm({ scopes, reply }: { scopes: string | null; reply: IntentRep
 }
 
 function SharedForm({ shared, reply }: { shared: boolean; reply: IntentReply }) {
-  const [form] = usePageForm('oauth-shared', OAuthSharedFormSchema, replyFor(reply, setOAuthSharedIntent))
+  const [form] = usePageForm('oauth-shared-form', OAuthSharedFormSchema, replyFor(reply, setOAuthSharedIntent))
   return (
     <Form method="post" {...getFormProps(form)}>
       <FormErrors form={form} />
@@ -218,7 +218,7 @@ function SharedForm({ shared, reply }: { shared: boolean; reply: IntentReply }) 
 
 function ExceptionForm({ name, enabled, reply }: { name: OAuthException; enabled: boolean; reply: IntentReply }) {
   const mine = replyFor(reply, setOAuthExceptionIntent, (result) => result.initialValue?.exception === name)
-  const [form] = usePageForm(`oauth-exception-${name}`, OAuthExceptionFormSchema, mine)
+  const [form] = usePageForm(`oauth-exception-${name}-form`, OAuthExceptionFormSchema, mine)
   return (
     <li>
       <Form method="post" className="form-row" {...getFormProps(form)}>
