@@ -10,7 +10,7 @@ import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/mcp/transport/client.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { getAccessToken } from '#app/oauth/tokens.server.ts'
-import { STEP_UPS_WITHOUT_CALL } from '#app/utils/throttle.server.ts'
+import { keepsRefusingSentence } from '#app/oauth/rounds.server.ts'
 
 /** Why a server's tools could not be used, for the UI. `action` says what the person can do. */
 export type ToolsFailure = {
@@ -137,7 +137,8 @@ async function withOAuthSession<T>(
     // of an older configuration (the server's previous URL) only with their own: this token
     // must never reach the previous host. A shared connection's sessions are every member's.
     getSessionPool().retireSessions(
-      (key) => key.serverId === server.id && (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
+      server.id,
+      (key) => (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
       { replacement: { authorization: `Bearer ${accessToken}`, configVersion: server.configVersion } },
     )
     try {
@@ -225,12 +226,6 @@ export function stopsForSignIn(failure: ToolsFailure): boolean {
  * "Grant more access": a sentence that the server keeps refusing and what it asked for. Null
  * while rounds are left.
  */
-/** Why Switchboard stopped asking for one stopped call: the server, the tool and what it asked for. */
-export function keepsRefusingSentence(server: { name: string }, toolName: string, rounds: number, requestedScopes: string): string {
-  const asked = requestedScopes.trim() ? ` It asked for: ${requestedScopes.trim().split(/\s+/).join(', ')}.` : ''
-  return `${server.name} keeps refusing the tool “${toolName}” after ${rounds} sign-ins for this call, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you.`
-}
-
 export function keepsRefusing(
   server: { name: string },
   toolName: string,
@@ -246,17 +241,6 @@ export function keepsRefusing(
     action: failure.action === 'step_up' ? 'none' : failure.action,
     pending: null,
   }
-}
-
-/**
- * The sentence for a step-up that no stopped call counts, once the person made
- * STEP_UPS_WITHOUT_CALL of them for this server within its window: the server keeps refusing,
- * what Switchboard asked for, and when it will ask again.
- */
-export function keepsRefusingStepUps(server: { name: string }, toolName: string | null, scopes: string, retryAfter: string): string {
-  const what = toolName ? `the tool “${toolName}”` : 'its tools'
-  const asked = scopes.trim() ? ` Switchboard asked for: ${scopes.trim().split(/\s+/).join(', ')}.` : ''
-  return `${server.name} keeps refusing ${what} after ${STEP_UPS_WITHOUT_CALL.limit} requests for more access within an hour, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you, or try again in ${retryAfter}.`
 }
 
 function capitalize(text: string): string {

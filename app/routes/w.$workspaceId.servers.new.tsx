@@ -9,16 +9,14 @@ import { ErrorList } from '#app/components/forms.tsx'
 import { clientNeededPath, credentialChoice, parseServerForm, probeForForm } from '#app/models/server-form.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { DuplicateServerNameError, type NewServerOAuth, createServer } from '#app/models/server-write.server.ts'
-import { startConnect } from '#app/oauth/connect.server.ts'
+import { connectAfterAdd } from '#app/oauth/connect.server.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash, serializeFlash } from '#app/utils/flash.server.ts'
-import { discoverOAuth } from '#app/oauth/discovery.server.ts'
-import { OAuthProblem } from '#app/oauth/errors.server.ts'
 import { OAUTH_EXCEPTIONS } from '#app/oauth/rules.ts'
-import { canIdentifyWithoutClient, discoveryTarget, redirectUri } from '#app/oauth/client-identity.server.ts'
+import { redirectUri } from '#app/oauth/client-identity.server.ts'
 import { AddServerFormSchema, type AddServerForm, secondsToMs } from '#app/utils/server-validation.ts'
 
 // Secrets are never sent back into the form (STYLE.md).
@@ -65,7 +63,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     )
     await auditCreation({ workspaceId: workspace.id, actorId: user.id, server: { id: server.id, name: value.name } }, value.url, verdict.probe.message, oauth)
     const here = `/w/${workspace.id}/servers/${server.id}`
-    if (server.authType === 'oauth') return connectAfterAdd({ request, userId: user.id, workspaceId: workspace.id, serverId: server.id, name: value.name, here })
+    if (server.authType === 'oauth') return afterAddingOAuth({ request, userId: user.id, workspaceId: workspace.id, serverId: server.id, name: value.name, here })
     if (choice === 'headers') {
       return redirectWithFlash(`${here}#headers-heading`, {
         kind: 'info',
@@ -114,34 +112,21 @@ async function auditCreation(
  * (a pre-registered client, CIMD or registration). Otherwise the admin lands on the client
  * fields with the reason; any other failure is said on the server page.
  */
-async function connectAfterAdd(input: { request: Request; userId: string; workspaceId: string; serverId: string; name: string; here: string }) {
+async function afterAddingOAuth(input: { request: Request; userId: string; workspaceId: string; serverId: string; name: string; here: string }) {
   const server = await requireServer(input.workspaceId, input.serverId)
-  if (!server.oauthClientId) {
-    try {
-      const discovery = await discoverOAuth(discoveryTarget(server))
-      if (!canIdentifyWithoutClient(discovery.metadata)) {
-        const flash = await serializeFlash({
-          kind: 'info',
-          message: `Added ${input.name}. It uses OAuth, but its authorization server needs a client registered by an admin before anyone can connect.`,
-        })
-        // A document load, with JavaScript too: the browser then focuses the client ID field
-        // (autofocus) and scrolls to it, where a client-side navigation would scroll back to the top.
-        return redirectDocument(clientNeededPath(input.here), { headers: { 'Set-Cookie': flash } })
-      }
-    } catch (error) {
-      // Connect below says why discovery failed, and records it.
-      if (!(error instanceof OAuthProblem)) throw error
-    }
-  }
   const session = await getActiveSession(input.request)
-  const connect = session
-    ? await startConnect({ server, userId: input.userId, sessionKey: session.sessionKey, returnTo: input.here })
-    : { ok: false as const, message: 'Press Connect to sign in.' }
-  if (connect.ok) return connect.response
-  return redirectWithFlash(input.here, {
-    kind: 'info',
-    message: `Added ${input.name}. It uses OAuth, but signing in could not start: ${connect.message}`,
-  })
+  const next = await connectAfterAdd({ server, userId: input.userId, sessionKey: session?.sessionKey ?? null, returnTo: input.here })
+  if (next.kind === 'redirect') return next.response
+  if (next.kind === 'client_needed') {
+    const flash = await serializeFlash({
+      kind: 'info',
+      message: `Added ${input.name}. It uses OAuth, but its authorization server needs a client registered by an admin before anyone can connect.`,
+    })
+    // A document load, with JavaScript too: the browser then focuses the client ID field
+    // (autofocus) and scrolls to it, where a client-side navigation would scroll back to the top.
+    return redirectDocument(clientNeededPath(input.here), { headers: { 'Set-Cookie': flash } })
+  }
+  return redirectWithFlash(input.here, { kind: 'info', message: `Added ${input.name}. It uses OAuth, but signing in could not start: ${next.message}` })
 }
 
 export default function NewServerRoute() {
