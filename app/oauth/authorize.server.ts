@@ -15,7 +15,7 @@ import {
   preregisteredIdentity,
   redirectUri,
 } from '#app/oauth/client-identity.server.ts'
-import { type StoredChallenge, discoverOAuth, storedChallenge } from '#app/oauth/discovery.server.ts'
+import { type StoredChallenge, discoverOAuth, readStoredOAuthState, storedChallenge } from '#app/oauth/discovery.server.ts'
 import { OAuthProblem, shortDescription, toOAuthProblem } from '#app/oauth/errors.server.ts'
 import { isAcceptableEndpoint, oauthFetch } from '#app/oauth/http.server.ts'
 import { logOAuthStep } from '#app/oauth/log.server.ts'
@@ -60,14 +60,16 @@ export async function beginAuthorization(input: ConnectInput): Promise<{ url: st
   const { server } = input
   // MCP 2025-11-25: the latest challenge (a 401 while in use, or the probe's) names where the
   // metadata is and what scope to ask for first, at every Connect, Reconnect and step-up.
-  const challenge = input.challenge ?? fromStored(await storedChallenge(server.id))
-  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: challenge.resourceMetadata ?? null })
+  // One read of what is stored about the server's authorization (cache, challenge, issuer).
+  const stored = await readStoredOAuthState(server.id)
+  const challenge = input.challenge ?? fromStored(storedChallenge(stored))
+  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: challenge.resourceMetadata ?? null, ...(stored ? { stored } : {}) })
   const withChallenge = { ...input, challenge }
   // A server that moved its sign-in: the old issuer's connections must reconnect, and this
   // Connect goes to the new issuer only (registrations are looked up by issuer).
-  await noteDiscoveredIssuer(server, discovery)
+  await noteDiscoveredIssuer(server, discovery, stored ? { issuer: stored.oauthIssuer } : undefined)
   if (server.oauthClientId) {
-    const moved = await preregisteredClientMovedFrom(server.id)
+    const moved = await preregisteredClientMovedFrom(server.id, discovery.issuer)
     if (moved) {
       throw new OAuthProblem(
         'client_for_old_issuer',
