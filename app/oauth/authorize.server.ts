@@ -1,5 +1,7 @@
-// Connect (and Reconnect, step-up): discovery, client identity, PKCE and a stored flow, built on
-// the MCP SDK's `auth()`; the callback that completes it is in oauth/callback.server.ts.
+// Connect (and Reconnect, step-up): discovery, client identity, PKCE and a stored flow
+// (oauth/store/flows.server.ts, keyed by the `state`), built on the MCP SDK's `auth()`. The use
+// case that calls it is oauth/connect.server.ts; the callback that completes the flow is
+// oauth/finish-connect.server.ts → oauth/callback.server.ts.
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { z } from 'zod'
