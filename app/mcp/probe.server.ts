@@ -1,5 +1,4 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { z } from 'zod'
 import {
   type AuthChallenge,
   type McpEndpoint,
@@ -10,6 +9,7 @@ import {
   openMcpClient,
   toMcpFailure,
 } from '#app/mcp/transport/client.server.ts'
+import { publishedResourceMetadataUrl, publishesAuthorizationServerMetadata } from '#app/oauth/detection.server.ts'
 
 /** What the probe concluded; stored on the server row with its time. */
 export type ProbeOutcome =
@@ -82,14 +82,14 @@ export async function probeMcpServer(
       // Some servers open `initialize` to everyone and ask for credentials on later requests.
       const failure = toMcpFailure(error, opened.recorder)
       if (failure.kind === 'auth_required' || failure.kind === 'forbidden') {
-        return { ...base, ...(await classifyAuth(endpoint, failure.challenge, refusal.last, baseFetch)) }
+        return { ...base, ...(await classifyAuth(endpoint, failure.challenge, refusal.last)) }
       }
       return { ...base, outcome: failureOutcome(failure), message: failure.message }
     }
   } catch (error) {
     const failure = toMcpFailure(error)
     if (failure.kind === 'auth_required' || failure.kind === 'forbidden') {
-      return { ...emptyResult, ...(await classifyAuth(endpoint, failure.challenge, refusal.last, baseFetch)) }
+      return { ...emptyResult, ...(await classifyAuth(endpoint, failure.challenge, refusal.last)) }
     }
     return { ...emptyResult, outcome: failureOutcome(failure), message: failure.message }
   } finally {
@@ -194,7 +194,6 @@ async function classifyAuth(
   endpoint: McpEndpoint,
   challenge: AuthChallenge | null,
   refusal: Refusal | null,
-  fetch: FetchLike,
 ): Promise<AuthClassification> {
   const scope = challenge?.scope ?? null
   if (challenge?.bearer && (challenge.resourceMetadata || challenge.scope)) {
@@ -205,7 +204,7 @@ async function classifyAuth(
       scope,
     }
   }
-  const metadataUrl = await findProtectedResourceMetadata(endpoint.url, fetch, endpoint.timeoutMs)
+  const metadataUrl = await publishedResourceMetadataUrl(endpoint.url)
   if (metadataUrl) {
     return {
       outcome: 'oauth',
@@ -214,7 +213,7 @@ async function classifyAuth(
       scope,
     }
   }
-  if (challenge?.bearer && (await hasAuthorizationServerMetadata(endpoint.url, fetch, endpoint.timeoutMs))) {
+  if (challenge?.bearer && (await publishesAuthorizationServerMetadata(endpoint.url))) {
     // 2025-03-26 servers: no protected-resource metadata, the MCP origin is the authorization server.
     return {
       outcome: 'oauth',
@@ -235,43 +234,4 @@ async function classifyAuth(
     return { outcome: 'credentials_required', message: CREDENTIALS_MESSAGE, resourceMetadataUrl: null, scope: null }
   }
   return { outcome: 'headers_required', message: HEADERS_MESSAGE, resourceMetadataUrl: null, scope: null }
-}
-
-/** RFC 9728 §3.1: the path-specific well-known URL first, then the origin's. */
-export function protectedResourceMetadataUrls(serverUrl: string): string[] {
-  const url = new URL(serverUrl)
-  const path = url.pathname.replace(/\/$/, '')
-  const urls = [`${url.origin}/.well-known/oauth-protected-resource${path}`, `${url.origin}/.well-known/oauth-protected-resource`]
-  return [...new Set(urls)]
-}
-
-const JsonObjectSchema = z.record(z.string(), z.unknown())
-
-async function fetchJsonObject(url: string, fetch: FetchLike, timeoutMs: number): Promise<Record<string, unknown> | null> {
-  try {
-    const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) })
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => {})
-      return null
-    }
-    const parsed = JsonObjectSchema.safeParse(await response.json())
-    return parsed.success ? parsed.data : null
-  } catch {
-    // Fails closed for detection: no readable metadata means "not OAuth by metadata".
-    return null
-  }
-}
-
-async function findProtectedResourceMetadata(serverUrl: string, fetch: FetchLike, timeoutMs: number): Promise<string | null> {
-  for (const url of protectedResourceMetadataUrls(serverUrl)) {
-    const body = await fetchJsonObject(url, fetch, timeoutMs)
-    if (body && Array.isArray(body.authorization_servers) && body.authorization_servers.length > 0) return url
-  }
-  return null
-}
-
-async function hasAuthorizationServerMetadata(serverUrl: string, fetch: FetchLike, timeoutMs: number): Promise<boolean> {
-  const origin = new URL(serverUrl).origin
-  const body = await fetchJsonObject(`${origin}/.well-known/oauth-authorization-server`, fetch, timeoutMs)
-  return Boolean(body && typeof body.authorization_endpoint === 'string')
 }

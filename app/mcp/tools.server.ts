@@ -3,14 +3,15 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { MAX_AUTHORIZATION_ROUNDS } from '#app/models/pending-tool-call.server.ts'
-import { type ServerSummary } from '#app/models/server.server.ts'
+import { type ServerSummary, listServers } from '#app/models/server.server.ts'
 import { loadEndpoint } from '#app/models/server-headers.server.ts'
 import { markServerAsOAuth, recordChallenge } from '#app/models/server-probe.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/mcp/transport/client.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
+import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
 import { getAccessToken } from '#app/oauth/tokens.server.ts'
-import { STEP_UPS_WITHOUT_CALL } from '#app/utils/throttle.server.ts'
+import { keepsRefusingSentence } from '#app/oauth/rounds.server.ts'
 
 /** Why a server's tools could not be used, for the UI. `action` says what the person can do. */
 export type ToolsFailure = {
@@ -42,6 +43,8 @@ class HeadersUnreadableError extends Error {
 
 /** Extra time beyond a server's own timeout before its row on the Tools page gives up. */
 const PAGE_TIMEOUT_MARGIN_MS = 250
+/** Longest description shown in the Tools page's list; the tool page shows it whole. */
+const DESCRIPTION_PREVIEW_CHARS = 240
 
 function failureFrom(error: unknown): ToolsFailure {
   const failure = error instanceof McpFailure ? error : new McpFailure('network', 'Could not talk to the server.')
@@ -137,7 +140,8 @@ async function withOAuthSession<T>(
     // of an older configuration (the server's previous URL) only with their own: this token
     // must never reach the previous host. A shared connection's sessions are every member's.
     getSessionPool().retireSessions(
-      (key) => key.serverId === server.id && (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
+      server.id,
+      (key) => (server.oauthShared || key.userId === userId) && key.credentialVersion !== credentialVersion,
       { replacement: { authorization: `Bearer ${accessToken}`, configVersion: server.configVersion } },
     )
     try {
@@ -225,12 +229,6 @@ export function stopsForSignIn(failure: ToolsFailure): boolean {
  * "Grant more access": a sentence that the server keeps refusing and what it asked for. Null
  * while rounds are left.
  */
-/** Why Switchboard stopped asking for one stopped call: the server, the tool and what it asked for. */
-export function keepsRefusingSentence(server: { name: string }, toolName: string, rounds: number, requestedScopes: string): string {
-  const asked = requestedScopes.trim() ? ` It asked for: ${requestedScopes.trim().split(/\s+/).join(', ')}.` : ''
-  return `${server.name} keeps refusing the tool “${toolName}” after ${rounds} sign-ins for this call, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you.`
-}
-
 export function keepsRefusing(
   server: { name: string },
   toolName: string,
@@ -246,17 +244,6 @@ export function keepsRefusing(
     action: failure.action === 'step_up' ? 'none' : failure.action,
     pending: null,
   }
-}
-
-/**
- * The sentence for a step-up that no stopped call counts, once the person made
- * STEP_UPS_WITHOUT_CALL of them for this server within its window: the server keeps refusing,
- * what Switchboard asked for, and when it will ask again.
- */
-export function keepsRefusingStepUps(server: { name: string }, toolName: string | null, scopes: string, retryAfter: string): string {
-  const what = toolName ? `the tool “${toolName}”` : 'its tools'
-  const asked = scopes.trim() ? ` Switchboard asked for: ${scopes.trim().split(/\s+/).join(', ')}.` : ''
-  return `${server.name} keeps refusing ${what} after ${STEP_UPS_WITHOUT_CALL.limit} requests for more access within an hour, so Switchboard stopped asking.${asked} Ask an admin of ${server.name} to check which access it grants you, or try again in ${retryAfter}.`
 }
 
 function capitalize(text: string): string {
@@ -297,4 +284,38 @@ export function callServerTool(
     })
     return { result, durationMs: Math.round(performance.now() - started) }
   }, toolName)
+}
+
+/**
+ * The Tools page: the enabled servers of the workspace (or the one `onlyServerId` names), each
+ * with its tools or why they cannot be listed. In parallel, each bounded by its own timeout: a
+ * hung server delays nothing but its own row.
+ */
+export async function listWorkspaceTools(userId: string, workspaceId: string, onlyServerId: string | null) {
+  const servers = (await listServers(workspaceId)).filter((s) => s.enabled && (!onlyServerId || s.id === onlyServerId))
+  return Promise.all(
+    servers.map(async (server) => {
+      const outcome = await listServerTools(userId, server)
+      return {
+        server: { id: server.id, name: server.name },
+        tools: outcome.ok
+          ? outcome.value.map((tool) => ({
+              name: tool.name,
+              title: tool.title ?? tool.annotations?.title ?? null,
+              description: preview(tool.description),
+              readOnly: tool.annotations?.readOnlyHint === true,
+              destructive: tool.annotations?.destructiveHint === true,
+              // A bounded walk of the schema: a hostile one (nested thousands deep) is named here, not walked further.
+              schemaProblem: inputSchemaBoundsProblem(tool.inputSchema),
+            }))
+          : [],
+        failure: outcome.ok ? null : outcome.failure,
+      }
+    }),
+  )
+}
+
+function preview(text: string | undefined): string | null {
+  if (!text) return null
+  return text.length > DESCRIPTION_PREVIEW_CHARS ? `${text.slice(0, DESCRIPTION_PREVIEW_CHARS)}…` : text
 }

@@ -2,13 +2,21 @@
 // decrypted only when the call is taken out to run.
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { FLOW_TTL_MS } from '#app/oauth/store/flows.server.ts'
-import { oauthSecretContext as context } from '#app/oauth/store/secrets.server.ts'
-import { decryptSecret, encryptSecret } from '#app/utils/crypto.server.ts'
+import { type SecretContext, decryptSecret, encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 
-/** A stopped call waits this long for the person to come back from the authorization server. */
-export const PENDING_CALL_TTL_MS = FLOW_TTL_MS
+/**
+ * A stopped call waits this long for the person to come back from the authorization server:
+ * as long as a sign-in may take (FLOW_TTL_MS in oauth/store/flows.server.ts, ten minutes).
+ */
+export const PENDING_CALL_TTL_MS = 10 * 60 * 1000
+
+/**
+ * The associated data of the encrypted arguments: table, column and row id, the same shape the
+ * OAuth store uses (oauth/store/secrets.server.ts), so rows stored before this module had its
+ * own still decrypt.
+ */
+const argumentsContext = (rowId: string): SecretContext => ({ table: 'PendingToolCall', column: 'arguments', rowId })
 
 /** Authorization round trips one stopped call may make, the first Connect included. */
 export const MAX_AUTHORIZATION_ROUNDS = 3
@@ -51,7 +59,7 @@ export async function savePendingToolCall(input: {
       userId: input.userId,
       serverId: input.serverId,
       toolName: input.toolName,
-      arguments: encryptSecret(JSON.stringify(input.input), context('PendingToolCall', 'arguments', id)),
+      arguments: encryptSecret(JSON.stringify(input.input), argumentsContext(id)),
       rounds: input.rounds ?? 0,
       requestedScopes: (input.requestedScopes ?? '').slice(0, 2000),
       expiresAt: new Date(Date.now() + PENDING_CALL_TTL_MS),
@@ -129,7 +137,7 @@ export async function takePendingToolCall(id: string, owner: { userId: string; s
   if (!row) return null
   const taken = await db.pendingToolCall.deleteMany({ where: { id, ...owner } })
   if (taken.count !== 1) return null
-  const decrypted = decryptSecret(row.arguments, context('PendingToolCall', 'arguments', id))
+  const decrypted = decryptSecret(row.arguments, argumentsContext(id))
   if (!decrypted.ok) return null
   let json: unknown
   try {

@@ -1,5 +1,7 @@
-// Connect (and Reconnect, step-up): discovery, client identity, PKCE and a stored flow, built on
-// the MCP SDK's `auth()`; the callback that completes it is in oauth/callback.server.ts.
+// Connect (and Reconnect, step-up): discovery, client identity, PKCE and a stored flow
+// (oauth/store/flows.server.ts, keyed by the `state`), built on the MCP SDK's `auth()`. The use
+// case that calls it is oauth/connect.server.ts; the callback that completes the flow is
+// oauth/finish-connect.server.ts → oauth/callback.server.ts.
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { z } from 'zod'
@@ -15,7 +17,7 @@ import {
   preregisteredIdentity,
   redirectUri,
 } from '#app/oauth/client-identity.server.ts'
-import { type StoredChallenge, discoverOAuth, storedChallenge } from '#app/oauth/discovery.server.ts'
+import { type StoredChallenge, discoverOAuth, readStoredOAuthState, storedChallenge } from '#app/oauth/discovery.server.ts'
 import { OAuthProblem, shortDescription, toOAuthProblem } from '#app/oauth/errors.server.ts'
 import { isAcceptableEndpoint, oauthFetch } from '#app/oauth/http.server.ts'
 import { logOAuthStep } from '#app/oauth/log.server.ts'
@@ -60,14 +62,16 @@ export async function beginAuthorization(input: ConnectInput): Promise<{ url: st
   const { server } = input
   // MCP 2025-11-25: the latest challenge (a 401 while in use, or the probe's) names where the
   // metadata is and what scope to ask for first, at every Connect, Reconnect and step-up.
-  const challenge = input.challenge ?? fromStored(await storedChallenge(server.id))
-  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: challenge.resourceMetadata ?? null })
+  // One read of what is stored about the server's authorization (cache, challenge, issuer).
+  const stored = await readStoredOAuthState(server.id)
+  const challenge = input.challenge ?? fromStored(storedChallenge(stored))
+  const discovery = await discoverOAuth(discoveryTarget(server), { resourceMetadataUrl: challenge.resourceMetadata ?? null, ...(stored ? { stored } : {}) })
   const withChallenge = { ...input, challenge }
   // A server that moved its sign-in: the old issuer's connections must reconnect, and this
   // Connect goes to the new issuer only (registrations are looked up by issuer).
-  await noteDiscoveredIssuer(server, discovery)
+  await noteDiscoveredIssuer(server, discovery, stored ? { issuer: stored.oauthIssuer } : undefined)
   if (server.oauthClientId) {
-    const moved = await preregisteredClientMovedFrom(server.id)
+    const moved = await preregisteredClientMovedFrom(server.id, discovery.issuer)
     if (moved) {
       throw new OAuthProblem(
         'client_for_old_issuer',

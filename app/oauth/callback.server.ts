@@ -1,5 +1,7 @@
 // The OAuth callback: checks state and iss, exchanges the code (PKCE, resource) and stores the
-// tokens. Connect, which starts the flow, is in oauth/authorize.server.ts.
+// tokens. Connect, which starts the flow, is in oauth/authorize.server.ts; the use case around
+// this step (audit, re-registration, where to go) is oauth/finish-connect.server.ts; the tokens
+// stored here are used and refreshed by oauth/tokens.server.ts.
 import { exchangeAuthorization } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
 import { InvalidClientError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js'

@@ -43,9 +43,9 @@ export type StoredChallenge = { resourceMetadataUrl: string | null; scope: strin
  */
 export async function discoverOAuth(
   server: DiscoveryTarget,
-  options: { resourceMetadataUrl?: string | null; force?: boolean; fetch?: GuardedFetch } = {},
+  options: { resourceMetadataUrl?: string | null; force?: boolean; fetch?: GuardedFetch; stored?: StoredOAuthState } = {},
 ): Promise<OAuthDiscovery> {
-  const row = await readDiscoveryRow(server.id)
+  const row = options.stored ?? (await readStoredOAuthState(server.id))
   const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.oauthChallengeMetadataUrl ?? null)
   const exceptionsKey = [...server.exceptions].sort().join(',')
   if (!options.force && row) {
@@ -70,10 +70,23 @@ export async function discoverOAuth(
   return discovery
 }
 
-function readDiscoveryRow(serverId: string) {
+/**
+ * What Switchboard keeps about a server's authorization (cached discovery, latest challenge,
+ * recorded issuer), read in one query: Connect reads it once and passes it down.
+ */
+export type StoredOAuthState = {
+  oauthDiscovery: string | null
+  oauthDiscoveryExpiresAt: Date | null
+  oauthChallengeMetadataUrl: string | null
+  oauthChallengeScope: string | null
+  oauthIssuer: string | null
+}
+
+/** The server's stored OAuth state; null when the server is gone. */
+export function readStoredOAuthState(serverId: string): Promise<StoredOAuthState | null> {
   return getDb().mcpServer.findUnique({
     where: { id: serverId },
-    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true, oauthChallengeMetadataUrl: true },
+    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true, oauthChallengeMetadataUrl: true, oauthChallengeScope: true, oauthIssuer: true },
   })
 }
 
@@ -87,12 +100,8 @@ function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExp
 }
 
 /** The server's latest Bearer challenge, as stored (nothing known: both null). */
-export async function storedChallenge(serverId: string): Promise<StoredChallenge> {
-  const row = await getDb().mcpServer.findUnique({
-    where: { id: serverId },
-    select: { oauthChallengeMetadataUrl: true, oauthChallengeScope: true },
-  })
-  return { resourceMetadataUrl: row?.oauthChallengeMetadataUrl ?? null, scope: row?.oauthChallengeScope ?? null }
+export function storedChallenge(state: StoredOAuthState | null): StoredChallenge {
+  return { resourceMetadataUrl: state?.oauthChallengeMetadataUrl ?? null, scope: state?.oauthChallengeScope ?? null }
 }
 
 /** Drops a server's cached discovery (its issuer or endpoints may have changed). */

@@ -26,9 +26,11 @@ export function movedSignInReason(issuer: string): string {
 export async function noteDiscoveredIssuer(
   server: ServerRef,
   discovery: Pick<OAuthDiscovery, 'issuer' | 'legacy'>,
+  /** The issuer recorded for the server, when the caller read it already. */
+  recorded?: { issuer: string | null },
 ): Promise<{ moved: boolean; renamed: boolean; previous: string | null }> {
   const { issuer } = discovery
-  let stored = await readServerIssuer(server.id)
+  let stored = recorded ? recorded.issuer : await readServerIssuer(server.id)
   let previous = stored ?? (await otherConnectionIssuer(server.id, issuer))
   let renamed = false
   if (previous !== null && previous !== issuer && sameUpToEmptyPathSlash(previous, issuer)) {
@@ -64,15 +66,14 @@ export async function noteDiscoveredIssuer(
 
 /**
  * When the server moved its sign-in after its pre-registered client was saved, the issuers of
- * that move: the client was entered for the old authorization server and is not sent to the new
+ * that move (`current` is the issuer in use, as just noted by noteDiscoveredIssuer): the client was entered for the old authorization server and is not sent to the new
  * one until an admin saves a client again. Null when the client may be used.
  */
-export async function preregisteredClientMovedFrom(serverId: string): Promise<{ from: string; to: string } | null> {
+export async function preregisteredClientMovedFrom(serverId: string, current: string): Promise<{ from: string; to: string } | null> {
   const db = getDb()
-  const [move, clientSaved, current] = await Promise.all([
+  const [move, clientSaved] = await Promise.all([
     db.auditEvent.findFirst({ where: { serverId, event: 'oauth.issuer_changed' }, orderBy: { createdAt: 'desc' }, select: { createdAt: true, detail: true, issuer: true } }),
     db.auditEvent.findFirst({ where: { serverId, event: 'oauth.client_changed' }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } }),
-    readServerIssuer(serverId),
   ])
   // Only the move that led to the issuer in use counts: a URL change forgets the issuer
   // (server.server.ts), and the new URL's authorization server is no move of the old one's.

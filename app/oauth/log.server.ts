@@ -11,7 +11,8 @@ export type OAuthStep =
   | 'revocation_skipped'
 
 export type OAuthStepFields = {
-  serverId: string
+  /** Null while a server is being added (the probe's detection): it has no id yet. */
+  serverId: string | null
   /** The authorization server's issuer, when known at this step. */
   issuer: string | null
   /** The URL asked; only its host is logged. */

@@ -29,6 +29,9 @@ export type DiscoveryTarget = {
   url: string
   exceptions: readonly OAuthException[]
 }
+
+/** Protected-resource metadata as found: `url` is the challenge's URL when it was used, `foundAt` the URL that answered. */
+export type FoundResourceMetadata = { metadata: OAuthProtectedResourceMetadata; url: string | null; foundAt: string }
 /**
  * Two issuer identifiers are the same only when they are the same string (RFC 8414 §3.3,
  * RFC 9207 §2.4): no case folding, no default-port elision, no trailing-slash or path
@@ -68,13 +71,13 @@ function problemCode(error: unknown): string {
  * RFC 9728 metadata: the challenge's `resource_metadata` first, then the path-based and root
  * well-known URLs (MCP 2025-11-25 "Protected Resource Metadata Discovery Requirements"). A
  * challenge URL that fails is skipped, not fatal: the well-known URLs may still answer.
- * Null when none publishes any. Throws OAuthProblem.
+ * Null when none publishes any. Throws OAuthProblem. `server.id` is null for a server being added.
  */
-async function fetchResourceMetadata(
-  server: DiscoveryTarget,
+export async function fetchResourceMetadata(
+  server: { id: string | null; url: string },
   challengeUrl: string | null,
   fetchFn: FetchLike,
-): Promise<{ metadata: OAuthProtectedResourceMetadata; url: string | null } | null> {
+): Promise<FoundResourceMetadata | null> {
   const step = 'discovery.resource_metadata'
   let mismatch: OAuthProblem | null = null
   if (challengeUrl !== null) {
@@ -86,7 +89,7 @@ async function fetchResourceMetadata(
         const metadata = await discoverOAuthProtectedResourceMetadata(server.url, { resourceMetadataUrl: challengeUrl }, fetchFn)
         mismatch = resourceMismatch(server, metadata)
         logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: challengeUrl, outcome: mismatch ? 'resource_mismatch' : 'ok', startedAt })
-        if (!mismatch) return { metadata, url: challengeUrl }
+        if (!mismatch) return { metadata, url: challengeUrl, foundAt: challengeUrl }
       } catch (error) {
         logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: challengeUrl, outcome: problemCode(error), startedAt })
       }
@@ -107,11 +110,11 @@ async function fetchResourceMetadata(
   const wrongResource = resourceMismatch(server, metadata)
   logOAuthStep(step, { serverId: server.id, issuer: null, endpoint: tracked.last(), outcome: wrongResource ? 'resource_mismatch' : 'ok', startedAt })
   if (wrongResource) throw wrongResource
-  return { metadata, url: null }
+  return { metadata, url: null, foundAt: tracked.last() ?? server.url }
 }
 
 /** RFC 9728 §3.3: metadata for another resource than this server's URL is not used. */
-function resourceMismatch(server: DiscoveryTarget, metadata: OAuthProtectedResourceMetadata): OAuthProblem | null {
+function resourceMismatch(server: { url: string }, metadata: OAuthProtectedResourceMetadata): OAuthProblem | null {
   if (checkResourceAllowed({ requestedResource: server.url, configuredResource: metadata.resource })) return null
   return new OAuthProblem(
     'resource_mismatch',
@@ -127,7 +130,7 @@ function resourceMismatch(server: DiscoveryTarget, metadata: OAuthProtectedResou
  * SDK's OpenID schema drops `revocation_endpoint`, `authorization_response_iss_parameter_supported`
  * and the rest. Undefined when no URL answers. Throws on a 5xx, a network failure or an unusable body.
  */
-async function fetchAuthorizationServerMetadata(serverId: string, issuer: string, fetchFn: FetchLike): Promise<AuthorizationServerMetadata | undefined> {
+export async function fetchAuthorizationServerMetadata(serverId: string | null, issuer: string, fetchFn: FetchLike): Promise<AuthorizationServerMetadata | undefined> {
   const step = 'discovery.authorization_server_metadata'
   let last: string | null = null
   const startedAt = performance.now()

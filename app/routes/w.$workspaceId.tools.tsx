@@ -1,47 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
-import { listServers } from '#app/models/server.server.ts'
-import { listServerTools } from '#app/mcp/tools.server.ts'
+import { listWorkspaceTools } from '#app/mcp/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
-import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
-
-/** Longest description shown in the list; the tool page shows it whole. */
-const DESCRIPTION_PREVIEW_CHARS = 240
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
   const only = new URL(request.url).searchParams.get('server')
-  const servers = (await listServers(workspace.id)).filter((s) => s.enabled && (!only || s.id === only))
-  // In parallel, each bounded by its own timeout: a hung server delays nothing but its own row.
-  const sections = await Promise.all(
-    servers.map(async (server) => {
-      const outcome = await listServerTools(user.id, server)
-      return {
-        server: { id: server.id, name: server.name },
-        tools: outcome.ok
-          ? outcome.value.map((tool) => ({
-              name: tool.name,
-              title: tool.title ?? tool.annotations?.title ?? null,
-              description: preview(tool.description),
-              readOnly: tool.annotations?.readOnlyHint === true,
-              destructive: tool.annotations?.destructiveHint === true,
-              // A bounded walk of the schema: a hostile one (nested thousands deep) is named here, not walked further.
-              schemaProblem: inputSchemaBoundsProblem(tool.inputSchema),
-            }))
-          : [],
-        failure: outcome.ok ? null : outcome.failure,
-      }
-    }),
-  )
+  const sections = await listWorkspaceTools(user.id, workspace.id, only)
   return { workspace, sections, filtered: Boolean(only) }
-}
-
-function preview(text: string | undefined): string | null {
-  if (!text) return null
-  return text.length > DESCRIPTION_PREVIEW_CHARS ? `${text.slice(0, DESCRIPTION_PREVIEW_CHARS)}…` : text
 }
 
 export default function ToolsRoute() {

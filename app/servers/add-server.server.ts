@@ -4,10 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
 import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
 import { DuplicateServerNameError, createServer } from '#app/models/server-write.server.ts'
-import { canIdentifyWithoutClient, discoveryTarget } from '#app/oauth/client-identity.server.ts'
-import { startConnect } from '#app/oauth/connect.server.ts'
-import { discoverOAuth } from '#app/oauth/discovery.server.ts'
-import { OAuthProblem } from '#app/oauth/errors.server.ts'
+import { connectAfterAdd } from '#app/oauth/connect.server.ts'
 import { OAUTH_EXCEPTIONS, type OAuthException, serializeOAuthExceptions } from '#app/oauth/rules.ts'
 import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
@@ -59,7 +56,7 @@ export async function addServer(input: { workspaceId: string; userId: string; se
   const here = `/w/${input.workspaceId}/servers/${created.id}`
   if (created.authType === 'oauth') {
     const server = await requireServer(input.workspaceId, created.id)
-    return { ok: true, next: await connectAfterAdd({ server, userId: input.userId, sessionKey: input.sessionKey, here }) }
+    return { ok: true, next: await connectAfterAdding({ server, userId: input.userId, sessionKey: input.sessionKey, here }) }
   }
   if (choice === 'headers') {
     const message = `Added ${value.name}. Add the header it expects below (for example Authorization or X-Api-Key).`
@@ -111,29 +108,19 @@ async function storeServer(input: {
 }
 
 /**
- * An OAuth server leads straight into Connect, but only when Switchboard can identify itself
- * (a pre-registered client, CIMD or registration). Otherwise the admin lands on the client
- * fields with the reason; any other failure is said on the server page.
+ * An OAuth server leads straight into Connect (one discovery, app/oauth/connect.server.ts), but
+ * only when Switchboard can identify itself there; otherwise the admin lands on the client fields
+ * with the reason; any other failure is said on the server page.
  */
-async function connectAfterAdd(input: { server: ServerSummary; userId: string; sessionKey: string | null; here: string }): Promise<AddedStep> {
+async function connectAfterAdding(input: { server: ServerSummary; userId: string; sessionKey: string | null; here: string }): Promise<AddedStep> {
   const { server, here } = input
-  if (!server.oauthClientId) {
-    try {
-      const discovery = await discoverOAuth(discoveryTarget(server))
-      if (!canIdentifyWithoutClient(discovery.metadata)) {
-        const message = `Added ${server.name}. It uses OAuth, but its authorization server needs a client registered by an admin before anyone can connect.`
-        return { kind: 'document', to: clientNeededPath(here), flash: { kind: 'info', message } }
-      }
-    } catch (error) {
-      // Connect below says why discovery failed, and records it.
-      if (!(error instanceof OAuthProblem)) throw error
-    }
+  const next = await connectAfterAdd({ server, userId: input.userId, sessionKey: input.sessionKey, returnTo: here })
+  if (next.kind === 'redirect') return { kind: 'response', response: next.response }
+  if (next.kind === 'client_needed') {
+    const message = `Added ${server.name}. It uses OAuth, but its authorization server needs a client registered by an admin before anyone can connect.`
+    return { kind: 'document', to: clientNeededPath(here), flash: { kind: 'info', message } }
   }
-  const connect = input.sessionKey
-    ? await startConnect({ server, userId: input.userId, sessionKey: input.sessionKey, returnTo: here })
-    : { ok: false as const, message: 'Press Connect to sign in.' }
-  if (connect.ok) return { kind: 'response', response: connect.response }
-  return { kind: 'page', to: here, flash: { kind: 'info', message: `Added ${server.name}. It uses OAuth, but signing in could not start: ${connect.message}` } }
+  return { kind: 'page', to: here, flash: { kind: 'info', message: `Added ${server.name}. It uses OAuth, but signing in could not start: ${next.message}` } }
 }
 
 /** Where Add sends an admin who must enter a pre-registered client first. */

@@ -14,7 +14,7 @@ import { createTestUser } from '#tests/utils.ts'
  * depending on the mode it lets `initialize` through and then asks for a Bearer token, or
  * answers 401 without a challenge while publishing protected-resource metadata.
  */
-type Mode = 'open' | 'bearer-after-initialize' | 'metadata-only' | 'plain-401' | 'bare-bearer-401' | 'basic-401' | 'api-key-hint-401'
+type Mode = 'open' | 'bearer-after-initialize' | 'metadata-only' | 'foreign-metadata' | 'plain-401' | 'bare-bearer-401' | 'basic-401' | 'api-key-hint-401'
 let demo: DemoMcpServer
 let gate: http.Server
 let gateOrigin: string
@@ -29,13 +29,14 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = Buffer.concat(chunks)
       if (req.url?.startsWith('/.well-known/oauth-protected-resource')) {
-        if (mode !== 'metadata-only') return void res.writeHead(404).end()
+        if (mode !== 'metadata-only' && mode !== 'foreign-metadata') return void res.writeHead(404).end()
+        const resource = mode === 'foreign-metadata' ? 'https://elsewhere.example/mcp' : `${gateOrigin}/mcp`
         res.writeHead(200, { 'content-type': 'application/json' })
-        return void res.end(JSON.stringify({ resource: `${gateOrigin}/mcp`, authorization_servers: ['https://auth.example.com'] }))
+        return void res.end(JSON.stringify({ resource, authorization_servers: ['https://auth.example.com'] }))
       }
       const isInitialize = body.toString().includes('"method":"initialize"')
       const challenge = `Bearer resource_metadata="${gateOrigin}/.well-known/oauth-protected-resource/mcp", scope="tools:read"`
-      if (mode === 'plain-401' || mode === 'metadata-only') {
+      if (mode === 'plain-401' || mode === 'metadata-only' || mode === 'foreign-metadata') {
         res.writeHead(401, { 'content-type': 'application/json' })
         return void res.end('{"error":"unauthorized"}')
       }
@@ -94,6 +95,13 @@ test('a 401 without a challenge is OAuth when protected-resource metadata is pub
   // A bare Bearer with nothing published may be a static token as much as 2025-03-26 OAuth.
   mode = 'bare-bearer-401'
   expect((await probeMcpServer(endpoint())).outcome).toBe('credentials_required')
+})
+
+test('protected-resource metadata for another resource is no sign of OAuth: the probe checks it as Connect would (RFC 9728 §3.3)', async () => {
+  mode = 'foreign-metadata'
+  const probe = await probeMcpServer(endpoint())
+  expect(probe.outcome).toBe('credentials_required')
+  expect(probe.resourceMetadataUrl).toBeNull()
 })
 
 test('a 401 that names another scheme or hints at a header needs static headers, and so does a header that is refused', async () => {

@@ -130,3 +130,27 @@ test('a session idle for longer than the idle timeout is not reused', async () =
   expect(demo.stats.initializeCount).toBe(before + 1)
   await pool.closeAll()
 })
+
+test('a token rotation retires only the sessions of its own server, and closing a server ends only its sessions', async () => {
+  const { McpSessionPool } = await import('#app/mcp/transport/sessions.server.ts')
+  const pool = new McpSessionPool()
+  const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
+  const onA = { userId: 'u', serverId: 'a', configVersion: 1, credentialVersion: '1' }
+  const onB = { userId: 'u', serverId: 'b', configVersion: 1, credentialVersion: '1' }
+  await pool.use(onA, endpoint, (client) => client.listTools())
+  await pool.use(onB, endpoint, (client) => client.listTools())
+  expect(pool.size).toBe(2)
+  // The match sees server a's sessions only: "every session" of a is not every session.
+  pool.retireSessions('a', () => true)
+  expect(pool.size).toBe(1)
+  const before = demo.stats.initializeCount
+  await pool.use(onB, endpoint, (client) => client.listTools())
+  expect(demo.stats.initializeCount).toBe(before)
+  await pool.use(onA, endpoint, (client) => client.listTools())
+  expect(demo.stats.initializeCount).toBe(before + 1)
+  await pool.closeServer('b')
+  expect(pool.size).toBe(1)
+  await pool.closeServer('a')
+  expect(pool.size).toBe(0)
+  await pool.closeAll()
+})

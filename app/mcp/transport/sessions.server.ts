@@ -69,6 +69,11 @@ export class McpSessionPool {
   readonly #entries = new Map<string, Entry>()
   /** Sessions out of the pool after a rotation, until their end at the server is done. */
   readonly #retiring = new Set<Entry>()
+  /**
+   * Every session above (pooled or retiring) by server: a token rotation, a Disconnect or a
+   * server change looks at one server's sessions, never at the whole pool.
+   */
+  readonly #byServer = new Map<string, Set<Entry>>()
   readonly #idleTimeoutMs: number
   readonly #maxSessions: number
   readonly #fetch: FetchLike | undefined
@@ -146,8 +151,8 @@ export class McpSessionPool {
    * waits for a slow server's DELETE. `options.replacement` is used only for the sessions of its
    * configuration. Until ended, they stay reachable by closeSessions, closeServer and closeAll.
    */
-  retireSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): void {
-    const chosen = [...this.#entries.values()].filter((entry) => match(entry.session))
+  retireSessions(serverId: string, match: (key: SessionKey) => boolean, options: CloseOptions = {}): void {
+    const chosen = this.#sessionsOf(serverId).filter((entry) => this.#entries.get(entry.key) === entry && match(entry.session))
     for (const entry of chosen) {
       if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
       entry.retired = { replacement: replacementFor(entry, options) }
@@ -180,13 +185,28 @@ export class McpSessionPool {
     return [...this.#entries.values(), ...this.#retiring]
   }
 
+  /** One server's sessions, pooled and retired ones that have not ended yet. */
+  #sessionsOf(serverId: string): Entry[] {
+    return [...(this.#byServer.get(serverId) ?? [])]
+  }
+
+  #index(entry: Entry): void {
+    let set = this.#byServer.get(entry.serverId)
+    if (!set) this.#byServer.set(entry.serverId, (set = new Set()))
+    set.add(entry)
+  }
+
+  /** Drops `entry` from the server index once it is neither pooled nor retiring. */
+  #unindex(entry: Entry): void {
+    if (this.#entries.get(entry.key) === entry || this.#retiring.has(entry)) return
+    const set = this.#byServer.get(entry.serverId)
+    set?.delete(entry)
+    if (set?.size === 0) this.#byServer.delete(entry.serverId)
+  }
+
   /** Closes every session of a server (after its URL, headers or credentials changed), retired ones included. */
   async closeServer(serverId: string): Promise<void> {
-    await Promise.all(
-      this.#allSessions()
-        .filter((entry) => entry.serverId === serverId)
-        .map((entry) => this.#discard(entry, this.#closeOptionsFor(entry, {}))),
-    )
+    await Promise.all(this.#sessionsOf(serverId).map((entry) => this.#discard(entry, this.#closeOptionsFor(entry, {}))))
   }
 
   async closeAll(): Promise<void> {
@@ -223,8 +243,10 @@ export class McpSessionPool {
     // A failed open must not stay cached.
     opened.catch(() => {
       if (this.#entries.get(id) === entry) this.#entries.delete(id)
+      this.#unindex(entry)
     })
     this.#entries.set(id, entry)
+    this.#index(entry)
     this.stats.opened++
     this.#evictOverflow()
     this.#startSweeper()
@@ -256,7 +278,11 @@ export class McpSessionPool {
   /** Ends a session at the server and here; a second call waits for the first one's end. */
   #discard(entry: Entry, options: CloseOptions = {}): Promise<void> {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
-    entry.closing ??= this.#end(entry, options).finally(() => this.#retiring.delete(entry))
+    this.#unindex(entry)
+    entry.closing ??= this.#end(entry, options).finally(() => {
+      this.#retiring.delete(entry)
+      this.#unindex(entry)
+    })
     return entry.closing
   }
 
