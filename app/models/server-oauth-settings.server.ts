@@ -1,7 +1,7 @@
 // The server page's OAuth settings: pre-registered client, scopes, shared connection, rule exceptions.
 import { getDb } from '#app/utils/db.server.ts'
 import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
-import type { ServerSummary } from '#app/models/server.server.ts'
+import { type ServerSummary, upsertPart } from '#app/models/server.server.ts'
 import { type OAuthException, parseOAuthExceptions, serializeOAuthExceptions } from '#app/oauth/rules.ts'
 import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
 
@@ -17,8 +17,8 @@ export type OAuthClientInput = {
  * invalidates every connection of the server (tokens were issued to the old client).
  */
 export async function setOAuthClient(server: ServerSummary, input: OAuthClientInput | null): Promise<{ changed: boolean }> {
-  const secretChange = input === null ? { oauthClientSecret: null } : input.clientSecret === undefined ? {} : {
-    oauthClientSecret: input.clientSecret === null ? null : encryptPreregisteredSecret(server.id, input.clientSecret),
+  const secretChange = input === null ? { clientSecret: null } : input.clientSecret === undefined ? {} : {
+    clientSecret: input.clientSecret === null ? null : encryptPreregisteredSecret(server.id, input.clientSecret),
   }
   const changed =
     input === null
@@ -30,9 +30,7 @@ export async function setOAuthClient(server: ServerSummary, input: OAuthClientIn
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
     data: {
-      oauthClientId: input?.clientId ?? null,
-      oauthTokenAuthMethod: input?.authMethod ?? null,
-      ...secretChange,
+      oauthClient: upsertPart({ clientId: input?.clientId ?? null, tokenAuthMethod: input?.authMethod ?? null, ...secretChange }),
       configVersion: { increment: 1 },
     },
     select: { id: true },
@@ -45,7 +43,7 @@ export async function setOAuthClient(server: ServerSummary, input: OAuthClientIn
 export async function setOAuthScopes(server: ServerSummary, scopes: string | null): Promise<void> {
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { oauthScopes: scopes?.trim() ? scopes.trim() : null },
+    data: { oauthClient: upsertPart({ scopes: scopes?.trim() ? scopes.trim() : null }) },
     select: { id: true },
   })
 }
@@ -56,7 +54,7 @@ export async function setOAuthShared(server: ServerSummary, shared: boolean): Pr
   const prepared = await prepareServerInvalidation(server)
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { oauthShared: shared, configVersion: { increment: 1 } },
+    data: { oauthClient: upsertPart({ shared }), configVersion: { increment: 1 } },
     select: { id: true },
   })
   await invalidateServerOAuth(server, prepared)
@@ -70,7 +68,10 @@ export async function setOAuthException(server: ServerSummary, name: OAuthExcept
   const next = enabled ? [...current, name] : current.filter((entry) => entry !== name)
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { oauthExceptions: serializeOAuthExceptions(next), oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
+    data: {
+      oauthClient: upsertPart({ exceptions: serializeOAuthExceptions(next) }),
+      discovery: upsertPart({ metadata: null, expiresAt: null }),
+    },
     select: { id: true },
   })
   return { changed: true }

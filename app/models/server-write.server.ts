@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
 import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
-import { authTypeFromProbe, challengeColumns, probeColumns } from '#app/models/server-probe.server.ts'
-import { type ServerSummary, toDbTransport } from '#app/models/server.server.ts'
+import { authTypeFromProbe, challengeColumns, probeChallengeColumns, probeRow } from '#app/models/server-probe.server.ts'
+import { type ServerSummary, toDbTransport, upsertPart } from '#app/models/server.server.ts'
 import { type OAuthException, type TokenAuthMethod, serializeOAuthExceptions } from '#app/oauth/rules.ts'
 import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
@@ -48,6 +48,15 @@ export async function createServer(
   // The id is chosen here because the client secret's ciphertext is bound to its row.
   const id = randomUUID()
   const { client } = oauth
+  const challenge = probeChallengeColumns(probe)
+  const oauthClient = {
+    clientId: client?.clientId ?? null,
+    tokenAuthMethod: client?.authMethod ?? null,
+    clientSecret: client?.clientSecret ? encryptPreregisteredSecret(id, client.clientSecret) : null,
+    scopes: oauth.scopes || null,
+    exceptions: serializeOAuthExceptions(oauth.exceptions),
+  }
+  const hasOAuthClient = oauthClient.clientId !== null || oauthClient.scopes !== null || oauthClient.exceptions !== ''
   try {
     return await getDb().mcpServer.create({
       data: {
@@ -61,12 +70,9 @@ export async function createServer(
         authTypeLocked: !detected,
         timeoutMs: input.timeoutMs,
         enabled: input.enabled,
-        oauthClientId: client?.clientId ?? null,
-        oauthTokenAuthMethod: client?.authMethod ?? null,
-        oauthClientSecret: client?.clientSecret ? encryptPreregisteredSecret(id, client.clientSecret) : null,
-        oauthScopes: oauth.scopes || null,
-        oauthExceptions: serializeOAuthExceptions(oauth.exceptions),
-        ...probeColumns(probe),
+        probe: { create: probeRow(probe) },
+        ...(hasOAuthClient ? { oauthClient: { create: oauthClient } } : {}),
+        ...(challenge ? { discovery: { create: challenge } } : {}),
       },
       select: { id: true, authType: true },
     })
@@ -88,6 +94,12 @@ export async function updateServer(
   const authType = input.authType === 'detect' ? (probe ? authTypeFromProbe(probe) : null) ?? server.authType : input.authType
   const configChanged = input.url !== server.url || input.transport !== server.transport || authType !== server.authType
   const prepared = configChanged ? await prepareServerInvalidation(server) : []
+  // Another URL's challenge would send discovery to the old server's metadata, and another
+  // URL's authorization server is not a move of this one's (oauth/issuer.server.ts).
+  const discovery = {
+    ...(input.url !== server.url ? { ...challengeColumns(null), issuer: null } : {}),
+    ...(probe ? probeChallengeColumns(probe) : {}),
+  }
   try {
     await getDb().mcpServer.update({
       where: { id: server.id, workspaceId: server.workspaceId },
@@ -100,10 +112,8 @@ export async function updateServer(
         timeoutMs: input.timeoutMs,
         enabled: input.enabled,
         ...(configChanged ? { configVersion: { increment: 1 } } : {}),
-        // Another URL's challenge would send discovery to the old server's metadata, and another
-        // URL's authorization server is not a move of this one's (oauth/issuer.server.ts).
-        ...(input.url !== server.url ? { ...challengeColumns(null), oauthIssuer: null } : {}),
-        ...(probe ? probeColumns(probe) : {}),
+        ...(probe ? { probe: upsertPart(probeRow(probe)) } : {}),
+        ...(Object.keys(discovery).length > 0 ? { discovery: upsertPart(discovery) } : {}),
       },
       select: { id: true },
     })

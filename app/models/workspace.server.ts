@@ -1,4 +1,5 @@
 import { disconnect } from '#app/oauth/revocation.server.ts'
+import { oauthClientFields, oauthClientFieldsSelect } from '#app/models/server.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
@@ -195,12 +196,8 @@ async function revokeConnectionsOfMember(workspaceId: string, userId: string): P
       name: true,
       url: true,
       configVersion: true,
-      oauthClientId: true,
-      oauthTokenAuthMethod: true,
-      oauthScopes: true,
-      oauthShared: true,
-      oauthExceptions: true,
+      oauthClient: oauthClientFieldsSelect,
     },
   })
-  for (const server of servers) await disconnect(server, userId)
+  for (const { oauthClient, ...server } of servers) await disconnect({ ...server, ...oauthClientFields(oauthClient) }, userId)
 }

@@ -1,7 +1,8 @@
-// Cached discovery (McpServer.oauthDiscovery, kept as long as Cache-Control allows) and the
+// Cached discovery (ServerOAuthDiscovery.metadata, kept as long as Cache-Control allows) and the
 // server's stored Bearer challenge. The discovery itself is in oauth/metadata.server.ts.
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { getDb } from '#app/utils/db.server.ts'
+import { updateServerIfPresent, upsertPart } from '#app/models/server.server.ts'
 import { type GuardedFetch } from '#app/utils/guarded-fetch.server.ts'
 import { oauthFetch } from '#app/oauth/http.server.ts'
 import { type DiscoveryTarget, type OAuthDiscovery, discoverFresh } from '#app/oauth/metadata.server.ts'
@@ -46,7 +47,7 @@ export async function discoverOAuth(
   options: { resourceMetadataUrl?: string | null; force?: boolean; fetch?: GuardedFetch } = {},
 ): Promise<OAuthDiscovery> {
   const row = await readDiscoveryRow(server.id)
-  const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.oauthChallengeMetadataUrl ?? null)
+  const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.challengeMetadataUrl ?? null)
   const exceptionsKey = [...server.exceptions].sort().join(',')
   if (!options.force && row) {
     const cached = cachedDiscovery(row)
@@ -59,28 +60,25 @@ export async function discoverOAuth(
   const discovery = await discoverFresh(server, challengeUrl, recordingFetch(options.fetch ?? oauthFetch(), policy))
   const ttl = cacheTtlMs(policy)
   const value: CachedDiscovery = { ...discovery, url: server.url, challengeResourceMetadataUrl: challengeUrl, exceptions: exceptionsKey }
-  // NOTE: McpServer.oauthIssuer is not written here: noteDiscoveredIssuer (oauth/issuer.server.ts)
+  // NOTE: ServerOAuthDiscovery.issuer is not written here: noteDiscoveredIssuer (oauth/issuer.server.ts)
   // compares it with this discovery's issuer to notice a server that moved its sign-in.
-  await getDb().mcpServer.updateMany({
-    where: { id: server.id, url: server.url },
-    data: ttl > 0
-      ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
-      : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
-  })
+  const cache = ttl > 0 ? { metadata: JSON.stringify(value), expiresAt: new Date(Date.now() + ttl) } : { metadata: null, expiresAt: null }
+  // Stored only while the server still has the URL it was made for.
+  await updateServerIfPresent({ id: server.id, url: server.url }, { discovery: upsertPart(cache) })
   return discovery
 }
 
 function readDiscoveryRow(serverId: string) {
-  return getDb().mcpServer.findUnique({
-    where: { id: serverId },
-    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true, oauthChallengeMetadataUrl: true },
+  return getDb().serverOAuthDiscovery.findUnique({
+    where: { serverId },
+    select: { metadata: true, expiresAt: true, challengeMetadataUrl: true },
   })
 }
 
-function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExpiresAt: Date | null }): CachedDiscovery | null {
-  if (!row.oauthDiscovery || !row.oauthDiscoveryExpiresAt || row.oauthDiscoveryExpiresAt.getTime() <= Date.now()) return null
+function cachedDiscovery(row: { metadata: string | null; expiresAt: Date | null }): CachedDiscovery | null {
+  if (!row.metadata || !row.expiresAt || row.expiresAt.getTime() <= Date.now()) return null
   try {
-    return JSON.parse(row.oauthDiscovery) as CachedDiscovery
+    return JSON.parse(row.metadata) as CachedDiscovery
   } catch {
     return null
   }
@@ -88,14 +86,14 @@ function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExp
 
 /** The server's latest Bearer challenge, as stored (nothing known: both null). */
 export async function storedChallenge(serverId: string): Promise<StoredChallenge> {
-  const row = await getDb().mcpServer.findUnique({
-    where: { id: serverId },
-    select: { oauthChallengeMetadataUrl: true, oauthChallengeScope: true },
+  const row = await getDb().serverOAuthDiscovery.findUnique({
+    where: { serverId },
+    select: { challengeMetadataUrl: true, challengeScope: true },
   })
-  return { resourceMetadataUrl: row?.oauthChallengeMetadataUrl ?? null, scope: row?.oauthChallengeScope ?? null }
+  return { resourceMetadataUrl: row?.challengeMetadataUrl ?? null, scope: row?.challengeScope ?? null }
 }
 
 /** Drops a server's cached discovery (its issuer or endpoints may have changed). */
 export async function forgetDiscovery(serverId: string): Promise<void> {
-  await getDb().mcpServer.updateMany({ where: { id: serverId }, data: { oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })
+  await getDb().serverOAuthDiscovery.updateMany({ where: { serverId }, data: { metadata: null, expiresAt: null } })
 }
