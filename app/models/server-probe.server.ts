@@ -1,4 +1,4 @@
-// Probe results and Bearer challenges on a server row, and the auth type they suggest.
+// Probe results (ServerProbe) and Bearer challenges (ServerOAuthDiscovery) of a server, and the auth type they suggest.
 import { getDb } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
 import { invalidateServerOAuth, prepareServerInvalidation } from '#app/oauth/revocation.server.ts'

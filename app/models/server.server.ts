@@ -38,7 +38,7 @@ type OAuthClientPart = {
 }
 
 /** The last probe as the server's flat fields (all null before the first probe). */
-export function probeFields(probe: ProbePart | null) {
+function probeFields(probe: ProbePart | null) {
   return {
     probedAt: probe?.probedAt ?? null,
     probeOutcome: probe?.outcome ?? null,
