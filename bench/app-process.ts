@@ -75,8 +75,7 @@ export async function seedServerList(mcpUrl: string, servers: number, connected:
         name: `Server ${String(index).padStart(2, '0')}`,
         url: mcpUrl,
         authType: oauth ? 'oauth' : 'none',
-        probeOutcome: oauth ? 'oauth' : 'open',
-        probedAt: new Date(),
+        probe: { create: { outcome: oauth ? 'oauth' : 'open', probedAt: new Date(), message: 'Probed by the bench' } },
       },
       select: { id: true },
     })

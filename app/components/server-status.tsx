@@ -1,5 +1,9 @@
-/** Short labels for probe outcomes (app/mcp/probe.server.ts), for badges and tables. */
-const PROBE_LABELS: Record<string, { label: string; tone: 'ok' | 'warn' | 'error' | 'neutral' }> = {
+import type { ProbeOutcome } from '#app/generated/prisma-sqlite/enums.ts'
+
+type ProbeLabel = { label: string; tone: 'ok' | 'warn' | 'error' | 'neutral' }
+
+/** Short labels for probe outcomes (app/mcp/probe.server.ts), for badges and tables: one for every stored outcome. */
+const PROBE_LABELS: Record<string, ProbeLabel | undefined> = {
   open: { label: 'Reachable', tone: 'ok' },
   oauth: { label: 'Needs OAuth', tone: 'warn' },
   headers_required: { label: 'Needs headers', tone: 'warn' },
@@ -15,7 +19,7 @@ const PROBE_LABELS: Record<string, { label: string; tone: 'ok' | 'warn' | 'error
   network: { label: 'Network error', tone: 'error' },
   protocol_error: { label: 'Protocol error', tone: 'error' },
   forbidden: { label: 'Access refused', tone: 'error' },
-}
+} satisfies Record<ProbeOutcome, ProbeLabel>
 
 export function probeLabel(outcome: string | null): string {
   return outcome ? (PROBE_LABELS[outcome]?.label ?? outcome) : 'Not tested'

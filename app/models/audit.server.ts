@@ -1,3 +1,4 @@
+import type { AuditOutcome } from '#app/generated/prisma-sqlite/enums.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
@@ -45,7 +46,7 @@ export type AuditInput = {
   workspaceId: string
   actorId: string | null
   event: AuditEventName
-  outcome?: 'success' | 'failure'
+  outcome?: AuditOutcome
   server?: { id: string; name: string } | null
   /** Words for people; never a secret value. */
   detail?: string | null

@@ -2,7 +2,7 @@
 // rule exceptions. Writes only: app/servers/oauth-settings.server.ts decides what a change
 // invalidates, and the OAuth store encrypts the client secret.
 import { getDb } from '#app/utils/db.server.ts'
-import type { ServerSummary } from '#app/models/server.server.ts'
+import { type ServerSummary, upsertPart } from '#app/models/server.server.ts'
 import type { TokenAuthMethod } from '#app/oauth/rules.ts'
 
 export type OAuthClientColumns = {
@@ -17,9 +17,11 @@ export async function writeOAuthClient(server: ServerSummary, client: OAuthClien
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
     data: {
-      oauthClientId: client.clientId,
-      oauthTokenAuthMethod: client.authMethod,
-      ...(client.encryptedClientSecret === undefined ? {} : { oauthClientSecret: client.encryptedClientSecret }),
+      oauthClient: upsertPart({
+        clientId: client.clientId,
+        tokenAuthMethod: client.authMethod,
+        ...(client.encryptedClientSecret === undefined ? {} : { clientSecret: client.encryptedClientSecret }),
+      }),
       configVersion: { increment: 1 },
     },
     select: { id: true },
@@ -30,7 +32,7 @@ export async function writeOAuthClient(server: ServerSummary, client: OAuthClien
 export async function writeOAuthScopes(server: ServerSummary, scopes: string | null): Promise<void> {
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { oauthScopes: scopes },
+    data: { oauthClient: upsertPart({ scopes }) },
     select: { id: true },
   })
 }
@@ -39,7 +41,7 @@ export async function writeOAuthScopes(server: ServerSummary, scopes: string | n
 export async function writeOAuthShared(server: ServerSummary, shared: boolean): Promise<void> {
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { oauthShared: shared, configVersion: { increment: 1 } },
+    data: { oauthClient: upsertPart({ shared }), configVersion: { increment: 1 } },
     select: { id: true },
   })
 }
@@ -48,7 +50,10 @@ export async function writeOAuthShared(server: ServerSummary, shared: boolean): 
 export async function writeOAuthExceptions(server: ServerSummary, serialized: string): Promise<void> {
   await getDb().mcpServer.update({
     where: { id: server.id, workspaceId: server.workspaceId },
-    data: { oauthExceptions: serialized, oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
+    data: {
+      oauthClient: upsertPart({ exceptions: serialized }),
+      discovery: upsertPart({ metadata: null, expiresAt: null }),
+    },
     select: { id: true },
   })
 }

@@ -1,20 +1,27 @@
-// Probe results and Bearer challenges on a server row, and the auth type they suggest. Writes
-// only: app/servers/reprobe.server.ts invalidates the connections of an auth type left behind.
+// Probe results (ServerProbe) and Bearer challenges (ServerOAuthDiscovery) of a server, and the
+// auth type they suggest. Writes only: app/servers/reprobe.server.ts invalidates the connections
+// of an auth type left behind.
 import { getDb } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
 import type { AuthType } from '#app/utils/server-validation.ts'
-import type { ServerSummary } from '#app/models/server.server.ts'
+import { type ServerSummary, toDbProbeTransport, updateServerIfPresent, upsertPart } from '#app/models/server.server.ts'
 
-export function probeColumns(probe: ProbeResult) {
+/** The probe's row (ServerProbe, without its serverId). */
+export function probeRow(probe: ProbeResult) {
   return {
     probedAt: new Date(),
-    probeOutcome: probe.outcome,
-    probeMessage: probe.message,
-    probeTransport: probe.transport,
-    probeToolCount: probe.toolCount,
-    probeServerName: probe.serverName,
-    ...probeChallengeColumns(probe),
+    outcome: probe.outcome,
+    message: probe.message,
+    transport: probe.transport ? toDbProbeTransport(probe.transport) : null,
+    toolCount: probe.toolCount,
+    serverName: probe.serverName,
   }
+}
+
+/** The nested writes (for mcpServer.update) that store a probe result and the challenge it saw. */
+export function probeColumns(probe: ProbeResult) {
+  const challenge = probeChallengeColumns(probe)
+  return { probe: upsertPart(probeRow(probe)), ...(challenge ? { discovery: upsertPart(challenge) } : {}) }
 }
 
 /**
@@ -22,23 +29,24 @@ export function probeColumns(probe: ProbeResult) {
  * `resource_metadata` is fetched first and its `scope` asked for at Connect). A server that
  * answered without one forgets it; a probe that failed says nothing, so the stored one stays.
  */
-function probeChallengeColumns(probe: ProbeResult) {
+export function probeChallengeColumns(probe: ProbeResult) {
   if (probe.outcome === 'oauth') return challengeColumns({ resourceMetadataUrl: probe.resourceMetadataUrl, scope: probe.scope })
   if (probe.outcome === 'open' || probe.outcome === 'headers_required') return challengeColumns(null)
-  return {}
+  return null
 }
 
+/** The challenge's columns of ServerOAuthDiscovery (all null: the server sent none). */
 export function challengeColumns(challenge: { resourceMetadataUrl: string | null; scope: string | null } | null) {
   return {
-    oauthChallengeMetadataUrl: challenge?.resourceMetadataUrl ?? null,
-    oauthChallengeScope: challenge?.scope?.trim() || null,
-    oauthChallengeAt: challenge ? new Date() : null,
+    challengeMetadataUrl: challenge?.resourceMetadataUrl ?? null,
+    challengeScope: challenge?.scope?.trim() || null,
+    challengeAt: challenge ? new Date() : null,
   }
 }
 
 /** Stores a Bearer challenge seen on a later request (a 401 while in use) as the server's latest. */
 export async function recordChallenge(serverId: string, challenge: { resourceMetadataUrl: string | null; scope: string | null }): Promise<void> {
-  await getDb().mcpServer.updateMany({ where: { id: serverId }, data: challengeColumns(challenge) })
+  await updateServerIfPresent({ id: serverId }, { discovery: upsertPart(challengeColumns(challenge)) })
 }
 
 /** The auth type a probe suggests, when it tells. */

@@ -2,8 +2,8 @@
 // change (OAuth invalidation, pooled sessions, audit) belong to its use case in app/servers/.
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
-import { authTypeFromProbe, challengeColumns, probeColumns } from '#app/models/server-probe.server.ts'
-import { type ServerSummary, toDbTransport } from '#app/models/server.server.ts'
+import { authTypeFromProbe, challengeColumns, probeChallengeColumns, probeRow } from '#app/models/server-probe.server.ts'
+import { type ServerSummary, toDbTransport, upsertPart } from '#app/models/server.server.ts'
 import type { TokenAuthMethod } from '#app/oauth/rules.ts'
 import type { AuthType, Transport } from '#app/utils/server-validation.ts'
 
@@ -50,6 +50,16 @@ export async function createServer(input: {
   const { settings, oauth } = input
   const detected = settings.authType === 'detect'
   const authType: AuthType = settings.authType === 'detect' ? (authTypeFromProbe(input.probe) ?? 'none') : settings.authType
+  const challenge = probeChallengeColumns(input.probe)
+  const oauthClient = {
+    clientId: oauth.clientId,
+    tokenAuthMethod: oauth.authMethod,
+    clientSecret: oauth.encryptedClientSecret,
+    scopes: oauth.scopes || null,
+    exceptions: oauth.exceptions,
+  }
+  // The parts tables hold a row only once there is something to keep (ADR 019).
+  const hasOAuthClient = oauthClient.clientId !== null || oauthClient.scopes !== null || oauthClient.exceptions !== ''
   try {
     return await getDb().mcpServer.create({
       data: {
@@ -63,12 +73,9 @@ export async function createServer(input: {
         authTypeLocked: !detected,
         timeoutMs: settings.timeoutMs,
         enabled: settings.enabled,
-        oauthClientId: oauth.clientId,
-        oauthTokenAuthMethod: oauth.authMethod,
-        oauthClientSecret: oauth.encryptedClientSecret,
-        oauthScopes: oauth.scopes || null,
-        oauthExceptions: oauth.exceptions,
-        ...probeColumns(input.probe),
+        probe: { create: probeRow(input.probe) },
+        ...(hasOAuthClient ? { oauthClient: { create: oauthClient } } : {}),
+        ...(challenge ? { discovery: { create: challenge } } : {}),
       },
       select: { id: true, authType: true },
     })
@@ -91,6 +98,12 @@ export function serverUpdatePlan(server: ServerSummary, input: ServerInput, prob
 /** Writes an update (see serverUpdatePlan); a changed configuration bumps `configVersion`. Throws DuplicateServerNameError. */
 export async function updateServerRow(server: ServerSummary, input: ServerInput, probe: ProbeResult | null): Promise<void> {
   const { authType, configChanged } = serverUpdatePlan(server, input, probe)
+  // Another URL's challenge would send discovery to the old server's metadata, and another
+  // URL's authorization server is not a move of this one's (oauth/issuer.server.ts).
+  const discovery = {
+    ...(input.url !== server.url ? { ...challengeColumns(null), issuer: null } : {}),
+    ...(probe ? probeChallengeColumns(probe) : {}),
+  }
   try {
     await getDb().mcpServer.update({
       where: { id: server.id, workspaceId: server.workspaceId },
@@ -103,10 +116,8 @@ export async function updateServerRow(server: ServerSummary, input: ServerInput,
         timeoutMs: input.timeoutMs,
         enabled: input.enabled,
         ...(configChanged ? { configVersion: { increment: 1 } } : {}),
-        // Another URL's challenge would send discovery to the old server's metadata, and another
-        // URL's authorization server is not a move of this one's (oauth/issuer.server.ts).
-        ...(input.url !== server.url ? { ...challengeColumns(null), oauthIssuer: null } : {}),
-        ...(probe ? probeColumns(probe) : {}),
+        ...(probe ? { probe: upsertPart(probeRow(probe)) } : {}),
+        ...(Object.keys(discovery).length > 0 ? { discovery: upsertPart(discovery) } : {}),
       },
       select: { id: true },
     })

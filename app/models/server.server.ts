@@ -1,11 +1,69 @@
 // Server queries with the owner check: the summary the UI sees (no secret values) and the list pages.
-import { getDb } from '#app/utils/db.server.ts'
+import type { ProbeOutcome as DbProbeOutcome, ProbeTransport as DbProbeTransport, TokenAuthMethod } from '#app/generated/prisma-sqlite/enums.ts'
+import type { McpTransportKind } from '#app/mcp/transport/client.server.ts'
+import type { Prisma } from '#app/generated/prisma-sqlite/client.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { Transport } from '#app/utils/server-validation.ts'
 
 // The database spells `streamable-http` as `streamable_http` (enum identifiers).
 type DbTransport = 'auto' | 'streamable_http' | 'sse'
 export const toDbTransport = (transport: Transport): DbTransport => (transport === 'streamable-http' ? 'streamable_http' : transport)
 const fromDbTransport = (transport: DbTransport): Transport => (transport === 'streamable_http' ? 'streamable-http' : transport)
+// The probe's transport is stored as spelled ("streamable-http", @map); the client names it streamable_http.
+export const toDbProbeTransport = (transport: McpTransportKind): DbProbeTransport => (transport === 'streamable-http' ? 'streamable_http' : transport)
+const fromDbProbeTransport = (transport: DbProbeTransport): McpTransportKind => (transport === 'streamable_http' ? 'streamable-http' : transport)
+
+// The last probe, the OAuth client settings and the discovery cache live in their own 1:1 tables
+// (docs/decisions/019-server-split-and-enums.md); callers see them flattened as before.
+const probeSelect = { select: { probedAt: true, outcome: true, message: true, transport: true, toolCount: true, serverName: true } } as const
+const oauthClientSelect = {
+  select: {
+    clientId: true,
+    // Selected only to tell whether one is set: present() drops the value.
+    clientSecret: true,
+    tokenAuthMethod: true,
+    scopes: true,
+    shared: true,
+    exceptions: true,
+  },
+} as const
+
+type ProbePart = { probedAt: Date; outcome: DbProbeOutcome; message: string; transport: DbProbeTransport | null; toolCount: number | null; serverName: string | null }
+type OAuthClientPart = {
+  clientId: string | null
+  tokenAuthMethod: TokenAuthMethod | null
+  scopes: string | null
+  shared: boolean
+  exceptions: string
+}
+
+/** The last probe as the server's flat fields (all null before the first probe). */
+function probeFields(probe: ProbePart | null) {
+  return {
+    probedAt: probe?.probedAt ?? null,
+    probeOutcome: probe?.outcome ?? null,
+    probeMessage: probe?.message ?? null,
+    probeTransport: probe?.transport ? fromDbProbeTransport(probe.transport) : null,
+    probeToolCount: probe?.toolCount ?? null,
+    probeServerName: probe?.serverName ?? null,
+  }
+}
+
+/** The OAuth client settings as the server's flat fields (the defaults when none were stored). */
+export function oauthClientFields(client: OAuthClientPart | null) {
+  return {
+    oauthClientId: client?.clientId ?? null,
+    oauthTokenAuthMethod: client?.tokenAuthMethod ?? null,
+    oauthScopes: client?.scopes ?? null,
+    oauthShared: client?.shared ?? false,
+    oauthExceptions: client?.exceptions ?? '',
+  }
+}
+
+/** Selects what oauthClientFields needs. */
+export const oauthClientFieldsSelect = {
+  select: { clientId: true, tokenAuthMethod: true, scopes: true, shared: true, exceptions: true },
+} as const
 
 const serverSelect = {
   id: true,
@@ -18,19 +76,8 @@ const serverSelect = {
   timeoutMs: true,
   enabled: true,
   configVersion: true,
-  probedAt: true,
-  probeOutcome: true,
-  probeMessage: true,
-  probeTransport: true,
-  probeToolCount: true,
-  probeServerName: true,
-  oauthClientId: true,
-  // Selected only to tell whether one is set: present() drops the value.
-  oauthClientSecret: true,
-  oauthTokenAuthMethod: true,
-  oauthScopes: true,
-  oauthShared: true,
-  oauthExceptions: true,
+  probe: probeSelect,
+  oauthClient: oauthClientSelect,
   createdAt: true,
   updatedAt: true,
   createdBy: { select: { name: true } },
@@ -45,12 +92,14 @@ function findServerRow(workspaceId: string, serverId: string) {
 }
 
 function present(row: ServerRow) {
-  const { oauthClientSecret, ...rest } = row
+  const { probe, oauthClient, ...rest } = row
   return {
     ...rest,
+    ...probeFields(probe),
+    ...oauthClientFields(oauthClient),
     transport: fromDbTransport(row.transport),
     createdByName: row.createdBy?.name ?? null,
-    hasOAuthClientSecret: oauthClientSecret !== null,
+    hasOAuthClientSecret: (oauthClient?.clientSecret ?? null) !== null,
   }
 }
 
@@ -82,22 +131,52 @@ export async function findServerForMember(serverId: string, userId: string) {
   return role ? { server: present(server), role } : null
 }
 
-/** The workspace's servers as the list page shows them: one query, no relations. */
-export function listServerRows(workspaceId: string) {
-  return getDb()
-    .mcpServer.findMany({
-      where: { workspaceId },
-      select: {
-        id: true,
-        name: true,
-        url: true,
-        authType: true,
-        enabled: true,
-        probeOutcome: true,
-        probedAt: true,
-        oauthShared: true,
-        configVersion: true,
-      },
-      orderBy: { name: 'asc' },
-    })
+/** The workspace's servers as the list page shows them: one query, no headers. */
+export async function listServerRows(workspaceId: string) {
+  const rows = await getDb().mcpServer.findMany({
+    where: { workspaceId },
+    select: {
+      id: true,
+      name: true,
+      url: true,
+      authType: true,
+      enabled: true,
+      probe: { select: { outcome: true, probedAt: true } },
+      oauthClient: { select: { shared: true } },
+      configVersion: true,
+    },
+    orderBy: { name: 'asc' },
+  })
+  return rows.map(({ probe, oauthClient, ...row }) => ({
+    ...row,
+    probeOutcome: probe?.outcome ?? null,
+    probedAt: probe?.probedAt ?? null,
+    oauthShared: oauthClient?.shared ?? false,
+  }))
+}
+
+/** A nested write that creates a server's 1:1 part (probe, OAuth client, discovery) or updates it. */
+export function upsertPart<T extends object>(data: T) {
+  return { upsert: { create: data, update: data } }
+}
+
+/**
+ * Writes to a server (and its parts, through nested writes) if it still matches `where`;
+ * returns false when it does not (deleted, or its URL changed), as updateMany did when the parts
+ * were columns. Two requests creating the same part at once: the loser retries as an update.
+ */
+export async function updateServerIfPresent(where: Prisma.McpServerWhereUniqueInput, data: Prisma.McpServerUpdateInput): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await getDb().mcpServer.update({ where, data, select: { id: true } })
+      return true
+    } catch (error) {
+      if (isRecordNotFound(error)) return false
+      if (!isUniqueViolation(error) || attempt > 0) throw error
+    }
+  }
+}
+
+function isRecordNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2025'
 }

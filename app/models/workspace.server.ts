@@ -1,4 +1,5 @@
 import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
+import { oauthClientFields, oauthClientFieldsSelect } from '#app/models/server.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
@@ -190,8 +191,8 @@ export function findMember(workspaceId: string, userId: string) {
 }
 
 /** The workspace's servers where this person has an OAuth connection of their own, as revocation needs them. */
-export function serversConnectedBy(workspaceId: string, userId: string): Promise<OAuthServer[]> {
-  return getDb().mcpServer.findMany({
+export async function serversConnectedBy(workspaceId: string, userId: string): Promise<OAuthServer[]> {
+  const servers = await getDb().mcpServer.findMany({
     where: { workspaceId, oauthConnections: { some: { userId } } },
     select: {
       id: true,
@@ -199,11 +200,8 @@ export function serversConnectedBy(workspaceId: string, userId: string): Promise
       name: true,
       url: true,
       configVersion: true,
-      oauthClientId: true,
-      oauthTokenAuthMethod: true,
-      oauthScopes: true,
-      oauthShared: true,
-      oauthExceptions: true,
+      oauthClient: oauthClientFieldsSelect,
     },
   })
+  return servers.map(({ oauthClient, ...server }) => ({ ...server, ...oauthClientFields(oauthClient) }))
 }

@@ -69,7 +69,7 @@ export async function beginAuthorization(input: ConnectInput): Promise<{ url: st
   const withChallenge = { ...input, challenge }
   // A server that moved its sign-in: the old issuer's connections must reconnect, and this
   // Connect goes to the new issuer only (registrations are looked up by issuer).
-  await noteDiscoveredIssuer(server, discovery, stored ? { issuer: stored.oauthIssuer } : undefined)
+  await noteDiscoveredIssuer(server, discovery, stored ? { issuer: stored.issuer } : undefined)
   if (server.oauthClientId) {
     const moved = await preregisteredClientMovedFrom(server.id, discovery.issuer)
     if (moved) {

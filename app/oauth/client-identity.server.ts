@@ -21,7 +21,7 @@ export type OAuthServer = {
   url: string
   configVersion: number
   oauthClientId: string | null
-  oauthTokenAuthMethod: string | null
+  oauthTokenAuthMethod: TokenAuthMethod | null
   oauthScopes: string | null
   oauthShared: boolean
   oauthExceptions: string
@@ -73,7 +73,7 @@ export async function preregisteredIdentity(server: OAuthServer, metadata: Autho
       { status: 500 },
     )
   }
-  const chosen = server.oauthTokenAuthMethod as TokenAuthMethod | null
+  const chosen = server.oauthTokenAuthMethod
   const authMethod: TokenAuthMethod = secret === null ? 'none' : (chosen ?? preferredAuthMethod(metadata))
   return { kind: 'preregistered', clientId: server.oauthClientId, clientSecret: secret, authMethod: authMethod === 'none' && secret ? 'client_secret_basic' : authMethod }
 }

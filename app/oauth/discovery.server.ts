@@ -1,7 +1,8 @@
-// Cached discovery (McpServer.oauthDiscovery, kept as long as Cache-Control allows) and the
+// Cached discovery (ServerOAuthDiscovery.metadata, kept as long as Cache-Control allows) and the
 // server's stored Bearer challenge. The discovery itself is in oauth/metadata.server.ts.
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { getDb } from '#app/utils/db.server.ts'
+import { updateServerIfPresent, upsertPart } from '#app/models/server.server.ts'
 import { type GuardedFetch } from '#app/utils/guarded-fetch.server.ts'
 import { oauthFetch } from '#app/oauth/http.server.ts'
 import { type DiscoveryTarget, type OAuthDiscovery, discoverFresh } from '#app/oauth/metadata.server.ts'
@@ -46,7 +47,7 @@ export async function discoverOAuth(
   options: { resourceMetadataUrl?: string | null; force?: boolean; fetch?: GuardedFetch; stored?: StoredOAuthState } = {},
 ): Promise<OAuthDiscovery> {
   const row = options.stored ?? (await readStoredOAuthState(server.id))
-  const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.oauthChallengeMetadataUrl ?? null)
+  const challengeUrl = options.resourceMetadataUrl !== undefined ? options.resourceMetadataUrl : (row?.challengeMetadataUrl ?? null)
   const exceptionsKey = [...server.exceptions].sort().join(',')
   if (!options.force && row) {
     const cached = cachedDiscovery(row)
@@ -59,41 +60,38 @@ export async function discoverOAuth(
   const discovery = await discoverFresh(server, challengeUrl, recordingFetch(options.fetch ?? oauthFetch(), policy))
   const ttl = cacheTtlMs(policy)
   const value: CachedDiscovery = { ...discovery, url: server.url, challengeResourceMetadataUrl: challengeUrl, exceptions: exceptionsKey }
-  // NOTE: McpServer.oauthIssuer is not written here: noteDiscoveredIssuer (oauth/issuer.server.ts)
+  // NOTE: ServerOAuthDiscovery.issuer is not written here: noteDiscoveredIssuer (oauth/issuer.server.ts)
   // compares it with this discovery's issuer to notice a server that moved its sign-in.
-  await getDb().mcpServer.updateMany({
-    where: { id: server.id, url: server.url },
-    data: ttl > 0
-      ? { oauthDiscovery: JSON.stringify(value), oauthDiscoveryExpiresAt: new Date(Date.now() + ttl) }
-      : { oauthDiscovery: null, oauthDiscoveryExpiresAt: null },
-  })
+  const cache = ttl > 0 ? { metadata: JSON.stringify(value), expiresAt: new Date(Date.now() + ttl) } : { metadata: null, expiresAt: null }
+  // Stored only while the server still has the URL it was made for.
+  await updateServerIfPresent({ id: server.id, url: server.url }, { discovery: upsertPart(cache) })
   return discovery
 }
 
 /**
- * What Switchboard keeps about a server's authorization (cached discovery, latest challenge,
- * recorded issuer), read in one query: Connect reads it once and passes it down.
+ * What Switchboard keeps about a server's authorization (ServerOAuthDiscovery: cached discovery,
+ * latest challenge, recorded issuer), read in one query: Connect reads it once and passes it down.
  */
 export type StoredOAuthState = {
-  oauthDiscovery: string | null
-  oauthDiscoveryExpiresAt: Date | null
-  oauthChallengeMetadataUrl: string | null
-  oauthChallengeScope: string | null
-  oauthIssuer: string | null
+  metadata: string | null
+  expiresAt: Date | null
+  challengeMetadataUrl: string | null
+  challengeScope: string | null
+  issuer: string | null
 }
 
-/** The server's stored OAuth state; null when the server is gone. */
+/** The server's stored OAuth state; null when nothing is stored (or the server is gone). */
 export function readStoredOAuthState(serverId: string): Promise<StoredOAuthState | null> {
-  return getDb().mcpServer.findUnique({
-    where: { id: serverId },
-    select: { oauthDiscovery: true, oauthDiscoveryExpiresAt: true, oauthChallengeMetadataUrl: true, oauthChallengeScope: true, oauthIssuer: true },
+  return getDb().serverOAuthDiscovery.findUnique({
+    where: { serverId },
+    select: { metadata: true, expiresAt: true, challengeMetadataUrl: true, challengeScope: true, issuer: true },
   })
 }
 
-function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExpiresAt: Date | null }): CachedDiscovery | null {
-  if (!row.oauthDiscovery || !row.oauthDiscoveryExpiresAt || row.oauthDiscoveryExpiresAt.getTime() <= Date.now()) return null
+function cachedDiscovery(row: { metadata: string | null; expiresAt: Date | null }): CachedDiscovery | null {
+  if (!row.metadata || !row.expiresAt || row.expiresAt.getTime() <= Date.now()) return null
   try {
-    return JSON.parse(row.oauthDiscovery) as CachedDiscovery
+    return JSON.parse(row.metadata) as CachedDiscovery
   } catch {
     return null
   }
@@ -101,10 +99,10 @@ function cachedDiscovery(row: { oauthDiscovery: string | null; oauthDiscoveryExp
 
 /** The server's latest Bearer challenge, as stored (nothing known: both null). */
 export function storedChallenge(state: StoredOAuthState | null): StoredChallenge {
-  return { resourceMetadataUrl: state?.oauthChallengeMetadataUrl ?? null, scope: state?.oauthChallengeScope ?? null }
+  return { resourceMetadataUrl: state?.challengeMetadataUrl ?? null, scope: state?.challengeScope ?? null }
 }
 
 /** Drops a server's cached discovery (its issuer or endpoints may have changed). */
 export async function forgetDiscovery(serverId: string): Promise<void> {
-  await getDb().mcpServer.updateMany({ where: { id: serverId }, data: { oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })
+  await getDb().serverOAuthDiscovery.updateMany({ where: { serverId }, data: { metadata: null, expiresAt: null } })
 }

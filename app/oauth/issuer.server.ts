@@ -1,6 +1,6 @@
 // A server that moves its sign-in to another authorization server (MCP 2026-07-28): nothing
 // issued by or registered with the old issuer goes to the new one. Discovery's issuer is compared
-// with the one recorded last (McpServer.oauthIssuer) at Connect and before every refresh.
+// with the one recorded last (ServerOAuthDiscovery.issuer) at Connect and before every refresh.
 // docs/decisions/015-tokens-step-up-and-moves.md
 import { recordAudit } from '#app/models/audit.server.ts'
 import { markConnectionsOfOtherIssuers, moveServerIssuer, otherConnectionIssuer, readServerIssuer } from '#app/oauth/store/issuers.server.ts'
@@ -115,6 +115,6 @@ async function renameIssuer(serverId: string, from: string, to: string): Promise
       await db.oAuthClientRegistration.deleteMany({ where: { id: registration.id } })
     }
   }
-  await db.mcpServer.updateMany({ where: { id: serverId, oauthIssuer: from }, data: { oauthIssuer: to } })
+  await db.serverOAuthDiscovery.updateMany({ where: { serverId, issuer: from }, data: { issuer: to } })
   logger.info({ serverId }, 'OAuth issuer recorded under the former comparison rule renamed to the exact one')
 }

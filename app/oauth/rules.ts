@@ -1,3 +1,9 @@
+import type {
+  ClientKind as DbClientKind,
+  ConnectionStatus as DbConnectionStatus,
+  TokenAuthMethod as DbTokenAuthMethod,
+} from '#app/generated/prisma-sqlite/enums.ts'
+
 /**
  * Named exceptions to the strict OAuth rules, enabled by an admin per server for
  * authorization servers that break them. Each one in force is shown on the server page and
@@ -42,15 +48,17 @@ export const CLIENT_KIND_LABELS = {
   preregistered: 'Pre-registered client',
   metadata_document: 'Client ID Metadata Document',
   dynamic: 'Dynamic Client Registration',
-} as const
+} as const satisfies Record<DbClientKind, string>
 
 export type ClientKind = keyof typeof CLIENT_KIND_LABELS
 
-export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const
+// Checked against the TokenAuthMethod enum of prisma/models.prisma both ways: `satisfies` refuses
+// a value it lacks, and reading a stored method into this type fails to compile if one is missing.
+export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const satisfies readonly DbTokenAuthMethod[]
 export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number]
 
 export const CONNECTION_STATUS_LABELS = {
   connected: 'Connected',
   needs_reauth: 'Sign-in needed',
   error: 'Error',
-} as const
+} as const satisfies Record<DbConnectionStatus, string>

@@ -14,8 +14,11 @@ import { getEnv, type EncryptionKey } from '#app/utils/env.server.ts'
  * registered column on SQLite and PostgreSQL alike.
  */
 
-/** One column holding values from encryptSecret; `table` is also the SecretContext table. */
-export type EncryptedColumn = { table: string; idColumn: string; column: string }
+/**
+ * One column holding values from encryptSecret. The SecretContext names `table` and `column`,
+ * unless `context` gives the names a moved column's values were encrypted under.
+ */
+export type EncryptedColumn = { table: string; idColumn: string; column: string; context?: { table: string; column: string } }
 
 /**
  * Every column that holds encrypted secrets. NOTE: a new encrypted column MUST be registered
@@ -27,7 +30,8 @@ export const encryptedColumns: EncryptedColumn[] = [
   { table: 'ServerHeader', idColumn: 'id', column: 'value' },
   // OAuth (app/models/oauth-registration, oauth-connection, oauth-flow, pending-tool-call .server.ts):
   // pre-registered client secrets, tokens, DCR secrets, PKCE verifiers, waiting tool calls' arguments.
-  { table: 'McpServer', idColumn: 'id', column: 'oauthClientSecret' },
+  // Moved from McpServer.oauthClientSecret; still encrypted under that name (store/registrations.server.ts).
+  { table: 'ServerOAuthClient', idColumn: 'serverId', column: 'clientSecret', context: { table: 'McpServer', column: 'oauthClientSecret' } },
   { table: 'OAuthConnection', idColumn: 'id', column: 'accessToken' },
   { table: 'OAuthConnection', idColumn: 'id', column: 'refreshToken' },
   { table: 'OAuthClientRegistration', idColumn: 'id', column: 'clientSecret' },
@@ -92,7 +96,7 @@ export async function reencryptValue(
   row: { id: RowId; value: string },
   keys: EncryptionKey[] = getEnv().ENCRYPTION_KEYS,
 ): Promise<RowOutcome> {
-  const context = { table: column.table, column: column.column, rowId: String(row.id) }
+  const context = { table: column.context?.table ?? column.table, column: column.context?.column ?? column.column, rowId: String(row.id) }
   // Decrypt even values already on the current key, so the run also reports damaged rows.
   const decrypted = decryptSecret(row.value, context, keys)
   if (!decrypted.ok) return { status: 'failed', reason: decrypted.reason }

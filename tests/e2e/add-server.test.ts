@@ -60,9 +60,9 @@ test('a server that only answers 401 needs credentials: the add form asks which 
     await expect(page.getByRole('status')).toContainText('Connected to Quiet.')
     const server = await getDb().mcpServer.findUniqueOrThrow({
       where: { id: serverIdOf(page) },
-      select: { authType: true, oauthExceptions: true, probeOutcome: true },
+      select: { authType: true, oauthClient: { select: { exceptions: true } }, probe: { select: { outcome: true } } },
     })
-    expect(server).toEqual({ authType: 'oauth', oauthExceptions: 'legacy_discovery', probeOutcome: 'credentials_required' })
+    expect(server).toEqual({ authType: 'oauth', oauthClient: { exceptions: 'legacy_discovery' }, probe: { outcome: 'credentials_required' } })
     await expect(page.getByText('Needs credentials')).toBeVisible()
     const exception = page.getByRole('listitem').filter({ hasText: 'MCP 2025-03-26 discovery' }).filter({ hasText: 'For servers without' })
     await expect(exception).toContainText('in force')

@@ -75,8 +75,8 @@ async function flashOf(result: unknown) {
   return (await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))).flash
 }
 
-function lastServer() {
-  return getDb().mcpServer.findFirstOrThrow({
+async function lastServer() {
+  const { probe, oauthClient, ...server } = await getDb().mcpServer.findFirstOrThrow({
     where: { workspaceId: owner.workspaceId },
     orderBy: { createdAt: 'desc' },
     select: {
@@ -84,14 +84,19 @@ function lastServer() {
       name: true,
       authType: true,
       authTypeLocked: true,
-      probeOutcome: true,
-      oauthExceptions: true,
-      oauthClientId: true,
-      oauthClientSecret: true,
-      oauthTokenAuthMethod: true,
-      oauthScopes: true,
+      probe: { select: { outcome: true } },
+      oauthClient: { select: { exceptions: true, clientId: true, clientSecret: true, tokenAuthMethod: true, scopes: true } },
     },
   })
+  return {
+    ...server,
+    probeOutcome: probe?.outcome ?? null,
+    oauthExceptions: oauthClient?.exceptions ?? '',
+    oauthClientId: oauthClient?.clientId ?? null,
+    oauthClientSecret: oauthClient?.clientSecret ?? null,
+    oauthTokenAuthMethod: oauthClient?.tokenAuthMethod ?? null,
+    oauthScopes: oauthClient?.scopes ?? null,
+  }
 }
 
 function eventsOf(serverId: string) {

@@ -183,7 +183,7 @@ test('a member may test their own OAuth connection on the server page, but not c
 })
 
 test('only admins may connect or disconnect a shared OAuth connection', async () => {
-  await getDb().mcpServer.update({ where: { id: serverId }, data: { authType: 'oauth', oauthShared: true } })
+  await getDb().mcpServer.update({ where: { id: serverId }, data: { authType: 'oauth', oauthClient: { upsert: { create: { shared: true }, update: { shared: true } } } } })
   try {
     for (const route of ['connect', 'disconnect'] as const) {
       const { action } = modules[`/app/routes/w.$workspaceId.servers.$serverId.${route}.tsx`] ?? {}
@@ -194,7 +194,7 @@ test('only admins may connect or disconnect a shared OAuth connection', async ()
       expect(classify(admin), `${route} as admin`).toBe('allowed')
     }
   } finally {
-    await getDb().mcpServer.update({ where: { id: serverId }, data: { authType: 'none', oauthShared: false } })
+    await getDb().mcpServer.update({ where: { id: serverId }, data: { authType: 'none', oauthClient: { upsert: { create: { shared: false }, update: { shared: false } } } } })
   }
 })
 

@@ -202,13 +202,13 @@ test('a 401 naming resource_metadata at a custom path and a scope: the probe sto
 
   const probe = await probeAndRecord(serverId)
   expect(probe.outcome).toBe('oauth')
-  const row = await getDb().mcpServer.findUniqueOrThrow({
-    where: { id: serverId },
-    select: { oauthChallengeMetadataUrl: true, oauthChallengeScope: true, oauthChallengeAt: true },
+  const row = await getDb().serverOAuthDiscovery.findUniqueOrThrow({
+    where: { serverId },
+    select: { challengeMetadataUrl: true, challengeScope: true, challengeAt: true },
   })
-  expect(row.oauthChallengeMetadataUrl).toBe(new URL('/meta/resource.json', peer.mcpUrl).href)
-  expect(row.oauthChallengeScope).toBe('files:read')
-  expect(row.oauthChallengeAt).not.toBeNull()
+  expect(row.challengeMetadataUrl).toBe(new URL('/meta/resource.json', peer.mcpUrl).href)
+  expect(row.challengeScope).toBe('files:read')
+  expect(row.challengeAt).not.toBeNull()
 
   const authorizationUrl = await connectAndFinish(serverId)
   // The challenge's scope, not the metadata's scopes_supported (mcp:tools), nor none.
@@ -220,7 +220,7 @@ test('an admin’s scopes still win over the challenge’s scope', async () => {
   const peer = await sdkPeer({ resourceMetadataPath: '/meta/resource.json', requiredScopes: ['files:read'] })
   const serverId = await addServer(peer.mcpUrl, 'Admin scopes')
   await probeAndRecord(serverId)
-  await getDb().mcpServer.update({ where: { id: serverId }, data: { oauthScopes: 'mcp:tools files:read' } })
+  await getDb().mcpServer.update({ where: { id: serverId }, data: { oauthClient: { upsert: { create: { scopes: 'mcp:tools files:read' }, update: { scopes: 'mcp:tools files:read' } } } } })
   const authorizationUrl = await expectAuthorizationRedirect(serverId)
   expect(authorizationUrl.searchParams.get('scope')).toBe('mcp:tools files:read')
 })
@@ -231,8 +231,8 @@ test('a Bearer 401 seen while in use is kept, and the next Connect follows it', 
   const serverId = await addServer(peer.mcpUrl, 'In use', 'none')
   const listed = await listServerTools(owner.id, await requireServer(owner.workspaceId, serverId))
   expect(listed.ok ? null : listed.failure.kind).toBe('oauth_not_connected')
-  const row = await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { authType: true, oauthChallengeMetadataUrl: true, oauthChallengeScope: true } })
-  expect(row).toEqual({ authType: 'oauth', oauthChallengeMetadataUrl: new URL('/meta/in-use.json', peer.mcpUrl).href, oauthChallengeScope: 'files:read' })
+  const row = await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { authType: true, discovery: { select: { challengeMetadataUrl: true, challengeScope: true } } } })
+  expect(row).toEqual({ authType: 'oauth', discovery: { challengeMetadataUrl: new URL('/meta/in-use.json', peer.mcpUrl).href, challengeScope: 'files:read' } })
 
   const authorizationUrl = await connectAndFinish(serverId)
   expect(authorizationUrl.searchParams.get('scope')).toBe('files:read')

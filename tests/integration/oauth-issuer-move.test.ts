@@ -26,6 +26,12 @@ afterAll(async () => {
   await peer?.close()
 })
 
+/** The issuer recorded for the server (ServerOAuthDiscovery.issuer), as the assertions compare it. */
+async function recordedIssuer(serverId: string): Promise<{ oauthIssuer: string | null }> {
+  const row = await getDb().serverOAuthDiscovery.findUnique({ where: { serverId }, select: { issuer: true } })
+  return { oauthIssuer: row?.issuer ?? null }
+}
+
 test('a server that moves its sign-in to another authorization server: Reconnect with a sentence, nothing of the old issuer sent to the new one, the move audited once', async () => {
   const { user, cookie } = account
   const workspaceId = user.workspaceId
@@ -39,7 +45,7 @@ test('a server that moves its sign-in to another authorization server: Reconnect
   expect((await callServerTool(user.id, server, 'echo', { message: 'before' })).ok).toBe(true)
   const old = await getConnectionWithTokens(serverId, user.id)
   expect(old).toMatchObject({ issuer: first.issuer, status: 'connected' })
-  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: first.issuer })
+  expect(await recordedIssuer(serverId)).toEqual({ oauthIssuer: first.issuer })
 
   peer.moveTo(2)
   // The access token is due for a refresh: the refresh finds the new issuer before sending anything.
@@ -71,7 +77,7 @@ test('a server that moves its sign-in to another authorization server: Reconnect
 
   const moves = await getDb().auditEvent.findMany({ where: { serverId, event: 'oauth.issuer_changed' }, select: { issuer: true, detail: true, actorId: true } })
   expect(moves).toEqual([{ issuer: second.issuer, detail: expect.stringContaining(`From ${first.issuer} to ${second.issuer}`), actorId: null }])
-  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: second.issuer })
+  expect(await recordedIssuer(serverId)).toEqual({ oauthIssuer: second.issuer })
 })
 
 test('a pre-registered client saved before the move is not sent to the new authorization server: Connect says so', async () => {
@@ -80,7 +86,7 @@ test('a pre-registered client saved before the move is not sent to the new autho
   const [first, second] = peer.authorizationServers
   peer.moveTo(1)
   const { id: serverId } = await getDb().mcpServer.create({
-    data: { workspaceId, name: `Moving ${Math.random().toString(36).slice(2, 10)}`, url: peer.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000, oauthIssuer: first.issuer, oauthClientId: 'entered-for-the-first' },
+    data: { workspaceId, name: `Moving ${Math.random().toString(36).slice(2, 10)}`, url: peer.mcpUrl, authType: 'oauth', authTypeLocked: true, timeoutMs: 10_000, discovery: { create: { issuer: first.issuer } }, oauthClient: { create: { clientId: 'entered-for-the-first' } } },
     select: { id: true },
   })
   peer.moveTo(2)
@@ -140,7 +146,7 @@ test('an issuer recorded under the former rule (without the "/" of an empty path
     // What an older Switchboard stored: the issuer without its trailing "/".
     await getDb().oAuthConnection.updateMany({ where: { serverId }, data: { issuer: formerIssuer, expiresAt: new Date(Date.now() - 1000) } })
     await getDb().oAuthClientRegistration.updateMany({ where: { serverId }, data: { issuer: formerIssuer } })
-    await getDb().mcpServer.update({ where: { id: serverId }, data: { oauthIssuer: formerIssuer, oauthDiscovery: null, oauthDiscoveryExpiresAt: null } })
+    await getDb().serverOAuthDiscovery.update({ where: { serverId }, data: { issuer: formerIssuer, metadata: null, expiresAt: null } })
     const refreshesBefore = first.stats.tokenRequests.refresh_token ?? 0
 
     const called = await callServerTool(user.id, await requireServer(workspaceId, serverId), 'echo', { message: 'after the upgrade' })
@@ -148,7 +154,7 @@ test('an issuer recorded under the former rule (without the "/" of an empty path
     expect(first.stats.tokenRequests.refresh_token ?? 0).toBe(refreshesBefore + 1)
     expect(await getConnectionWithTokens(serverId, user.id)).toMatchObject({ issuer: first.issuer, status: 'connected' })
     expect(await getDb().oAuthClientRegistration.findMany({ where: { serverId }, select: { issuer: true } })).toEqual([{ issuer: first.issuer }])
-    expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: first.issuer })
+    expect(await recordedIssuer(serverId)).toEqual({ oauthIssuer: first.issuer })
     expect(await getDb().auditEvent.count({ where: { serverId, event: 'oauth.issuer_changed' } })).toBe(0)
   } finally {
     await fresh.close()
@@ -168,7 +174,7 @@ test('after an admin changes the URL, the new URL’s authorization server is no
     await connectThroughRoutes({ workspaceId, serverId, cookie })
     const server = await requireServer(workspaceId, serverId)
     await updateServer(server, { name: server.name, url: other.mcpUrl, transport: 'auto', authType: 'oauth', timeoutMs: 10_000, enabled: true }, null, user.id)
-    expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id: serverId }, select: { oauthIssuer: true } })).toEqual({ oauthIssuer: null })
+    expect(await recordedIssuer(serverId)).toEqual({ oauthIssuer: null })
 
     await connectThroughRoutes({ workspaceId, serverId, cookie })
     expect(await getConnectionWithTokens(serverId, user.id)).toMatchObject({ issuer: other.authorizationServers[0].issuer, status: 'connected' })

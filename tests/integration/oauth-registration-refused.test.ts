@@ -24,7 +24,7 @@ afterAll(async () => {
 
 async function addServer(url: string, oauthScopes: string | null): Promise<string> {
   const server = await getDb().mcpServer.create({
-    data: { workspaceId: owner.workspaceId, name: `Refusing ${Math.random()}`, url, authType: 'oauth', oauthScopes, timeoutMs: 10_000 },
+    data: { workspaceId: owner.workspaceId, name: `Refusing ${Math.random()}`, url, authType: 'oauth', oauthClient: { create: { scopes: oauthScopes } }, timeoutMs: 10_000 },
     select: { id: true },
   })
   return server.id

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { requireServer } from '#app/models/server.server.ts'
+import { listServers, requireServer } from '#app/models/server.server.ts'
 import { setServerHeader } from '#app/models/server-headers.server.ts'
 import { addMember } from '#app/models/workspace.server.ts'
 import { action as serverAction, loader as serverLoader } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
@@ -45,8 +45,10 @@ test('adding the open demo server probes it: no authentication needed, tools cou
   const { workspaceId, cookie, owner } = await adminSetup()
   const result = await addServer(workspaceId, cookie, { name: 'Demo', url: open.url })
   expect(statusOf(result)).toBe(302)
-  const server = await getDb().mcpServer.findFirstOrThrow({ where: { workspaceId }, select: { id: true, authType: true, authTypeLocked: true, probeOutcome: true, probeToolCount: true, probeTransport: true, createdById: true } })
-  expect(server).toMatchObject({ authType: 'none', authTypeLocked: false, probeOutcome: 'open', probeTransport: 'streamable-http', createdById: owner.id })
+  const { id } = await getDb().mcpServer.findFirstOrThrow({ where: { workspaceId }, select: { id: true } })
+  const server = await requireServer(workspaceId, id)
+  expect(server).toMatchObject({ authType: 'none', authTypeLocked: false, probeOutcome: 'open', probeTransport: 'streamable-http' })
+  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id }, select: { createdById: true } })).toEqual({ createdById: owner.id })
   expect(server.probeToolCount).toBeGreaterThan(5)
   expect(headersOf(result).get('Location')).toBe(`/w/${workspaceId}/servers/${server.id}`)
   // The probe closed the session it opened.
@@ -57,7 +59,7 @@ test('a server that wants an API key is classified as needing headers; adding th
   const { workspaceId, cookie } = await adminSetup()
   expect(statusOf(await addServer(workspaceId, cookie, { name: 'Keyed', url: keyed.url }))).toBe(302)
   const { id } = await getDb().mcpServer.findFirstOrThrow({ where: { workspaceId }, select: { id: true } })
-  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id }, select: { authType: true, probeOutcome: true } })).toEqual({
+  expect(await requireServer(workspaceId, id)).toMatchObject({
     authType: 'headers',
     probeOutcome: 'headers_required',
   })
@@ -69,7 +71,7 @@ test('a server that wants an API key is classified as needing headers; adding th
     }),
   )
   expect(statusOf(saved)).toBe(302)
-  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id }, select: { probeOutcome: true } })).toEqual({ probeOutcome: 'open' })
+  expect(await requireServer(workspaceId, id)).toMatchObject({ probeOutcome: 'open' })
   // Stored encrypted, bound to its row; never the plain value.
   const header = await getDb().serverHeader.findFirstOrThrow({ where: { serverId: id }, select: { value: true } })
   expect(header.value).not.toContain(API_KEY)
@@ -83,8 +85,8 @@ test('a server that wants an API key is classified as needing headers; adding th
 test('an SSE-only server is reached through the automatic fallback', async () => {
   const { workspaceId, cookie } = await adminSetup()
   expect(statusOf(await addServer(workspaceId, cookie, { name: 'Legacy', url: sseOnly.url }))).toBe(302)
-  const server = await getDb().mcpServer.findFirstOrThrow({ where: { workspaceId }, select: { probeOutcome: true, probeTransport: true } })
-  expect(server).toEqual({ probeOutcome: 'open', probeTransport: 'sse' })
+  const [server] = await listServers(workspaceId)
+  expect(server).toMatchObject({ probeOutcome: 'open', probeTransport: 'sse' })
 })
 
 test.each([
@@ -109,7 +111,7 @@ test('an address that is not an MCP endpoint is refused with an explanation unle
   expect(await getDb().mcpServer.count({ where: { workspaceId } })).toBe(0)
   const saved = await addServer(workspaceId, cookie, { name: 'Nope', url: notMcp, saveUnreachable: 'on' })
   expect(statusOf(saved)).toBe(302)
-  expect(await getDb().mcpServer.findFirstOrThrow({ where: { workspaceId }, select: { probeOutcome: true } })).toEqual({ probeOutcome: 'not_mcp' })
+  expect((await listServers(workspaceId))[0]).toMatchObject({ probeOutcome: 'not_mcp' })
 })
 
 test('a duplicate name is a field error; header names with line breaks or reserved names are refused', async () => {
@@ -186,7 +188,7 @@ test('editing the URL re-runs the probe and bumps the configuration version; del
     }),
   )
   expect(statusOf(edited)).toBe(302)
-  const after = await getDb().mcpServer.findUniqueOrThrow({ where: { id: before.id }, select: { configVersion: true, probeOutcome: true, authType: true, url: true } })
+  const after = await requireServer(workspaceId, before.id)
   expect(after).toMatchObject({ url: keyed.url, probeOutcome: 'headers_required', authType: 'headers' })
   expect(after.configVersion).toBeGreaterThan(before.configVersion)
 
@@ -221,6 +223,6 @@ test('the server page answers a bad form with its own reply and changes nothing;
   expect(dataOf(badScopes)).toMatchObject({ intent: 'set-oauth-scopes', result: { error: { scopes: [expect.stringContaining('no quotes')] } } })
   expect(statusOf(await post({ intent: 'rename-everything' }))).toBe(400)
 
-  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id }, select: { enabled: true, oauthScopes: true } })).toEqual({ enabled: true, oauthScopes: null })
+  expect(await getDb().mcpServer.findUniqueOrThrow({ where: { id }, select: { enabled: true, oauthClient: { select: { scopes: true } } } })).toMatchObject({ enabled: true, oauthClient: null })
   expect(await getDb().auditEvent.count({ where: { serverId: id } })).toBe(before)
 })

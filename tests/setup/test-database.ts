@@ -31,7 +31,17 @@ export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>):
 
 export async function recreatePostgresDatabase(name: string, template?: string): Promise<void> {
   await withAdminClient(async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    // An autovacuum worker may be visiting the database: FORCE cannot end it without superuser
+    // rights (42501), and it is gone within moments, so try again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+        break
+      } catch (error) {
+        if (attempt >= 30 || (error as { code?: string }).code !== '42501') throw error
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
     await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`)
   })
 }

@@ -5,6 +5,7 @@ import { oauthSecretContext as context } from '#app/oauth/store/secrets.server.t
 import { decryptSecret, encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ClientKind } from '#app/oauth/rules.ts'
+import type { ConnectionStatus as DbConnectionStatus } from '#app/generated/prisma-sqlite/enums.ts'
 
 export const SHARED_OWNER = 'shared'
 
@@ -42,12 +43,11 @@ function findConnectionRow(serverId: string, ownerKey: string) {
   return getDb().oAuthConnection.findUnique({ where: { serverId_ownerKey: { serverId, ownerKey } }, select: connectionSelect })
 }
 
-export type ConnectionStatus = 'connected' | 'needs_reauth' | 'error'
+/** The stored status of a connection (the ConnectionStatus enum of prisma/models.prisma). */
+export type ConnectionStatus = DbConnectionStatus
 
 /** A connection without its secrets: what pages may show. */
-export type ConnectionInfo = Omit<ConnectionRow, 'accessToken' | 'refreshToken' | 'status' | 'clientKind' | 'connectedBy'> & {
-  status: ConnectionStatus
-  clientKind: ClientKind
+export type ConnectionInfo = Omit<ConnectionRow, 'accessToken' | 'refreshToken' | 'connectedBy'> & {
   hasRefreshToken: boolean
   connectedByName: string | null
   connectedById: string | null
@@ -63,8 +63,6 @@ function info(row: ConnectionRow): ConnectionInfo {
   const { accessToken: _a, refreshToken, connectedBy, ...rest } = row
   return {
     ...rest,
-    status: row.status as ConnectionStatus,
-    clientKind: row.clientKind as ClientKind,
     hasRefreshToken: refreshToken !== null,
     connectedByName: connectedBy?.name ?? null,
     connectedById: connectedBy?.id ?? null,
@@ -120,8 +118,9 @@ export async function saveConnection(input: {
   const where = { serverId_ownerKey: { serverId: input.serverId, ownerKey: input.ownerKey } }
   const existing = await db.oAuthConnection.findUnique({ where, select: { id: true } })
   const id = existing?.id ?? randomUUID()
+  const status: ConnectionStatus = 'connected'
   const data = {
-    status: 'connected',
+    status,
     lastError: null,
     accessToken: encryptSecret(input.tokens.accessToken, context('OAuthConnection', 'accessToken', id)),
     refreshToken: input.tokens.refreshToken

@@ -5,6 +5,7 @@ import { oauthSecretContext as context } from '#app/oauth/store/secrets.server.t
 import { decryptSecret, encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import type { ClientKind } from '#app/oauth/rules.ts'
+import type { FlowPurpose } from '#app/generated/prisma-sqlite/enums.ts'
 
 /** How long a Connect may take between leaving for the authorization server and coming back. */
 export const FLOW_TTL_MS = 10 * 60 * 1000
@@ -35,7 +36,7 @@ export type FlowInput = {
   clientId: string
   scopes: string
   shared: boolean
-  purpose: 'connect' | 'step_up'
+  purpose: FlowPurpose
   returnTo: string
 }
 
@@ -63,10 +64,8 @@ export async function createFlow(input: FlowInput): Promise<void> {
   })
 }
 
-export type ConsumedFlow = Omit<FlowInput, 'codeVerifier' | 'clientKind' | 'purpose'> & {
+export type ConsumedFlow = Omit<FlowInput, 'codeVerifier'> & {
   codeVerifier: string | null
-  clientKind: ClientKind
-  purpose: 'connect' | 'step_up'
   expiresAt: Date
 }
 
@@ -90,8 +89,6 @@ export async function consumeFlow(state: string, owner: { userId: string; sessio
         ...row,
         resource: row.resource,
         codeVerifier: verifier.ok ? verifier.value : null,
-        clientKind: row.clientKind as ClientKind,
-        purpose: row.purpose === 'step_up' ? 'step_up' : 'connect',
       },
     }
   } catch (error) {

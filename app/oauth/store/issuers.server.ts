@@ -1,12 +1,13 @@
-// The server's authorization server (issuer) as recorded (McpServer.oauthIssuer), and the
+// The server's authorization server (issuer) as recorded (ServerOAuthDiscovery.issuer), and the
 // connections another issuer signed in. oauth/issuer.server.ts decides when it moved.
 import { needsReauthData } from '#app/oauth/store/connections.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { updateServerIfPresent, upsertPart } from '#app/models/server.server.ts'
 
 /** The issuer last found by discovery for a server; null before the first discovery. */
 export async function readServerIssuer(serverId: string): Promise<string | null> {
-  const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthIssuer: true } })
-  return row?.oauthIssuer ?? null
+  const row = await getDb().serverOAuthDiscovery.findUnique({ where: { serverId }, select: { issuer: true } })
+  return row?.issuer ?? null
 }
 
 /** An issuer of the server's connections other than `issuer`, if any (servers connected before the issuer was recorded). */
@@ -17,8 +18,12 @@ export async function otherConnectionIssuer(serverId: string, issuer: string): P
 
 /** Records `to` as the server's issuer if it is still `from` (compare-and-swap). Returns whether this caller changed it. */
 export async function moveServerIssuer(serverId: string, from: string | null, to: string): Promise<boolean> {
-  const moved = await getDb().mcpServer.updateMany({ where: { id: serverId, oauthIssuer: from }, data: { oauthIssuer: to } })
-  return moved.count === 1
+  const swap = () => getDb().serverOAuthDiscovery.updateMany({ where: { serverId, issuer: from }, data: { issuer: to } })
+  if ((await swap()).count === 1) return true
+  if (from !== null) return false
+  // No discovery row yet (nothing recorded is the same as a null issuer): create an empty one, then swap.
+  if (!(await updateServerIfPresent({ id: serverId }, { discovery: upsertPart({}) }))) return false
+  return (await swap()).count === 1
 }
 
 /**

@@ -38,7 +38,7 @@ export async function findRegistration(serverId: string, issuer: string, redirec
     id: row.id,
     clientId: row.clientId,
     clientSecret,
-    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod as TokenAuthMethod,
+    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
     clientSecretExpiresAt: row.clientSecretExpiresAt,
   }
 }
@@ -85,12 +85,21 @@ export async function discardRegistrationsOf(serverId: string, clientId?: string
 
 /** The admin's pre-registered client secret, decrypted; null when none is set or it no longer decrypts. */
 export async function readPreregisteredSecret(serverId: string): Promise<{ secret: string | null; unreadable: boolean }> {
-  const row = await getDb().mcpServer.findUnique({ where: { id: serverId }, select: { oauthClientSecret: true } })
-  if (!row?.oauthClientSecret) return { secret: null, unreadable: false }
-  const decrypted = decryptSecret(row.oauthClientSecret, context('McpServer', 'oauthClientSecret', serverId))
+  const row = await getDb().serverOAuthClient.findUnique({ where: { serverId }, select: { clientSecret: true } })
+  if (!row?.clientSecret) return { secret: null, unreadable: false }
+  const decrypted = decryptSecret(row.clientSecret, preregisteredSecretContext(serverId))
   return decrypted.ok ? { secret: decrypted.value, unreadable: false } : { secret: null, unreadable: true }
 }
 
 export function encryptPreregisteredSecret(serverId: string, secret: string): string {
-  return encryptSecret(secret, context('McpServer', 'oauthClientSecret', serverId))
+  return encryptSecret(secret, preregisteredSecretContext(serverId))
+}
+
+/**
+ * NOTE: the secret moved to ServerOAuthClient.clientSecret, but its associated data still names
+ * its former column (McpServer/oauthClientSecret/<serverId>), so that secrets stored before the
+ * move decrypt (reencrypt.server.ts registers the column with the same context).
+ */
+function preregisteredSecretContext(serverId: string) {
+  return context('McpServer', 'oauthClientSecret', serverId)
 }

@@ -1,0 +1,64 @@
+import { expect, test } from 'vitest'
+import { recordChallenge } from '#app/models/server-probe.server.ts'
+import { requireServer } from '#app/models/server.server.ts'
+import { changeOAuthException, changeOAuthSharing } from '#app/servers/oauth-settings.server.ts'
+import { moveServerIssuer, readServerIssuer } from '#app/oauth/store/issuers.server.ts'
+import { forgetDiscovery, readStoredOAuthState, storedChallenge } from '#app/oauth/discovery.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { createTestUser } from '#tests/utils.ts'
+
+// A server's probe, OAuth client and discovery cache live in 1:1 tables with no row until
+// something is stored (docs/decisions/019-server-split-and-enums.md): reads give the former
+// defaults, writes create the row, and a write for a deleted server changes nothing.
+
+async function bareServer() {
+  const user = await createTestUser()
+  const { id } = await getDb().mcpServer.create({
+    data: { workspaceId: user.workspaceId, name: `Bare ${Math.random().toString(36).slice(2, 10)}`, url: 'https://mcp.example/mcp' },
+    select: { id: true },
+  })
+  return { id, workspaceId: user.workspaceId, userId: user.id }
+}
+
+test('a server without parts reads as the defaults; writes create the parts', async () => {
+  const { id, workspaceId, userId } = await bareServer()
+  expect(await requireServer(workspaceId, id)).toMatchObject({
+    probedAt: null,
+    probeOutcome: null,
+    probeTransport: null,
+    oauthClientId: null,
+    oauthTokenAuthMethod: null,
+    oauthScopes: null,
+    oauthShared: false,
+    oauthExceptions: '',
+    hasOAuthClientSecret: false,
+  })
+  expect(storedChallenge(await readStoredOAuthState(id))).toEqual({ resourceMetadataUrl: null, scope: null })
+  expect(await readServerIssuer(id)).toBeNull()
+
+  expect(await changeOAuthSharing(await requireServer(workspaceId, id), true, userId)).toEqual({ changed: true })
+  expect(await changeOAuthException(await requireServer(workspaceId, id), 'omit_resource', true, userId)).toEqual({ changed: true })
+  expect(await requireServer(workspaceId, id)).toMatchObject({ oauthShared: true, oauthExceptions: 'omit_resource' })
+
+  await recordChallenge(id, { resourceMetadataUrl: 'https://mcp.example/prm', scope: ' files:read ' })
+  expect(storedChallenge(await readStoredOAuthState(id))).toEqual({ resourceMetadataUrl: 'https://mcp.example/prm', scope: 'files:read' })
+  await forgetDiscovery(id)
+  expect(storedChallenge(await readStoredOAuthState(id))).toEqual({ resourceMetadataUrl: 'https://mcp.example/prm', scope: 'files:read' })
+})
+
+test('the first issuer is recorded once (compare-and-swap), also without a discovery row', async () => {
+  const { id } = await bareServer()
+  expect(await moveServerIssuer(id, null, 'https://as-1.example')).toBe(true)
+  expect(await moveServerIssuer(id, null, 'https://as-2.example')).toBe(false)
+  expect(await readServerIssuer(id)).toBe('https://as-1.example')
+  expect(await moveServerIssuer(id, 'https://as-1.example', 'https://as-2.example')).toBe(true)
+  expect(await readServerIssuer(id)).toBe('https://as-2.example')
+})
+
+test('writes for a deleted server change nothing and do not throw', async () => {
+  const { id } = await bareServer()
+  await getDb().mcpServer.delete({ where: { id } })
+  await recordChallenge(id, { resourceMetadataUrl: 'https://mcp.example/prm', scope: null })
+  expect(await moveServerIssuer(id, null, 'https://as-1.example')).toBe(false)
+  expect(await getDb().serverOAuthDiscovery.count({ where: { serverId: id } })).toBe(0)
+})
