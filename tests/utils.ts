@@ -5,15 +5,28 @@ import { createSession } from '#app/utils/session.server.ts'
 
 export const BASE_URL = 'http://127.0.0.1:3000'
 
+/** A unique, valid email for one test. */
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}@example.test`
 }
 
-export async function createTestUser(name = `Tester ${randomBytes(2).toString('hex')}`) {
-  const email = uniqueEmail()
+export type TestUser = { id: string; name: string; email: string; password: string; workspaceId: string }
+
+/**
+ * Creates an account (with its personal workspace) through the app's own code, with a random password.
+ * The Vitest suites and the browser tests (tests/fixtures.ts) both make their users here.
+ */
+export async function createUser(options: { name?: string; email?: string } = {}): Promise<TestUser> {
+  const name = options.name ?? `Tester ${randomBytes(2).toString('hex')}`
+  const email = options.email ?? uniqueEmail()
   const password = `pw-${randomBytes(12).toString('base64url')}`
   const { userId, workspaceId } = await createAccount({ name, email, password })
   return { id: userId, name, email, password, workspaceId }
+}
+
+/** A new user named `name` (random when omitted). */
+export function createTestUser(name?: string): Promise<TestUser> {
+  return createUser({ name })
 }
 
 /** The `Cookie` request header that carries the Set-Cookie values given. */

@@ -10,6 +10,10 @@ import { type PeerProxy, connectThroughRoutes, startPeerProxy } from '#tests/mul
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
 
+// Read on first use (getEnv), after this file's imports: a hanging token request is given up after 3 s, not
+// the default 10 s, so the hang-and-retry case takes seconds (tests/faults/oauth-steps.test.ts does the same).
+process.env.OAUTH_TIMEOUT_MS = '3000'
+
 // Tokens after Connect: proactive refresh, single flight, invalid_grant, transient failures and
 // 401s from the MCP server, against the SDK-built peer (rotating refresh tokens with reuse
 // detection). A proxy of our own in front of a peer makes its token endpoint fail on demand.
