@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { AppLoadContext } from '@remix-run/node'
 import { createAccount } from '#app/utils/auth.server.ts'
+import { readFlash } from '#app/utils/flash.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
 
 export const BASE_URL = 'http://127.0.0.1:3000'
@@ -29,6 +30,15 @@ export function createTestUser(name?: string): Promise<TestUser> {
   return createUser({ name })
 }
 
+/** A new user and the Cookie header of a session of theirs (see sessionCookieFor). */
+export type TestAccount = { user: TestUser; cookie: string }
+
+/** A new user named `name`, signed in: most suites' one account for the whole file. */
+export async function createTestAccount(name?: string): Promise<TestAccount> {
+  const user = await createTestUser(name)
+  return { user, cookie: await sessionCookieFor(user.id) }
+}
+
 /** The `Cookie` request header that carries the Set-Cookie values given. */
 export function cookieHeaderFrom(...setCookies: Array<string | null>): string {
   return setCookies
@@ -40,6 +50,13 @@ export function cookieHeaderFrom(...setCookies: Array<string | null>): string {
 /** A Cookie header for a new session of `userId`, made by the app's own session code. */
 export async function sessionCookieFor(userId: string): Promise<string> {
   return cookieHeaderFrom(await createSession(new Request(BASE_URL), userId))
+}
+
+/** The flash message a redirect (a Response or `data()` result) carries to the next page. */
+export async function flashOf(result: unknown) {
+  const cookie = cookieHeaderFrom(...headersOf(result).getSetCookie())
+  const { flash } = await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))
+  return flash
 }
 
 export function loadContext(overrides: Partial<AppLoadContext> = {}): AppLoadContext {

@@ -11,12 +11,13 @@ import { connectionRow } from '#tests/faults/fault-checks.ts'
 import { type FaultPeer } from '#tests/faults/fault-peer.ts'
 import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { type createTestUser, dataOf, formRequest, getRequest, loadContext, settle, statusOf } from '#tests/utils.ts'
+import { type TestAccount, dataOf, formRequest, getRequest, loadContext, settle, statusOf } from '#tests/utils.ts'
 
 // The entry points the fault cases drive (route actions and loaders, as a browser would reach
 // them) and the set-up they share.
 
-export type Account = { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+/** The signed-in user a fault suite works as (tests/utils.ts). */
+export type Account = TestAccount
 
 /** An OAuth server row on the fault peer's mcp face, optionally connected through the real routes. */
 export async function oauthServerOn(

@@ -18,7 +18,7 @@ import {
 import { FAULT_KINDS, type FaultKind, type FaultPeer, type FaultRule, startFaultPeer } from '#tests/faults/fault-peer.ts'
 import { type Account, oauthServerOn, secretsOf, toolsPageSection } from '#tests/faults/fault-routes.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
+import { createTestAccount } from '#tests/utils.ts'
 
 // The fault suite, MCP half: initialize, tools/list and tools/call (Streamable HTTP, on an OAuth
 // server: a failing MCP server must never cost anyone their sign-in) and the event stream of the
@@ -48,8 +48,8 @@ let account: Account
 let healthy: { userId: string; server: ServerSummary }
 
 beforeAll(async () => {
-  const user = await createTestUser('MCP fault finder')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('MCP fault finder')
+  const { user } = account
   oauthPeer = await startSdkAuthServer()
   oauthFaults = await startFaultPeer(new URL(oauthPeer.mcpUrl).origin)
   sseDemo = await startDemoMcpServer({ transport: 'sse', apiKey: API_KEY })

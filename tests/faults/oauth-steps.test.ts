@@ -12,7 +12,6 @@ import {
   expectClearMessage,
   expectCredentialsKept,
   expectOtherRequestsServed,
-  flashOf,
   otherRequests,
   track,
   waitUntil,
@@ -33,7 +32,7 @@ import {
 } from '#tests/faults/fault-routes.ts'
 import { autoApprove, connectThroughRoutes, finishCallbackRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, dataOf, headersOf, sessionCookieFor, statusOf } from '#tests/utils.ts'
+import { createTestAccount, dataOf, flashOf, headersOf, statusOf } from '#tests/utils.ts'
 
 // Read on first use (getEnv), after this file's imports: every request of this file waits at most 3 s.
 process.env.OAUTH_TIMEOUT_MS = '3000'
@@ -61,8 +60,8 @@ let account: Account
 let healthy: { userId: string; server: ServerSummary }
 
 beforeAll(async () => {
-  const user = await createTestUser('Fault finder')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Fault finder')
+  const { user } = account
   // no-store: every Connect and refresh discovers again, so the metadata steps are always exercised.
   peer = await startSdkAuthServer({ metadataCacheControl: 'no-store' })
   faults = await startFaultPeer(new URL(peer.mcpUrl).origin)

@@ -17,7 +17,6 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { action as serverPageAction } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { startPreregisteredServer } from '#tests/servers/preregistered-server.ts'
 import { type SdkAuthServer, type SdkAuthServerOptions, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
@@ -25,6 +24,7 @@ import {
   BASE_URL,
   createTestUser,
   dataOf,
+  flashOf,
   formRequest,
   getRequest,
   headersOf,
@@ -79,14 +79,6 @@ function pressConnect(serverId: string, who: Person = owner, action = connectAct
       context: loadContext(),
     }),
   )
-}
-
-async function flashOf(result: unknown) {
-  const cookie = headersOf(result)
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ')
-  return (await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))).flash
 }
 
 /** Connect was refused: back on the server page with an error flash, and no flow left behind. */

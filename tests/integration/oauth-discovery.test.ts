@@ -17,13 +17,12 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { action as serverPageAction, loader as serverPageLoader } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { type SdkAuthServer, type SdkAuthServerOptions, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { BASE_URL, createTestUser, dataOf, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { BASE_URL, createTestUser, dataOf, flashOf, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
 const REDIRECT_URI = `${BASE_URL}/oauth/callback`
 
@@ -72,14 +71,6 @@ function pressConnect(serverId: string) {
       context: loadContext(),
     }),
   )
-}
-
-async function flashOf(result: unknown) {
-  const cookie = headersOf(result)
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ')
-  return (await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))).flash
 }
 
 async function expectRefusedConnect(serverId: string): Promise<string> {
