@@ -21,6 +21,7 @@ import { logger } from '#app/utils/logger.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
+import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, type SdkAuthServerOptions, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import { BASE_URL, createTestUser, dataOf, flashOf, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
@@ -167,18 +168,9 @@ async function startTinyServer(routes: (origin: string) => Record<string, () => 
     if (!answer) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found')
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer()))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('test: no TCP address')
-  const origin = `http://127.0.0.1:${address.port}`
+  const origin = await listenOnLoopback(server)
   table = routes(origin)
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
+  cleanup.push(() => closeServer(server))
   return { mcpUrl: `${origin}/mcp`, seen }
 }
 
