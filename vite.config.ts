@@ -37,6 +37,14 @@ export default defineConfig({
     setupFiles: ['./tests/setup/setup-test-env.ts'],
     globalSetup: ['./tests/setup/global-setup.ts'],
     pool: 'forks',
+    // The suite mostly waits on I/O (databases, local HTTP peers, child processes), so on two cores four
+    // workers finish far sooner than Vitest's default of cpus − 1 (one). Each worker has its own database
+    // copy and data directory by VITEST_POOL_ID (tests/setup/setup-test-env.ts); every test peer listens
+    // on a port the OS picks. VITEST_MAX_WORKERS overrides the count (e.g. a larger CI machine).
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
+    minWorkers: 1,
+    // vi.stubEnv in a test (e.g. the production password cost) ends with the test.
+    unstubEnvs: true,
     testTimeout: 20_000,
     hookTimeout: 60_000,
     projects: [

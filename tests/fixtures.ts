@@ -1,26 +1,11 @@
-import { randomBytes } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
 import { test as base, expect, type Page } from '@playwright/test'
-import { createAccount } from '#app/utils/auth.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
+import { type TestUser, createUser } from '#tests/utils.ts'
 
 export { expect }
-
-export type TestUser = { id: string; name: string; email: string; password: string; workspaceId: string }
-
-/** A unique, valid email for one test. */
-export function uniqueEmail(prefix = 'user'): string {
-  return `${prefix}-${randomBytes(5).toString('hex')}@example.test`
-}
-
-/** Creates an account (with its personal workspace) through the app's own code. */
-export async function createUser(options: { name?: string; email?: string } = {}): Promise<TestUser> {
-  const name = options.name ?? `Tester ${randomBytes(2).toString('hex')}`
-  const email = options.email ?? uniqueEmail()
-  const password = `pw-${randomBytes(12).toString('base64url')}`
-  const { userId, workspaceId } = await createAccount({ name, email, password })
-  return { id: userId, name, email, password, workspaceId }
-}
+// One home for test users, shared with the Vitest suites.
+export { type TestUser, createUser, uniqueEmail } from '#tests/utils.ts'
 
 /** Signs `user` in on `page` by creating a session with the app's session code and setting its cookie. */
 export async function signIn(page: Page, user: TestUser, baseURL: string): Promise<void> {

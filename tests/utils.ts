@@ -1,19 +1,42 @@
 import { randomBytes } from 'node:crypto'
 import type { AppLoadContext } from '@remix-run/node'
 import { createAccount } from '#app/utils/auth.server.ts'
+import { readFlash } from '#app/utils/flash.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
 
 export const BASE_URL = 'http://127.0.0.1:3000'
 
+/** A unique, valid email for one test. */
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}@example.test`
 }
 
-export async function createTestUser(name = `Tester ${randomBytes(2).toString('hex')}`) {
-  const email = uniqueEmail()
+export type TestUser = { id: string; name: string; email: string; password: string; workspaceId: string }
+
+/**
+ * Creates an account (with its personal workspace) through the app's own code, with a random password.
+ * The Vitest suites and the browser tests (tests/fixtures.ts) both make their users here.
+ */
+export async function createUser(options: { name?: string; email?: string } = {}): Promise<TestUser> {
+  const name = options.name ?? `Tester ${randomBytes(2).toString('hex')}`
+  const email = options.email ?? uniqueEmail()
   const password = `pw-${randomBytes(12).toString('base64url')}`
   const { userId, workspaceId } = await createAccount({ name, email, password })
   return { id: userId, name, email, password, workspaceId }
+}
+
+/** A new user named `name` (random when omitted). */
+export function createTestUser(name?: string): Promise<TestUser> {
+  return createUser({ name })
+}
+
+/** A new user and the Cookie header of a session of theirs (see sessionCookieFor). */
+export type TestAccount = { user: TestUser; cookie: string }
+
+/** A new user named `name`, signed in: most suites' one account for the whole file. */
+export async function createTestAccount(name?: string): Promise<TestAccount> {
+  const user = await createTestUser(name)
+  return { user, cookie: await sessionCookieFor(user.id) }
 }
 
 /** The `Cookie` request header that carries the Set-Cookie values given. */
@@ -27,6 +50,13 @@ export function cookieHeaderFrom(...setCookies: Array<string | null>): string {
 /** A Cookie header for a new session of `userId`, made by the app's own session code. */
 export async function sessionCookieFor(userId: string): Promise<string> {
   return cookieHeaderFrom(await createSession(new Request(BASE_URL), userId))
+}
+
+/** The flash message a redirect (a Response or `data()` result) carries to the next page. */
+export async function flashOf(result: unknown) {
+  const cookie = cookieHeaderFrom(...headersOf(result).getSetCookie())
+  const { flash } = await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))
+  return flash
 }
 
 export function loadContext(overrides: Partial<AppLoadContext> = {}): AppLoadContext {

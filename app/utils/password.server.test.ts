@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { hashPassword, verifyPassword } from '#app/utils/password.server.ts'
 
 test('a hash verifies the same password and no other; each hash has its own salt', async () => {
@@ -22,4 +22,18 @@ test('malformed or tampered hashes verify nothing instead of throwing', async ()
   ]) {
     expect(await verifyPassword('some password 123', bad)).toBe(false)
   }
+})
+
+test('new hashes use the production cost (N=2^17, r=8, p=1) unless the test run lowers it; either verifies', async () => {
+  // tests/setup/setup-test-env.ts lowers the cost for the suite; without that override the production cost applies.
+  const cheap = await hashPassword('cost check')
+  vi.stubEnv('TEST_SCRYPT_LOG2_N', undefined)
+  const production = await hashPassword('cost check')
+  expect(production).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/)
+  expect(await verifyPassword('cost check', production)).toBe(true)
+  expect(await verifyPassword('cost check', cheap)).toBe(true)
+  // Outside the test run the override is ignored altogether.
+  vi.stubEnv('TEST_SCRYPT_LOG2_N', '10')
+  vi.stubEnv('NODE_ENV', 'production')
+  expect(await hashPassword('cost check')).toMatch(/^scrypt\$131072\$8\$1\$/)
 })

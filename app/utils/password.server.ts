@@ -12,6 +12,17 @@ const SALT_LENGTH_BYTES = 16
 /** Refuse absurd parameters in stored hashes (a tampered row must not exhaust memory). */
 const MAX_SCRYPT_MEMORY_BYTES = 256 * 1024 * 1024
 
+/**
+ * The N for new hashes: SCRYPT_N, except in the test run (NODE_ENV=test), where TEST_SCRYPT_LOG2_N may lower
+ * it so that the hundreds of sign-ups and sign-ins of the suite do not each spend ~0.4 s and 128 MiB
+ * (tests/setup/setup-test-env.ts sets it; password.server.test.ts checks the production cost without it).
+ * Read on every call, so a test can remove it; production never reads it.
+ */
+function costForNewHashes(): number {
+  if (process.env.NODE_ENV !== 'test') return SCRYPT_N
+  const log2 = Number(process.env.TEST_SCRYPT_LOG2_N)
+  return Number.isInteger(log2) && log2 >= 10 && log2 < 17 ? 2 ** log2 : SCRYPT_N
+}
 
 function deriveKey(password: string, salt: Buffer, n: number, r: number, p: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -24,8 +35,9 @@ function deriveKey(password: string, salt: Buffer, n: number, r: number, p: numb
 /** Hashes a password with scrypt; the result is `scrypt$N$r$p$salt$hash` (base64url). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH_BYTES)
-  const key = await deriveKey(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, KEY_LENGTH_BYTES)
-  return ['scrypt', SCRYPT_N, SCRYPT_R, SCRYPT_P, salt.toString('base64url'), key.toString('base64url')].join('$')
+  const n = costForNewHashes()
+  const key = await deriveKey(password, salt, n, SCRYPT_R, SCRYPT_P, KEY_LENGTH_BYTES)
+  return ['scrypt', n, SCRYPT_R, SCRYPT_P, salt.toString('base64url'), key.toString('base64url')].join('$')
 }
 
 /** True when `password` matches `stored`; false for a wrong password or a malformed hash. */

@@ -11,7 +11,7 @@ import { holdSqliteWriteLock, terminateAppConnections } from '#tests/faults/data
 import { type Account, resultTextOf, runEchoThroughRoute } from '#tests/faults/fault-routes.ts'
 import { type PeerProxy, autoApprove, connectThroughRoutes, finishCallbackRoute, startConnectRoute, startPeerProxy } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { getRequest, loadContext, settle, statusOf, createTestAccount } from '#tests/utils.ts'
 
 // The fault suite, database half: PostgreSQL ending the app's connections (a failover, an
 // operator's pg_terminate_backend) and another process holding SQLite's write lock. Each
@@ -22,8 +22,7 @@ let proxy: PeerProxy
 let account: Account
 
 beforeAll(async () => {
-  const user = await createTestUser('Database fault finder')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Database fault finder')
   peer = await startSdkAuthServer()
   proxy = await startPeerProxy(new URL(peer.mcpUrl).origin)
 })

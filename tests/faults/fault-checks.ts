@@ -3,9 +3,7 @@ import { loader as healthLoader } from '#app/routes/healthz.ts'
 import { type ServerSummary } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { type FaultKind } from '#tests/faults/fault-peer.ts'
-import { BASE_URL, cookieHeaderFrom, headersOf } from '#tests/utils.ts'
 
 // What every fault case checks: the sentence a person sees, the stored credentials, and that the
 // rest of the app keeps answering.
@@ -36,13 +34,6 @@ export function expectClearMessage(message: unknown, secrets: ReadonlyArray<stri
   expect(text, 'no exception names').not.toMatch(/\b(?:TypeError|SyntaxError|ZodError|GuardedFetchError|McpError|SseError|StreamableHTTPError|AbortError)\b|\[object |\bundefined\b/)
   expect(text, 'no markup from the peer').not.toMatch(/<html|<!doctype|<body/i)
   for (const secret of secrets) if (secret) expect(text, 'no secret').not.toContain(secret)
-}
-
-/** The flash message a redirect carries to the next page. */
-export async function flashOf(result: unknown) {
-  const cookie = cookieHeaderFrom(...headersOf(result).getSetCookie())
-  const { flash } = await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))
-  return flash
 }
 
 /** The stored row of a connection as it is in the database (ciphertexts, not plaintexts). */

@@ -1,6 +1,8 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type http from 'node:http'
+import { type IncomingMessage, type ServerResponse } from 'node:http'
 import { type Socket } from 'node:net'
-import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
+import { closeServer } from '#tests/servers/peer-http.ts'
+import { forward, readBody, startLoopbackServer, swapHost } from '#tests/support/rewriting-proxy.ts'
 
 // A fault proxy in front of one real peer (an SDK-built OAuth peer or the demo MCP server) for the
 // fault suite. Unlike the switchable proxy of tests/multi-instance/oauth-kit.ts, it shows the peer
@@ -170,9 +172,7 @@ export async function startFaultPeer(peerOrigin: string): Promise<FaultPeer> {
   }
 
   async function handle(face: Face, req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(Buffer.from(chunk))
-    const body = toPeer(Buffer.concat(chunks).toString('utf8'))
+    const body = toPeer(await readBody(req))
     const path = toPeer(req.url ?? '/')
     const method = req.method ?? 'GET'
     const exchange: FaultExchange = { face, method, path, body, fault: null, status: 0 }
@@ -183,52 +183,29 @@ export async function startFaultPeer(peerOrigin: string): Promise<FaultPeer> {
       await answerWithFault(rule, req, res, exchange)
       return
     }
-    const upstream = http.request({
-      host: peer.hostname,
-      port: peer.port,
-      method,
+    forward({
+      target: peer,
+      req,
+      res,
       path,
-      headers: { ...rewriteHeaders(req.headers, toPeer), host: peer.host, 'content-length': String(Buffer.byteLength(body)), 'accept-encoding': 'identity' },
+      body,
+      toPeer,
+      toClient: (text) => swapHost(text, peer.host, `127.0.0.1:${faces.get(face)?.port ?? 0}`),
+      rewriteBody: (text, contentType) => rewriteBody(face, path, text, contentType),
+      onAnswer(status) {
+        exchange.status = status
+      },
+      onStream(stream) {
+        streams.add(stream)
+        stream.on('close', () => streams.delete(stream))
+      },
+      name: 'fault peer',
     })
-    upstream.on('response', (answer) => {
-      const headers = rewriteHeaders(answer.headers, (text) => swapHost(text, peer.host, `127.0.0.1:${faces.get(face)?.port ?? 0}`))
-      const contentType = String(answer.headers['content-type'] ?? '')
-      exchange.status = answer.statusCode ?? 0
-      if (contentType.includes('text/event-stream')) {
-        res.writeHead(answer.statusCode ?? 502, headers)
-        streams.add(res)
-        res.on('close', () => streams.delete(res))
-        answer.pipe(res)
-        return
-      }
-      const parts: Buffer[] = []
-      answer.on('data', (chunk: Buffer) => parts.push(chunk))
-      answer.on('end', () => {
-        const text = rewriteBody(face, path, Buffer.concat(parts).toString('utf8'), contentType)
-        res.writeHead(answer.statusCode ?? 502, { ...headers, 'content-length': String(Buffer.byteLength(text)) })
-        res.end(text)
-      })
-      answer.on('error', () => res.destroy())
-    })
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' })
-      res.end('fault peer: upstream error')
-    })
-    res.on('close', () => upstream.destroy())
-    upstream.end(body)
   }
 
   async function openFace(face: Face): Promise<FaceState> {
-    const sockets = new Set<Socket>()
-    const server = http.createServer((req, res) => {
-      handle(face, req, res).catch(() => res.destroy())
-    })
-    server.on('connection', (socket) => {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-    })
-    const origin = await listenOnLoopback(server)
-    return { face, server, sockets, origin, port: Number(new URL(origin).port), up: true }
+    const { server, sockets, origin, port } = await startLoopbackServer((req, res) => handle(face, req, res))
+    return { face, server, sockets, origin, port, up: true }
   }
 
   async function takeDown(state: FaceState) {
@@ -326,24 +303,6 @@ async function sendHuge(res: ServerResponse, bytes: number, eventStream: boolean
     }
   }
   if (!gone) res.end(eventStream ? '' : '"}')
-}
-
-function swapHost(text: string, from: string, to: string): string {
-  const [fromHost = '', fromPort = ''] = from.split(':')
-  const [toHost = '', toPort = ''] = to.split(':')
-  const escapedHost = fromHost.replace(/\./g, '\\.')
-  return text
-    .replace(new RegExp(`${escapedHost}:${fromPort}(?!\\d)`, 'g'), `${toHost}:${toPort}`)
-    .replace(new RegExp(`${escapedHost}%3A${fromPort}(?!\\d)`, 'gi'), `${toHost}%3A${toPort}`)
-}
-
-function rewriteHeaders(headers: IncomingHttpHeaders, rewrite: (text: string) => string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') continue
-    out[name] = Array.isArray(value) ? value.map(rewrite) : rewrite(value)
-  }
-  return out
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -11,12 +11,23 @@ import { connectionRow } from '#tests/faults/fault-checks.ts'
 import { type FaultPeer } from '#tests/faults/fault-peer.ts'
 import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { type createTestUser, dataOf, formRequest, getRequest, loadContext, settle, statusOf } from '#tests/utils.ts'
+import { type TestAccount, dataOf, formRequest, getRequest, loadContext, settle, statusOf } from '#tests/utils.ts'
 
 // The entry points the fault cases drive (route actions and loaders, as a browser would reach
 // them) and the set-up they share.
 
-export type Account = { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+/** The signed-in user a fault suite works as (tests/utils.ts). */
+export type Account = TestAccount
+
+/** A server that works (the demo at `url`), to show that the app serves other requests while a step fails. */
+export type HealthyServer = { userId: string; server: ServerSummary }
+
+/** Adds the demo at `url` to the account's workspace as the healthy server (a 5 s timeout, no auth). */
+export async function healthyServerFor(account: Account, url: string): Promise<HealthyServer> {
+  const { user } = account
+  const row = await getDb().mcpServer.create({ data: { workspaceId: user.workspaceId, name: 'Healthy demo', url, timeoutMs: 5_000 }, select: { id: true } })
+  return { userId: user.id, server: await requireServer(user.workspaceId, row.id) }
+}
 
 /** An OAuth server row on the fault peer's mcp face, optionally connected through the real routes. */
 export async function oauthServerOn(

@@ -16,9 +16,9 @@ import {
   track,
 } from '#tests/faults/fault-checks.ts'
 import { FAULT_KINDS, type FaultKind, type FaultPeer, type FaultRule, startFaultPeer } from '#tests/faults/fault-peer.ts'
-import { type Account, oauthServerOn, secretsOf, toolsPageSection } from '#tests/faults/fault-routes.ts'
+import { type Account, type HealthyServer, healthyServerFor, oauthServerOn, secretsOf, toolsPageSection } from '#tests/faults/fault-routes.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
+import { createTestAccount } from '#tests/utils.ts'
 
 // The fault suite, MCP half: initialize, tools/list and tools/call (Streamable HTTP, on an OAuth
 // server: a failing MCP server must never cost anyone their sign-in) and the event stream of the
@@ -45,18 +45,16 @@ let sseDemo: DemoMcpServer
 let sseFaults: FaultPeer
 let healthyDemo: DemoMcpServer
 let account: Account
-let healthy: { userId: string; server: ServerSummary }
+let healthy: HealthyServer
 
 beforeAll(async () => {
-  const user = await createTestUser('MCP fault finder')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('MCP fault finder')
   oauthPeer = await startSdkAuthServer()
   oauthFaults = await startFaultPeer(new URL(oauthPeer.mcpUrl).origin)
   sseDemo = await startDemoMcpServer({ transport: 'sse', apiKey: API_KEY })
   sseFaults = await startFaultPeer(new URL(sseDemo.url).origin)
   healthyDemo = await startDemoMcpServer()
-  const row = await getDb().mcpServer.create({ data: { workspaceId: user.workspaceId, name: 'Healthy demo', url: healthyDemo.url, timeoutMs: 5_000 }, select: { id: true } })
-  healthy = { userId: user.id, server: await requireServer(user.workspaceId, row.id) }
+  healthy = await healthyServerFor(account, healthyDemo.url)
 })
 afterEach(async () => {
   await oauthFaults.recover()

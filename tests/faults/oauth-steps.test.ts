@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
-import { requireServer } from '#app/models/server.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
@@ -12,7 +11,6 @@ import {
   expectClearMessage,
   expectCredentialsKept,
   expectOtherRequestsServed,
-  flashOf,
   otherRequests,
   track,
   waitUntil,
@@ -20,11 +18,12 @@ import {
 import { type FaultKind, type FaultPeer, type FaultRule, startFaultPeer } from '#tests/faults/fault-peer.ts'
 import {
   type Account,
+  type HealthyServer,
   type OAuthCase,
-  type ServerSummary,
   connectThroughRoute,
   disconnectThroughRoute,
   failureOf,
+  healthyServerFor,
   oauthServerOn,
   refreshRequestsAt,
   resultTextOf,
@@ -33,7 +32,7 @@ import {
 } from '#tests/faults/fault-routes.ts'
 import { autoApprove, connectThroughRoutes, finishCallbackRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, dataOf, headersOf, sessionCookieFor, statusOf } from '#tests/utils.ts'
+import { createTestAccount, dataOf, flashOf, headersOf, statusOf } from '#tests/utils.ts'
 
 // Read on first use (getEnv), after this file's imports: every request of this file waits at most 3 s.
 process.env.OAUTH_TIMEOUT_MS = '3000'
@@ -58,17 +57,15 @@ let peer: SdkAuthServer
 let faults: FaultPeer
 let demo: DemoMcpServer
 let account: Account
-let healthy: { userId: string; server: ServerSummary }
+let healthy: HealthyServer
 
 beforeAll(async () => {
-  const user = await createTestUser('Fault finder')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Fault finder')
   // no-store: every Connect and refresh discovers again, so the metadata steps are always exercised.
   peer = await startSdkAuthServer({ metadataCacheControl: 'no-store' })
   faults = await startFaultPeer(new URL(peer.mcpUrl).origin)
   demo = await startDemoMcpServer()
-  const row = await getDb().mcpServer.create({ data: { workspaceId: user.workspaceId, name: 'Healthy demo', url: demo.url, timeoutMs: 5_000 }, select: { id: true } })
-  healthy = { userId: user.id, server: await requireServer(user.workspaceId, row.id) }
+  healthy = await healthyServerFor(account, demo.url)
 })
 afterEach(() => faults.recover())
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { createCookie } from '@remix-run/node'
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { action as loginAction } from '#app/routes/login.tsx'
 import { action as logoutAction } from '#app/routes/logout.ts'
 import { action as signupAction, loader as signupLoader } from '#app/routes/signup.tsx'
@@ -32,6 +32,8 @@ import {
 const params = {}
 
 test('signing up creates the account, its personal workspace with the user as owner, and a session', async () => {
+  // The production password cost, not the suite's lowered one (tests/setup/setup-test-env.ts).
+  vi.stubEnv('TEST_SCRYPT_LOG2_N', undefined)
   const email = uniqueEmail('signup')
   const result = await settle(() =>
     signupAction({

@@ -12,7 +12,6 @@ import { loader as serverLoader } from '#app/routes/w.$workspaceId.servers.$serv
 import { action as editAction, loader as editLoader } from '#app/routes/w.$workspaceId.servers.$serverId.edit.tsx'
 import { action as newServerAction } from '#app/routes/w.$workspaceId.servers.new.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { startPreregisteredServer } from '#tests/servers/preregistered-server.ts'
 import { startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
@@ -20,6 +19,7 @@ import {
   BASE_URL,
   createTestUser,
   dataOf,
+  flashOf,
   formRequest,
   getRequest,
   headersOf,
@@ -65,14 +65,6 @@ function addServer(fields: Record<string, string>) {
       context: loadContext(),
     }),
   )
-}
-
-async function flashOf(result: unknown) {
-  const cookie = headersOf(result)
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ')
-  return (await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))).flash
 }
 
 async function lastServer() {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { addMember } from '#app/models/workspace.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
+import { routePathOf } from '#tests/support/route-paths.ts'
 import { createTestUser, formRequest, getRequest, loadContext, sessionCookieFor, settle, statusOf, headersOf } from '#tests/utils.ts'
 
 type RouteModule = {
@@ -105,21 +106,7 @@ afterAll(async () => {
 
 /** The URL path of a route file, with this test's workspace, server, tool and member filled in. */
 function pathOf(file: string): string {
-  const name = file.replace(/(\/route)?\.(tsx|ts)$/, '')
-  if (name === '_index') return '/'
-  return (
-    '/' +
-    name
-      .replace(/\[\.\]/g, '~dot~')
-      .split('.')
-      .filter((segment) => segment !== '_index')
-      .map((segment) => segment.replace(/_$/, ''))
-      .map((segment) =>
-        segment === '$workspaceId' ? workspaceId : segment === '$serverId' ? serverId : segment === '$userId' ? ownerId : segment === '$toolName' ? 'echo' : segment,
-      )
-      .join('/')
-      .replace(/~dot~/g, '.')
-  )
+  return routePathOf(file, params())
 }
 
 function classify(result: unknown): Outcome {

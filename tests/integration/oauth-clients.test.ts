@@ -17,14 +17,15 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { action as serverPageAction } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { startPreregisteredServer } from '#tests/servers/preregistered-server.ts'
+import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, type SdkAuthServerOptions, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import {
   BASE_URL,
   createTestUser,
   dataOf,
+  flashOf,
   formRequest,
   getRequest,
   headersOf,
@@ -79,14 +80,6 @@ function pressConnect(serverId: string, who: Person = owner, action = connectAct
       context: loadContext(),
     }),
   )
-}
-
-async function flashOf(result: unknown) {
-  const cookie = headersOf(result)
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ')
-  return (await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))).flash
 }
 
 /** Connect was refused: back on the server page with an error flash, and no flow left behind. */
@@ -181,18 +174,9 @@ async function startTinyServer(routes: (origin: string) => TinyRoutes): Promise<
       res.end(answer.body)
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('test: no TCP address')
-  const origin = `http://127.0.0.1:${address.port}`
+  const origin = await listenOnLoopback(server)
   table = routes(origin)
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
+  cleanup.push(() => closeServer(server))
   return { origin, mcpUrl: `${origin}/mcp`, seen }
 }
 

@@ -18,13 +18,13 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { action as serverPageAction, loader as serverPageLoader } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
+import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, type SdkAuthServerOptions, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { BASE_URL, createTestUser, dataOf, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { BASE_URL, createTestUser, dataOf, flashOf, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
 const REDIRECT_URI = `${BASE_URL}/oauth/callback`
 
@@ -73,14 +73,6 @@ function pressConnect(serverId: string) {
       context: loadContext(),
     }),
   )
-}
-
-async function flashOf(result: unknown) {
-  const cookie = headersOf(result)
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ')
-  return (await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))).flash
 }
 
 async function expectRefusedConnect(serverId: string): Promise<string> {
@@ -177,18 +169,9 @@ async function startTinyServer(routes: (origin: string) => Record<string, () => 
     if (!answer) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found')
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer()))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('test: no TCP address')
-  const origin = `http://127.0.0.1:${address.port}`
+  const origin = await listenOnLoopback(server)
   table = routes(origin)
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
+  cleanup.push(() => closeServer(server))
   return { mcpUrl: `${origin}/mcp`, seen }
 }
 

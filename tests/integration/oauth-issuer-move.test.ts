@@ -7,18 +7,17 @@ import { getDb } from '#app/utils/db.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { connectThroughRoutes, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { type MovingAuthServer, startMovingAuthServer } from '#tests/servers/moving-auth-server.ts'
-import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
+import { createTestAccount, type TestAccount } from '#tests/utils.ts'
 
 // A server whose protected-resource metadata starts naming another authorization server (MCP
 // 2026-07-28): the old connection asks for Reconnect with a sentence, nothing of the old issuer
 // reaches the new one, Reconnect registers with the new one, and the move is audited once.
 
 let peer: MovingAuthServer
-let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+let account: TestAccount
 
 beforeAll(async () => {
-  const user = await createTestUser('Mover')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Mover')
   peer = await startMovingAuthServer()
 })
 afterAll(async () => {

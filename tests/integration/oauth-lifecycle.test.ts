@@ -8,13 +8,12 @@ import { action as deleteAction } from '#app/routes/w.$workspaceId.servers.$serv
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { action as editAction } from '#app/routes/w.$workspaceId.servers.$serverId.edit.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { readFlash } from '#app/utils/flash.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type PeerProxy, connectThroughRoutes, finishCallbackRoute, startConnectRoute, startPeerProxy } from '#tests/multi-instance/oauth-kit.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { type PreregisteredServer, startPreregisteredServer } from '#tests/servers/preregistered-server.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { BASE_URL, cookieHeaderFrom, createTestUser, formRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { BASE_URL, createTestUser, flashOf, formRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
 // What happens to tokens after Connect: Disconnect revokes, a change of the server's
 // credentials invalidates everyone's tokens, a shared connection, and the audit trail.
@@ -74,13 +73,6 @@ function postServerPage(workspaceId: string, serverId: string, cookie: string, f
 
 function postDisconnect(workspaceId: string, serverId: string, cookie: string) {
   return settle(() => disconnectAction({ request: formRequest(`/w/${workspaceId}/servers/${serverId}/disconnect`, { intent: 'disconnect', confirm: 'on' }, cookie), ...args(workspaceId, serverId) }))
-}
-
-/** The flash message a redirect carries to the next page. */
-async function flashOf(result: unknown) {
-  const cookie = cookieHeaderFrom(...headersOf(result).getSetCookie())
-  const { flash } = await readFlash(new Request(BASE_URL, { headers: { Cookie: cookie } }))
-  return flash
 }
 
 async function auditOf(serverId: string) {

@@ -5,7 +5,7 @@ import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type AppInstance, startAppInstance } from '#tests/multi-instance/instances.ts'
 import { type PeerProxy, autoApprove, connectThroughRoutes, startPeerProxy } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
+import { createTestAccount, type TestAccount } from '#tests/utils.ts'
 
 // Two Switchboard instances (separate Node processes) on one database: the refresh single
 // flight must hold across processes (database lease + generation compare-and-swap), and a
@@ -16,15 +16,14 @@ let peer: SdkAuthServer
 let proxy: PeerProxy
 let instanceA: AppInstance
 let instanceB: AppInstance
-let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+let account: TestAccount
 
 beforeAll(async () => {
   const databaseUrl = process.env.DATABASE_URL
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (tests/setup creates the worker database)')
   peer = await startSdkAuthServer()
   proxy = await startPeerProxy(new URL(peer.mcpUrl).origin)
-  const user = await createTestUser('Two instances')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Two instances')
   // Same DATABASE_URL, ENCRYPTION_KEYS, SESSION_SECRET and PUBLIC_URL as this process (inherited).
   ;[instanceA, instanceB] = await Promise.all([startAppInstance('A', { DATABASE_URL: databaseUrl }), startAppInstance('B', { DATABASE_URL: databaseUrl })])
 })

@@ -8,7 +8,11 @@ import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { redirectUri } from '#app/oauth/client-identity.server.ts'
 import { type PeerProxy, connectThroughRoutes, startPeerProxy } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, sessionCookieFor } from '#tests/utils.ts'
+import { createTestAccount, type TestAccount } from '#tests/utils.ts'
+
+// Read on first use (getEnv), after this file's imports: a hanging token request is given up after 3 s, not
+// the default 10 s, so the hang-and-retry case takes seconds (tests/faults/oauth-steps.test.ts does the same).
+process.env.OAUTH_TIMEOUT_MS = '3000'
 
 // Tokens after Connect: proactive refresh, single flight, invalid_grant, transient failures and
 // 401s from the MCP server, against the SDK-built peer (rotating refresh tokens with reuse
@@ -23,11 +27,10 @@ let peer: SdkAuthServer
 let shortProxy: PeerProxy
 let proxy: PeerProxy
 /** One account for the whole file (scrypt makes accounts slow to create); each test adds its own server. */
-let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+let account: TestAccount
 
 beforeAll(async () => {
-  const user = await createTestUser('Refresher')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Refresher')
   shortPeer = await startSdkAuthServer({ accessTokenTtlSeconds: 45 })
   peer = await startSdkAuthServer()
   shortProxy = await startPeerProxy(new URL(shortPeer.mcpUrl).origin)

@@ -9,18 +9,17 @@ import { McpSessionPool, getSessionPool } from '#app/mcp/transport/sessions.serv
 import { invalidateServerOAuth } from '#app/oauth/revocation.server.ts'
 import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
-import { createTestUser, formRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { formRequest, loadContext, settle, statusOf, createTestAccount, type TestAccount } from '#tests/utils.ts'
 
 // MCP sessions opened with a token end at the server (the Streamable HTTP DELETE) with a token
 // that still works: before the revocation on Disconnect or an invalidation, with the new token
 // after a rotation, and never with a token of another configuration (the server's previous URL).
 
 let peer: SdkAuthServer
-let account: { user: Awaited<ReturnType<typeof createTestUser>>; cookie: string }
+let account: TestAccount
 
 beforeAll(async () => {
-  const user = await createTestUser('Session ender')
-  account = { user, cookie: await sessionCookieFor(user.id) }
+  account = await createTestAccount('Session ender')
   peer = await startSdkAuthServer()
 })
 afterAll(async () => {

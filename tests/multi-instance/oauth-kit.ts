@@ -1,8 +1,8 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import { type Socket } from 'node:net'
+import { type IncomingMessage, type ServerResponse } from 'node:http'
 import { loader as callbackLoader } from '#app/routes/oauth.callback.tsx'
 import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$serverId.connect.tsx'
-import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
+import { closeServer } from '#tests/servers/peer-http.ts'
+import { forward, readBody, startLoopbackServer, swapHost } from '#tests/support/rewriting-proxy.ts'
 import { formRequest, getRequest, headersOf, loadContext, settle, statusOf } from '#tests/utils.ts'
 
 // Helpers shared by the OAuth lifecycle tests and the app-instance worker processes
@@ -122,28 +122,10 @@ export async function startPeerProxy(peerOrigin: string): Promise<PeerProxy> {
   const heldWaiters: Array<{ count: number; resolve: () => void }> = []
   const hanging = new Set<ServerResponse>()
   const exchanges: ProxyExchange[] = []
-  const sockets = new Set<Socket>()
   let proxyHost = ''
 
-  const swap = (text: string, from: string, to: string) => {
-    const [fromHost = '', fromPort = ''] = from.split(':')
-    const [toHost = '', toPort = ''] = to.split(':')
-    const escapedHost = fromHost.replace(/\./g, '\\.')
-    return text
-      .replace(new RegExp(`${escapedHost}:${fromPort}(?!\\d)`, 'g'), `${toHost}:${toPort}`)
-      .replace(new RegExp(`${escapedHost}%3A${fromPort}(?!\\d)`, 'gi'), `${toHost}%3A${toPort}`)
-  }
-  const toPeer = (text: string) => swap(text, proxyHost, targetHost)
-  const toClient = (text: string) => swap(text, targetHost, proxyHost)
-
-  function rewriteHeaders(headers: IncomingHttpHeaders, rewrite: (text: string) => string): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {}
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') continue
-      out[name] = Array.isArray(value) ? value.map(rewrite) : rewrite(value)
-    }
-    return out
-  }
+  const toPeer = (text: string) => swapHost(text, proxyHost, targetHost)
+  const toClient = (text: string) => swapHost(text, targetHost, proxyHost)
 
   function notifyHeld() {
     for (const waiter of [...heldWaiters]) {
@@ -162,9 +144,7 @@ export async function startPeerProxy(peerOrigin: string): Promise<PeerProxy> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(Buffer.from(chunk))
-    const requestBody = toPeer(Buffer.concat(chunks).toString('utf8'))
+    const requestBody = toPeer(await readBody(req))
     const path = toPeer(req.url ?? '/')
     const exchange: ProxyExchange = { method: req.method ?? 'GET', path, requestBody, status: 0, responseBody: '', location: null, fault: null }
     exchanges.push(exchange)
@@ -191,48 +171,27 @@ export async function startPeerProxy(peerOrigin: string): Promise<PeerProxy> {
         notifyHeld()
       })
     }
-    const upstream = http.request({
-      host: target.hostname,
-      port: target.port,
-      method: req.method,
+    forward({
+      target,
+      req,
+      res,
       path,
-      headers: { ...rewriteHeaders(req.headers, toPeer), host: targetHost, 'content-length': String(Buffer.byteLength(requestBody)), 'accept-encoding': 'identity' },
-    })
-    upstream.on('response', (answer) => {
-      const headers = rewriteHeaders(answer.headers, toClient)
-      exchange.status = answer.statusCode ?? 0
-      exchange.location = typeof headers.location === 'string' ? headers.location : null
-      if ((answer.headers['content-type'] ?? '').includes('text/event-stream')) {
-        res.writeHead(answer.statusCode ?? 502, headers)
-        answer.pipe(res)
-        return
-      }
-      const parts: Buffer[] = []
-      answer.on('data', (chunk: Buffer) => parts.push(chunk))
-      answer.on('end', () => {
-        const body = toClient(Buffer.concat(parts).toString('utf8'))
+      body: requestBody,
+      toPeer,
+      toClient,
+      rewriteBody: toClient,
+      onAnswer(status, headers) {
+        exchange.status = status
+        exchange.location = typeof headers.location === 'string' ? headers.location : null
+      },
+      onBody(body) {
         exchange.responseBody = body
-        res.writeHead(answer.statusCode ?? 502, { ...headers, 'content-length': String(Buffer.byteLength(body)) })
-        res.end(body)
-      })
-      answer.on('error', () => res.destroy())
+      },
+      name: 'proxy',
     })
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' })
-      res.end('proxy: upstream error')
-    })
-    res.on('close', () => upstream.destroy())
-    upstream.end(requestBody)
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy())
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  const origin = await listenOnLoopback(server)
+  const { server, origin, sockets } = await startLoopbackServer(handle)
   proxyHost = new URL(origin).host
 
   const release = () => {

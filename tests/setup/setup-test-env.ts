@@ -11,6 +11,10 @@ process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent'
 // The local MCP peers listen on 127.0.0.1; every other private address stays refused, so
 // the outbound rules are exercised for real (::1, localhost's ::1, 169.254.x, 10.x ...).
 process.env.OUTBOUND_ALLOWED_NETWORKS = '127.0.0.1/32'
+// New password hashes cost N=2^10 instead of 2^17 (app/utils/password.server.ts honours this only when
+// NODE_ENV is test): the suite signs up and signs in hundreds of times. Stored parameters still decide
+// verification; password.server.test.ts and the sign-up test check the production cost without it.
+process.env.TEST_SCRYPT_LOG2_N = process.env.TEST_SCRYPT_LOG2_N ?? '10'
 process.env.DATA_DIR = path.join(TEST_TMP_DIR, `data-${process.env.VITEST_POOL_ID ?? '0'}`)
 
 const kind = process.env.TEST_DB_KIND

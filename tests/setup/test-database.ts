@@ -29,19 +29,30 @@ export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>):
   }
 }
 
+/** PostgreSQL's "insufficient_privilege", which DROP DATABASE … WITH (FORCE) raises for an autovacuum worker. */
+const INSUFFICIENT_PRIVILEGE = '42501'
+
+/**
+ * Drops a test database, ending its connections. A non-superuser's FORCE cannot end an autovacuum worker
+ * that happens to be in a freshly written database ("must be a member of the role whose process is being
+ * terminated"); the worker is gone within moments, so that one error is tried again a few times.
+ */
+export async function dropPostgresDatabase(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      return
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? error.code : undefined
+      if (code !== INSUFFICIENT_PRIVILEGE || attempt >= 20) throw error
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}
+
 export async function recreatePostgresDatabase(name: string, template?: string): Promise<void> {
   await withAdminClient(async (client) => {
-    // An autovacuum worker may be visiting the database: FORCE cannot end it without superuser
-    // rights (42501), and it is gone within moments, so try again a few times.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-        break
-      } catch (error) {
-        if (attempt >= 30 || (error as { code?: string }).code !== '42501') throw error
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
-    }
+    await dropPostgresDatabase(client, name)
     await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`)
   })
 }

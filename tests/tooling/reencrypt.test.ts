@@ -8,7 +8,7 @@ import { decryptSecret, encryptSecret, keyIdOf, type SecretContext } from '#app/
 import { createDb, type Db } from '#app/utils/db.server.ts'
 import { type EncryptionKey } from '#app/utils/env.server.ts'
 import { reencryptAll, reencryptValue, type EncryptedColumn } from '#app/utils/reencrypt.server.ts'
-import { postgresUrlFor, withAdminClient } from '#tests/setup/test-database.ts'
+import { dropPostgresDatabase, postgresUrlFor, withAdminClient } from '#tests/setup/test-database.ts'
 
 // Runs on real SQLite always, and on PostgreSQL too when TEST_DATABASE_URL is set. Each test
 // makes its own table in a database this file creates and drops.
@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const target of targets.values()) await target.db.$disconnect()
   if (targets.has('postgresql')) {
-    await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${postgresName}" WITH (FORCE)`))
+    await withAdminClient((client) => dropPostgresDatabase(client, postgresName))
   }
   fs.rmSync(tmpDir, { recursive: true, force: true })
 })

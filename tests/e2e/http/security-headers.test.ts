@@ -12,8 +12,9 @@ import { getDb } from '#app/utils/db.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
 import { createUser, demo, expect, test } from '#tests/fixtures.ts'
 import { startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
+import { type RouteIds, routePathOf } from '#tests/support/route-paths.ts'
 
-type Ids = { workspaceId: string; serverId: string; userId: string; toolName: string }
+type Ids = RouteIds
 
 /** Route files of app/routes (the same filter as the authorization matrix); a folder route by its route.tsx. */
 function routeFiles(): string[] {
@@ -27,21 +28,7 @@ function routeFiles(): string[] {
 
 /** The URL path of a route file, with the ids filled in. */
 function pathOf(file: string, ids: Ids): string {
-  const name = file.replace(/(\/route)?\.(tsx|ts)$/, '')
-  if (name === '_index') return '/'
-  return (
-    '/' +
-    name
-      .replace(/\[\.\]/g, '~dot~')
-      .split('.')
-      .filter((segment) => segment !== '_index')
-      .map((segment) => segment.replace(/_$/, ''))
-      .map((segment) =>
-        segment === '$workspaceId' ? ids.workspaceId : segment === '$serverId' ? ids.serverId : segment === '$userId' ? ids.userId : segment === '$toolName' ? ids.toolName : segment,
-      )
-      .join('/')
-      .replace(/~dot~/g, '.')
-  )
+  return routePathOf(file, ids)
 }
 
 /** Every value a response sent for `name` (a header sent twice shows up twice). */

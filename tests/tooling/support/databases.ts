@@ -5,7 +5,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { onTestFinished } from 'vitest'
-import { postgresUrlFor, withAdminClient } from '#tests/setup/test-database.ts'
+import { dropPostgresDatabase, postgresUrlFor, withAdminClient } from '#tests/setup/test-database.ts'
 
 export const hasPostgres = Boolean(process.env.TEST_DATABASE_URL)
 
@@ -26,7 +26,7 @@ export async function freshPostgresUrl(): Promise<string> {
   const name = `switchboard_tooling_${randomBytes(6).toString('hex')}`
   await withAdminClient((client) => client.query(`CREATE DATABASE "${name}"`))
   onTestFinished(async () => {
-    await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+    await withAdminClient((client) => dropPostgresDatabase(client, name))
   })
   return postgresUrlFor(name)
 }
