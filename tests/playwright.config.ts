@@ -60,7 +60,7 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  // Chromium pages and the production server share two cores; 3 was not shown stable (docs/decisions/020-test-suite-speed.md).
+  // Chromium pages and the production server share two cores; 3 workers were no faster (docs/decisions/020-test-suite-speed.md).
   // E2E_WORKERS overrides it (a larger machine).
   workers: Number(process.env.E2E_WORKERS ?? 2),
   reporter: process.env.CI ? [['list']] : [['list']],
