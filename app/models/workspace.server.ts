@@ -1,5 +1,6 @@
 import { disconnect } from '#app/oauth/revocation.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
+import { memoizeForRequest } from '#app/utils/request-context.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
 export type WorkspaceAccess = {
@@ -12,9 +13,10 @@ const notFound = () => new Response('Workspace not found', { status: 404 })
 /**
  * The workspace and the caller's role in it. Throws 404 when the workspace does not exist
  * or the user is not a member: non-members cannot tell the two apart.
+ * The layout and the page both ask: a GET request looks it up once (memoizeForRequest).
  */
 export async function requireMembership(userId: string, workspaceId: string): Promise<WorkspaceAccess> {
-  const membership = await findMembership(userId, workspaceId)
+  const membership = await memoizeForRequest(`membership:${userId}:${workspaceId}`, () => findMembership(userId, workspaceId))
   if (!membership) throw notFound()
   return { workspace: membership.workspace, role: membership.role }
 }
