@@ -227,3 +227,5 @@ function MemberRow({
 }
 
 export const meta: MetaFunction = () => [{ title: 'Members · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -98,3 +98,5 @@ export default function RemoveMemberRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Remove member · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

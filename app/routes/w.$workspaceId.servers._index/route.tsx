@@ -84,3 +84,5 @@ export default function ServersRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'MCP servers · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'
