@@ -66,7 +66,9 @@ async function freshPostgresDatabase(name: string): Promise<string> {
 }
 
 async function measurePostgresStampede(): Promise<{ tokenRequests: number; calls: number; failures: number }> {
-  const databaseUrl = await freshPostgresDatabase('switchboard_bench')
+  // TEST_RUN_ID keeps runs of several people on one PostgreSQL apart (the database is dropped first).
+  const runId = (process.env.TEST_RUN_ID ?? '').replace(/[^a-z0-9_]/gi, '')
+  const databaseUrl = await freshPostgresDatabase(runId ? `switchboard_bench_${runId}` : 'switchboard_bench')
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/stampede-pg.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,18 +14,26 @@ export type Clipped = { text: string; totalChars?: number; tooDeep?: number }
 
 /** Whether `value` nests objects or arrays more than `maxDepth` levels deep. Iterative: never overflows. */
 export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]]
+  // countNodes counts the root as depth 0, this question counts it as level 1.
+  return countNodes(value, Number.MAX_SAFE_INTEGER, maxDepth - 1) === 'too-deep'
+}
+
+/** Counts the values in a JSON tree, giving up past `maxNodes` or `maxDepth` (the root is depth 0). Iterative. */
+export function countNodes(root: unknown, maxNodes: number, maxDepth: number): number | 'too-many' | 'too-deep' {
+  let nodes = 1
+  const stack: Array<[unknown, number]> = [[root, 0]]
   while (stack.length > 0) {
     const next = stack.pop()
     if (!next) break
-    const [node, depth] = next
-    if (node === null || typeof node !== 'object') continue
-    if (depth > maxDepth) return true
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
-    }
+    const [value, depth] = next
+    if (value === null || typeof value !== 'object') continue
+    if (depth > maxDepth) return 'too-deep'
+    const children = Array.isArray(value) ? value : Object.values(value)
+    nodes += children.length
+    if (nodes > maxNodes) return 'too-many'
+    for (const child of children) stack.push([child, depth + 1])
   }
-  return false
+  return nodes
 }
 
 /**
@@ -52,6 +60,11 @@ export function clipText(text: string, max: number): Clipped {
   const code = text.charCodeAt(end - 1)
   if (code >= 0xd800 && code <= 0xdbff) end -= 1
   return { text: text.slice(0, end), totalChars: text.length }
+}
+
+/** `text` cut to at most `max` characters, the last one an ellipsis when it was cut (never inside a surrogate pair). */
+export function ellipsize(text: string, max: number): string {
+  return text.length <= max ? text : `${clipText(text, max - 1).text}…`
 }
 
 /** The sentence shown instead of a value nested too deeply. */

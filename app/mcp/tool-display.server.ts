@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type Clipped, boundedJson, clipText, formatBytes } from '#app/mcp/display-bounds.ts'
+import { type Clipped, boundedJson, clipText, ellipsize, formatBytes } from '#app/mcp/display-bounds.ts'
 
 /*
  * Turns the raw CallToolResult a remote server sent (untrusted: see @modelcontextprotocol/sdk
@@ -82,7 +82,7 @@ export function toDisplayResult(result: unknown): DisplayResult {
       ok: false,
       problems: parsed.error.issues.slice(0, 10).map((issue) => {
         const where = issue.path.slice(0, 10).map(String).join('.')
-        return clip(`${where ? `${where}: ` : ''}${issue.message}`, MAX_SHORT_CHARS)
+        return ellipsize(`${where ? `${where}: ` : ''}${issue.message}`, MAX_SHORT_CHARS)
       }),
       preview: boundedJson(result, MAX_PREVIEW_CHARS),
     }
@@ -114,12 +114,12 @@ function spend(budget: Budget, clipped: Clipped): Clipped {
 }
 
 function readBlock(block: unknown, budget: Budget): DisplayBlock {
-  const type = isRecord(block) && typeof block.type === 'string' ? clip(block.type, 60) : '(no type)'
+  const type = isRecord(block) && typeof block.type === 'string' ? ellipsize(block.type, 60) : '(no type)'
   if (budget.remaining <= 0) return { kind: 'omitted', type }
   const malformed = (error: z.ZodError): DisplayBlock => ({
     kind: 'malformed',
     type,
-    problem: clip(
+    problem: ellipsize(
       error.issues
         .slice(0, 5)
         .map((issue) => `${issue.path.slice(0, 10).map(String).join('.') || type}: ${issue.message}`)
@@ -144,8 +144,8 @@ function readBlock(block: unknown, budget: Budget): DisplayBlock {
       const parsed = EmbeddedResourceSchema.safeParse(block)
       if (!parsed.success) return malformed(parsed.error)
       const { resource } = parsed.data
-      const uri = clip(resource.uri, MAX_URI_CHARS)
-      const mimeType = resource.mimeType === undefined ? undefined : clip(resource.mimeType, 100)
+      const uri = ellipsize(resource.uri, MAX_URI_CHARS)
+      const mimeType = resource.mimeType === undefined ? undefined : ellipsize(resource.mimeType, 100)
       if ('text' in resource) return { kind: 'resource-text', uri, mimeType, text: spend(budget, clipText(resource.text, MAX_TEXT_CHARS)) }
       // Binary resources are never shown: only their size goes to the page.
       return { kind: 'resource-blob', uri, mimeType, bytes: base64Bytes(resource.blob.replace(/\s+/g, '')) }
@@ -156,12 +156,12 @@ function readBlock(block: unknown, budget: Budget): DisplayBlock {
       const { name, title, description, uri, mimeType } = parsed.data
       return {
         kind: 'resource-link',
-        label: clip(title?.trim() || name, MAX_SHORT_CHARS),
-        name: clip(name, MAX_SHORT_CHARS),
-        uri: clip(uri, MAX_URI_CHARS),
+        label: ellipsize(title?.trim() || name, MAX_SHORT_CHARS),
+        name: ellipsize(name, MAX_SHORT_CHARS),
+        uri: ellipsize(uri, MAX_URI_CHARS),
         href: safeHref(uri),
-        description: description === undefined ? undefined : clip(description, MAX_DESCRIPTION_CHARS),
-        mimeType: mimeType === undefined ? undefined : clip(mimeType, 100),
+        description: description === undefined ? undefined : ellipsize(description, MAX_DESCRIPTION_CHARS),
+        mimeType: mimeType === undefined ? undefined : ellipsize(mimeType, 100),
       }
     }
     default:
@@ -172,7 +172,7 @@ function readBlock(block: unknown, budget: Budget): DisplayBlock {
 function readMedia(kind: 'image' | 'audio', rawMimeType: string, rawData: string, budget: Budget): DisplayBlock {
   // Parameters ("; codecs=…") are dropped; only the bare, lower-cased type is ever put in a URL.
   const mimeType = (rawMimeType.split(';')[0] ?? '').trim().toLowerCase()
-  const shownType = clip(rawMimeType, 100)
+  const shownType = ellipsize(rawMimeType, 100)
   const data = rawData.replace(/\s+/g, '')
   const bytes = base64Bytes(data)
   const what = kind === 'image' ? 'image' : 'audio clip'
@@ -200,10 +200,6 @@ function safeHref(uri: string): string | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${clipText(text, max - 1).text}…`
 }
 
 function base64Bytes(data: string): number {

@@ -1,6 +1,7 @@
 import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
 import { oauthClientFields, oauthClientFieldsSelect } from '#app/models/server.server.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
+import { memoizeForRequest } from '#app/utils/request-context.server.ts'
 import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
 export type WorkspaceAccess = {
@@ -13,18 +14,13 @@ const notFound = () => new Response('Workspace not found', { status: 404 })
 /**
  * The workspace and the caller's role in it. Throws 404 when the workspace does not exist
  * or the user is not a member: non-members cannot tell the two apart.
+ * It reads the user's membership list, which the workspace layout shows anyway: on a GET the layout and the page
+ * share one lookup (listWorkspaces is memoized per request), and a person has a handful of workspaces.
  */
 export async function requireMembership(userId: string, workspaceId: string): Promise<WorkspaceAccess> {
-  const membership = await findMembership(userId, workspaceId)
+  const membership = (await listWorkspaces(userId)).find((m) => m.workspace.id === workspaceId)
   if (!membership) throw notFound()
   return { workspace: membership.workspace, role: membership.role }
-}
-
-function findMembership(userId: string, workspaceId: string) {
-  return getDb().membership.findUnique({
-    where: { workspaceId_userId: { workspaceId, userId } },
-    select: { role: true, workspace: { select: { id: true, name: true, personal: true } } },
-  })
 }
 
 /** Like requireMembership, and throws 403 unless the caller is an owner or admin. */
@@ -36,13 +32,15 @@ export async function requireWorkspaceAdmin(userId: string, workspaceId: string)
   return access
 }
 
-/** The user's workspaces, personal first, then by name. */
+/** The user's workspaces with their role in each, personal first, then by name. Asked once per GET request. */
 export function listWorkspaces(userId: string) {
-  return getDb().membership.findMany({
-    where: { userId },
-    select: { role: true, workspace: { select: { id: true, name: true, personal: true } } },
-    orderBy: [{ workspace: { personal: 'desc' } }, { workspace: { name: 'asc' } }],
-  })
+  return memoizeForRequest(`workspaces:${userId}`, () =>
+    getDb().membership.findMany({
+      where: { userId },
+      select: { role: true, workspace: { select: { id: true, name: true, personal: true } } },
+      orderBy: [{ workspace: { personal: 'desc' } }, { workspace: { name: 'asc' } }],
+    }),
+  )
 }
 
 /** Where "/" sends a signed-in user: the last workspace they chose if still a member, else their first. */

@@ -32,3 +32,5 @@ export default function IndexRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

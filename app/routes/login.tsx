@@ -130,3 +130,5 @@ export default function LoginRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

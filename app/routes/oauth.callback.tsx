@@ -59,3 +59,5 @@ export default function OAuthCallbackRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Could not connect · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -100,3 +100,5 @@ export default function SignupRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

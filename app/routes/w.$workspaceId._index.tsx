@@ -34,3 +34,5 @@ export default function WorkspaceOverviewRoute() {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.workspace.name} · Switchboard` : 'Switchboard' },
 ]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -85,3 +85,5 @@ export default function AuditRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -225,3 +225,5 @@ function MemberRow({
 }
 
 export const meta: MetaFunction = () => [{ title: 'Members · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

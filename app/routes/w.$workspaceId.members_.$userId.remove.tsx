@@ -88,3 +88,5 @@ export default function RemoveMemberRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Remove member · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -66,3 +66,5 @@ export default function DeleteServerRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Delete server · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -93,3 +93,5 @@ export default function EditServerRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Edit server · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

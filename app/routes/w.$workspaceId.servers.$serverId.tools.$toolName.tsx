@@ -132,3 +132,5 @@ function SchemaJson({ clipped }: { clipped: Clipped }) {
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: loaderData ? `${loaderData.tool?.title ?? loaderData.toolName} · Switchboard` : 'Tool · Switchboard' },
 ]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -86,3 +86,5 @@ export default function NewServerRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Add server · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -67,3 +67,5 @@ export default function WorkspaceSettingsRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Workspace settings · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -68,3 +68,5 @@ export default function ToolsRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'Tools · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

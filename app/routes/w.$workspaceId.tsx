@@ -4,11 +4,10 @@ import {
   Link,
   NavLink,
   Outlet,
-  isRouteErrorResponse,
   useLoaderData,
   useLocation,
-  useRouteError,
 } from '@remix-run/react'
+import { StatusErrorBoundary } from '#app/components/error-boundary.tsx'
 import { listWorkspaces, requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { ROLE_LABELS, canManageWorkspace } from '#app/utils/permissions.ts'
@@ -96,35 +95,6 @@ export default function WorkspaceLayoutRoute() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError()
-  const status = isRouteErrorResponse(error) ? error.status : 500
-  // Thrown responses carry a sentence meant for the person ("Server not found", ...).
-  const sentence = isRouteErrorResponse(error) && typeof error.data === 'string' && error.data ? error.data : null
-  return (
-    <div className="page narrow">
-      <h1>
-        {status === 404
-          ? (sentence ?? 'Not found')
-          : status === 403
-            ? 'Not allowed'
-            : status === 413
-              ? 'Too much to send'
-              : status === 400 || status === 415
-                ? 'Bad request'
-                : 'Something went wrong'}
-      </h1>
-      <p>
-        {status === 404
-          ? 'It does not exist, or you are not a member of the workspace it belongs to.'
-          : status === 403
-            ? `${sentence ?? 'Your role in this workspace does not allow that.'} Ask an owner or admin.`
-            : status === 400 || status === 413 || status === 415
-              ? (sentence ?? 'The request could not be understood.')
-              : 'The page could not be shown. Please try again.'}
-      </p>
-      <p>
-        <Link to="/">Go to your workspace</Link>
-      </p>
-    </div>
-  )
+  // The workspace itself could not be shown (not a member, or gone): no menu, and the way back is "/".
+  return <StatusErrorBoundary outsideWorkspace />
 }

@@ -57,3 +57,5 @@ export default function NewWorkspaceRoute() {
 }
 
 export const meta: MetaFunction = () => [{ title: 'New workspace · Switchboard' }]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -54,7 +54,8 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
         ),
       )
     })
-    runWithRequestContext({ requestId }, next)
+    const memo = req.method === 'GET' || req.method === 'HEAD' ? new Map<string, Promise<unknown>>() : undefined
+    runWithRequestContext({ requestId, memo }, next)
   })
 
   app.use((req, res, next) => {

@@ -3,6 +3,7 @@ import { redirect } from '@remix-run/node'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '#app/utils/password.server.ts'
 import { safeRedirectPath } from '#app/utils/redirect.ts'
+import { memoizeForRequest } from '#app/utils/request-context.server.ts'
 import { getActiveSession, getSessionUser } from '#app/utils/session.server.ts'
 
 export type SignedInUser = { id: string; email: string; name: string; lastWorkspaceId: string | null }
@@ -23,24 +24,11 @@ export function accountAddressThrottleKey(email: string, address: string): strin
 }
 
 /**
- * A page's loaders (root, layout, route) all ask who is signing in with the same Request: a GET
- * answers them from one lookup. Not for other methods: an action may change the answer.
+ * The signed-in user, or null. A page's loaders (root, layout, route) all ask: a GET answers them from one lookup
+ * (memoizeForRequest; not for other methods, where an action may change the answer).
  */
-const usersOfRequest = new WeakMap<Request, Promise<SignedInUser | null>>()
-
-/** The signed-in user, or null. */
 export function getUser(request: Request): Promise<SignedInUser | null> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return lookUpUser(request)
-  let user = usersOfRequest.get(request)
-  if (!user) {
-    user = lookUpUser(request)
-    usersOfRequest.set(request, user)
-  }
-  return user
-}
-
-function lookUpUser(request: Request): Promise<SignedInUser | null> {
-  return getSessionUser(request)
+  return memoizeForRequest('signed-in-user', () => getSessionUser(request))
 }
 
 function loginRedirect(request: Request): Response {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { getEnv, type EncryptionKey } from '#app/utils/env.server.ts'
 
 /**
@@ -151,4 +151,18 @@ export function isEncryptedWithCurrentKey(
 ): boolean {
   const current = keys[0]
   return current !== undefined && keyIdOf(ciphertext) === current.id
+}
+
+/** What an HMAC of the app is for: each purpose has a key of its own. */
+export type HmacPurpose = 'session-id' | 'device-cookie'
+
+/**
+ * HMAC-SHA256 for one purpose, keyed from SESSION_SECRET. The device cookie's key is derived from it, so that no
+ * other HMAC of the app can pass for a device token; the session id's key is the secret itself (the stored session
+ * keys were made with it: another key would sign everyone out).
+ */
+export function hmacFor(purpose: HmacPurpose): (data: string) => Buffer {
+  const secret = getEnv().SESSION_SECRET
+  const key = purpose === 'session-id' ? secret : createHmac('sha256', secret).update('switchboard device cookie v1').digest()
+  return (data) => createHmac('sha256', key).update(data).digest()
 }

@@ -2,11 +2,11 @@
 // cookies"): a browser that signed in to an account before is not slowed by that account's
 // account-wide failure counter, so guesses from elsewhere cannot keep the owner out
 // (docs/decisions/012-sign-in-throttling.md).
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { createCookie } from '@remix-run/node'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { normalizeEmail } from '#app/utils/auth.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
+import { hmacFor } from '#app/utils/crypto.server.ts'
+import { lazyAppCookie } from '#app/utils/session.server.ts'
 
 /** How long a browser stays known after its last successful sign-in (browsers cap cookies at 400 days). */
 const DEVICE_COOKIE_TTL_MS = 365 * 24 * 60 * 60 * 1000
@@ -18,30 +18,10 @@ const MAX_ACCOUNTS_PER_DEVICE = 5
 const DeviceTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/)
 const DeviceCookieSchema = z.array(z.unknown()).max(50)
 
-let deviceCookie: ReturnType<typeof createCookie> | undefined
-
-function getDeviceCookie() {
-  const env = getEnv()
-  deviceCookie ??= createCookie(env.secureCookies ? '__Host-sb_device' : 'sb_device', {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: env.secureCookies,
-    path: '/',
-    maxAge: DEVICE_COOKIE_TTL_MS / 1000,
-  })
-  return deviceCookie
-}
-
-let deviceKey: Buffer | undefined
-
-/** A key of its own, derived from SESSION_SECRET, so that no other HMAC of the app can pass for a device token. */
-function getDeviceKey(): Buffer {
-  deviceKey ??= createHmac('sha256', getEnv().SESSION_SECRET).update('switchboard device cookie v1').digest()
-  return deviceKey
-}
+const getDeviceCookie = lazyAppCookie('sb_device', DEVICE_COOKIE_TTL_MS)
 
 function macOf(nonce: string, email: string): Buffer {
-  return createHmac('sha256', getDeviceKey()).update(`${nonce}\n${normalizeEmail(email)}`).digest()
+  return hmacFor('device-cookie')(`${nonce}\n${normalizeEmail(email)}`)
 }
 
 async function readTokens(request: Request): Promise<string[]> {

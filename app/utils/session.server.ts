@@ -1,32 +1,40 @@
-import { createHmac, randomBytes } from 'node:crypto'
-import { createCookie } from '@remix-run/node'
+import { randomBytes } from 'node:crypto'
+import { type Cookie, createCookie } from '@remix-run/node'
+import { hmacFor } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000
 
-let sessionCookie: ReturnType<typeof createCookie> | undefined
+/**
+ * A cookie of the app's own, made on first use (the environment is read then): httpOnly, SameSite=Lax, path /,
+ * and Secure with the __Host- prefix when PUBLIC_URL is https. Its value is not signed: callers store ids or MACs.
+ */
+export function lazyAppCookie(name: string, maxAgeMs: number): () => Cookie {
+  let cookie: Cookie | undefined
+  return () => {
+    const env = getEnv()
+    cookie ??= createCookie(env.secureCookies ? `__Host-${name}` : name, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: env.secureCookies,
+      path: '/',
+      maxAge: maxAgeMs / 1000,
+    })
+    return cookie
+  }
+}
 
 /**
  * The session cookie: a random id, httpOnly, SameSite=Lax, Secure (and the __Host- prefix)
  * when PUBLIC_URL is https. The id is not signed: it is only a lookup key, and the
  * database stores an HMAC of it, never the id itself.
  */
-function getSessionCookie() {
-  const env = getEnv()
-  sessionCookie ??= createCookie(env.secureCookies ? '__Host-sb_session' : 'sb_session', {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: env.secureCookies,
-    path: '/',
-    maxAge: SESSION_TTL_MS / 1000,
-  })
-  return sessionCookie
-}
+const getSessionCookie = lazyAppCookie('sb_session', SESSION_TTL_MS)
 
 /** The database key of a cookie value: HMAC-SHA256 keyed by SESSION_SECRET. */
 function sessionKey(cookieValue: string): string {
-  return createHmac('sha256', getEnv().SESSION_SECRET).update(cookieValue).digest('hex')
+  return hmacFor('session-id')(cookieValue).toString('hex')
 }
 
 async function readSessionCookie(request: Request): Promise<string | null> {
@@ -52,11 +60,11 @@ export async function getActiveSession(request: Request): Promise<ActiveSession 
 export async function getSessionUser(request: Request) {
   const value = await readSessionCookie(request)
   if (!value) return null
-  const session = await getDb().session.findFirst({
-    where: { id: sessionKey(value), expiresAt: { gt: new Date() } },
-    select: { user: { select: { id: true, email: true, name: true, lastWorkspaceId: true } } },
+  // From the user's side: one statement (a nested select of the session's user would be two).
+  return getDb().user.findFirst({
+    where: { sessions: { some: { id: sessionKey(value), expiresAt: { gt: new Date() } } } },
+    select: { id: true, email: true, name: true, lastWorkspaceId: true },
   })
-  return session?.user ?? null
 }
 
 /**

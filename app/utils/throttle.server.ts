@@ -208,22 +208,6 @@ export async function reserveAttempts(
   return { ok: true, reservations }
 }
 
-/** Counts one failure for `key`; a key quiet for `rule.forgetAfterMs` starts again from zero. */
-export async function recordFailure(key: string, rule: BackoffRule, now = new Date()): Promise<void> {
-  const db = getDb()
-  const forgotten = new Date(now.getTime() - rule.forgetAfterMs)
-  // As in recordThrottledEvent: safe on several instances, a lost race costs at most one miscount.
-  await db.throttle.updateMany({
-    where: { key, OR: [{ lastEventAt: { lte: forgotten } }, { lastEventAt: null, windowStart: { lte: forgotten } }] },
-    data: { count: 0, windowStart: now },
-  })
-  await db.throttle.upsert({
-    where: { key },
-    create: { key, count: 1, windowStart: now, lastEventAt: now },
-    update: { count: { increment: 1 }, lastEventAt: now },
-  })
-}
-
 /** Forgets the events of `key` (e.g. the account's failures after a successful sign-in). */
 export async function resetThrottle(key: string): Promise<void> {
   await getDb().throttle.deleteMany({ where: { key } })

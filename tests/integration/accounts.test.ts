@@ -12,9 +12,9 @@ import {
   LOGIN_FAILURES_PER_ACCOUNT_AND_DEVICE,
   LOGIN_FAILURES_PER_ADDRESS,
   SIGNUPS_PER_IP,
-  recordFailure,
   reserveAttempt,
 } from '#app/utils/throttle.server.ts'
+import { recordFailure } from '#tests/integration/throttle-failures.ts'
 import {
   cookieHeaderFrom,
   createTestUser,

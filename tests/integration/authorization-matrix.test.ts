@@ -58,7 +58,7 @@ const EXPECTED: Record<string, Expectation> = {
   // Removing *another* member (the owner here): members may only remove themselves.
   'w.$workspaceId.members_.$userId.remove.tsx': { loader: { ...admins, admin: 'forbidden' }, action: { ...admins, admin: 'forbidden' } },
   'w.$workspaceId.tools.tsx': { loader: members },
-  'w.$workspaceId.servers._index.tsx': { loader: members },
+  'w.$workspaceId.servers._index/route.tsx': { loader: members },
   'w.$workspaceId.servers.new.tsx': { loader: admins, action: admins },
   // The server page: every member sees it; changing the server is for admins (a member's own
   // "test my OAuth connection" is checked separately below).

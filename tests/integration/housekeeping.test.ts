@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { expect, test } from 'vitest'
 import { getDb } from '#app/utils/db.server.ts'
 import { runHousekeeping, startHousekeeping } from '#app/utils/housekeeping.server.ts'
-import { THROTTLE_ROW_TTL_MS, recordFailure, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS } from '#app/utils/throttle.server.ts'
+import { THROTTLE_ROW_TTL_MS, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS } from '#app/utils/throttle.server.ts'
+import { recordFailure } from '#tests/integration/throttle-failures.ts'
 import { createTestUser } from '#tests/utils.ts'
 
 const HOUR_MS = 60 * 60 * 1000

@@ -1,5 +1,6 @@
+import { ellipsize } from '#app/mcp/display-bounds.ts'
 import { COMBINATOR_KEYWORDS, arrayField, enumField, numberField, textField } from '#app/mcp/tool-input/fields.server.ts'
-import { clip, isRecord, nonEmptyString, optionalClip, stringArray } from '#app/mcp/tool-input/helpers.server.ts'
+import { isRecord, nonEmptyString, optionalClip, stringArray } from '#app/mcp/tool-input/helpers.server.ts'
 import {
   type FieldBase,
   FIELD_NAME_PREFIX,
@@ -112,7 +113,7 @@ function classify(name: string, propertySchema: unknown, required: boolean, inde
     name,
     inputName,
     id: `tool-field-${index}`,
-    label: clip(nonEmptyString(schema.title) ?? name, MAX_LABEL_CHARS),
+    label: ellipsize(nonEmptyString(schema.title) ?? name, MAX_LABEL_CHARS),
     description: optionalClip(nonEmptyString(schema.description), MAX_DESCRIPTION_CHARS),
     hints: [],
     required,

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
-import { capitalize, clip, findOption, formatCount, plural, safeJson } from '#app/mcp/tool-input/helpers.server.ts'
+import { ellipsize } from '#app/mcp/display-bounds.ts'
+import { capitalize, findOption, formatCount, plural, safeJson } from '#app/mcp/tool-input/helpers.server.ts'
 import {
   MAX_AJV_ERRORS_READ,
   MAX_MESSAGES_PER_FIELD,
@@ -60,18 +61,18 @@ export function mapAjvErrors(
       if (missing && typeof error.params.missingProperty === 'string') {
         const name = error.params.missingProperty
         const field = fieldsByName.get(name)
-        const message = error.keyword === 'required' ? 'Required' : `Required when “${clip(String(error.params.property), 60)}” is set`
+        const message = error.keyword === 'required' ? 'Required' : `Required when “${ellipsize(String(error.params.property), 60)}” is set`
         if (field) errors.add(field.inputName, message, false, weak)
-        else errors.add(RAW_JSON_FIELD_NAME, `“${clip(name, 60)}”: ${message}`, false, weak)
+        else errors.add(RAW_JSON_FIELD_NAME, `“${ellipsize(name, 60)}”: ${message}`, false, weak)
       } else if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
         const name = String(error.params.additionalProperty ?? error.params.unevaluatedProperty ?? '')
-        errors.add(RAW_JSON_FIELD_NAME, `“${clip(name, 60)}” is not an argument this tool accepts`, false, weak)
+        errors.add(RAW_JSON_FIELD_NAME, `“${ellipsize(name, 60)}” is not an argument this tool accepts`, false, weak)
       } else errors.addForm(readableMessage(error))
       continue
     }
     const field = fieldsByName.get(first)
     if (!field) {
-      const where = [first, ...rest].map((segment) => clip(segment, 60)).join('/')
+      const where = [first, ...rest].map((segment) => ellipsize(segment, 60)).join('/')
       errors.add(RAW_JSON_FIELD_NAME, `“${where}”: ${readableMessage(error)}`, false, weak)
       continue
     }
@@ -170,11 +171,11 @@ function readableMessage(error: ErrorObject): string {
     case 'uniqueItems':
       return 'Must not repeat a value'
     case 'format':
-      return FORMAT_MESSAGES[String(params.format)] ?? `Must be a valid ${clip(String(params.format), 40)}`
+      return FORMAT_MESSAGES[String(params.format)] ?? `Must be a valid ${ellipsize(String(params.format), 40)}`
     case 'required':
-      return `Missing required property “${clip(String(params.missingProperty), 60)}”`
+      return `Missing required property “${ellipsize(String(params.missingProperty), 60)}”`
     case 'additionalProperties':
-      return `Unexpected property “${clip(String(params.additionalProperty), 60)}”`
+      return `Unexpected property “${ellipsize(String(params.additionalProperty), 60)}”`
     case 'minProperties':
       return `Must have at least ${plural(n ?? 0, 'property', 'properties')}`
     case 'maxProperties':
@@ -185,12 +186,12 @@ function readableMessage(error: ErrorObject): string {
     case 'not':
       return 'Is not allowed'
     default:
-      return capitalize(clip(error.message ?? 'Is not valid', 200))
+      return capitalize(ellipsize(error.message ?? 'Is not valid', 200))
   }
 }
 
 /** Lists up to ten allowed values: strings as-is, anything else as JSON. */
 export function describeValues(values: unknown[]): string {
-  const shown = values.slice(0, 10).map((value) => clip(typeof value === 'string' ? value : safeJson(value), 40))
+  const shown = values.slice(0, 10).map((value) => ellipsize(typeof value === 'string' ? value : safeJson(value), 40))
   return values.length > 10 ? `${shown.join(', ')}, … (${formatCount(values.length)} in all)` : shown.join(', ')
 }

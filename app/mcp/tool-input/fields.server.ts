@@ -1,5 +1,6 @@
+import { ellipsize } from '#app/mcp/display-bounds.ts'
 import { encodeList } from '#app/mcp/tool-input/values.server.ts'
-import { capitalize, clip, clipDefault, findOption, finiteNumber, formatCount, isEnumValue, isRecord, nonEmptyString, nonNegativeInteger, plural } from '#app/mcp/tool-input/helpers.server.ts'
+import { capitalize, clipDefault, findOption, finiteNumber, formatCount, isEnumValue, isRecord, nonEmptyString, nonNegativeInteger, plural } from '#app/mcp/tool-input/helpers.server.ts'
 import { isBrowserSafePattern } from '#app/mcp/tool-input/pattern.server.ts'
 import {
   type EnumOption,
@@ -52,7 +53,7 @@ function enumOptions(values: EnumValue[]): EnumOption[] {
     seen.add(json)
     options.push({
       value: asString && typeof value === 'string' ? value : json,
-      label: clip(typeof value === 'string' ? value : json, MAX_LABEL_CHARS),
+      label: ellipsize(typeof value === 'string' ? value : json, MAX_LABEL_CHARS),
       json: value,
     })
   }
@@ -77,11 +78,11 @@ export function textField(base: FieldBase, schema: Record<string, unknown>): Tex
   const known = format ? FORMAT_INPUTS[format] : undefined
   const hints: string[] = []
   if (known) hints.push(known.hint)
-  else if (format) hints.push(`Format: ${clip(format, 40)}`)
+  else if (format) hints.push(`Format: ${ellipsize(format, 40)}`)
   if (minLength !== undefined && maxLength !== undefined) hints.push(`${minLength} to ${formatCount(maxLength)} characters`)
   else if (minLength !== undefined && minLength > 0) hints.push(`At least ${plural(minLength, 'character')}`)
   else if (maxLength !== undefined) hints.push(`At most ${plural(maxLength, 'character')}`)
-  if (pattern !== undefined) hints.push(`Must match the pattern ${clip(pattern, MAX_PATTERN_CHARS)}`)
+  if (pattern !== undefined) hints.push(`Must match the pattern ${ellipsize(pattern, MAX_PATTERN_CHARS)}`)
   const defaultValue = typeof schema.default === 'string' ? clipDefault(schema.default) : undefined
   const singleLine =
     format !== undefined ||
@@ -96,7 +97,7 @@ export function textField(base: FieldBase, schema: Record<string, unknown>): Tex
     minLength,
     maxLength,
     format,
-    pattern: pattern === undefined ? undefined : clip(pattern, MAX_PATTERN_CHARS),
+    pattern: pattern === undefined ? undefined : ellipsize(pattern, MAX_PATTERN_CHARS),
     htmlPattern: pattern !== undefined && isBrowserSafePattern(pattern) ? pattern : undefined,
     defaultValue,
   }

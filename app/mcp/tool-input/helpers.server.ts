@@ -1,3 +1,4 @@
+import { ellipsize } from '#app/mcp/display-bounds.ts'
 import { type EnumOption, type EnumValue, MAX_DEFAULT_TEXT_CHARS } from '#app/mcp/tool-input/spec.ts'
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -24,17 +25,8 @@ export function nonNegativeInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined
 }
 
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text
-  let end = max - 1
-  // Do not split a surrogate pair.
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1
-  return `${text.slice(0, end)}…`
-}
-
 export function optionalClip(text: string | undefined, max: number): string | undefined {
-  return text === undefined ? undefined : clip(text, max)
+  return text === undefined ? undefined : ellipsize(text, max)
 }
 
 export function clipDefault(text: string): string | undefined {

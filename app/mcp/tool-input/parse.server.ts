@@ -1,7 +1,7 @@
-import { countNodes } from '#app/mcp/tool-input/bounds.server.ts'
+import { countNodes, ellipsize } from '#app/mcp/display-bounds.ts'
 import { describeToolForm } from '#app/mcp/tool-input/describe.server.ts'
 import { ErrorCollector, describeValues, mapAjvErrors } from '#app/mcp/tool-input/errors.server.ts'
-import { clip, formatCount, isRecord } from '#app/mcp/tool-input/helpers.server.ts'
+import { formatCount, isRecord } from '#app/mcp/tool-input/helpers.server.ts'
 import {
   type EnumValue,
   type ListField,
@@ -51,7 +51,7 @@ function parse(formData: FormData | URLSearchParams, inputSchema: unknown): Pars
     else {
       for (const [key, value] of raw.entries) {
         if (values.has(key) || spec.fields.some((field) => field.name === key)) {
-          errors.add(RAW_JSON_FIELD_NAME, `“${clip(key, 60)}” has its own field in this form; remove it from the JSON`, true)
+          errors.add(RAW_JSON_FIELD_NAME, `“${ellipsize(key, 60)}” has its own field in this form; remove it from the JSON`, true)
         } else values.set(key, value)
       }
     }
@@ -185,7 +185,7 @@ function readRawJson(
   try {
     parsed = JSON.parse(raw)
   } catch (error) {
-    const detail = error instanceof SyntaxError ? `: ${clip(error.message, 120)}` : ''
+    const detail = error instanceof SyntaxError ? `: ${ellipsize(error.message, 120)}` : ''
     return { error: `Is not valid JSON${detail}` }
   }
   // Such arguments would overflow the stack when sent (JSON.stringify recurses), so say it here.

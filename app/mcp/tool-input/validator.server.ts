@@ -2,8 +2,9 @@ import Ajv07, { type ValidateFunction } from 'ajv'
 import Ajv2019 from 'ajv/dist/2019.js'
 import Ajv2020 from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { countNodes, inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
-import { clip, isRecord } from '#app/mcp/tool-input/helpers.server.ts'
+import { countNodes, ellipsize } from '#app/mcp/display-bounds.ts'
+import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
+import { isRecord } from '#app/mcp/tool-input/helpers.server.ts'
 import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_JSON_CHARS, MAX_SCHEMA_NODES, VALIDATOR_CACHE_SIZE } from '#app/mcp/tool-input/spec.ts'
 
 
@@ -13,7 +14,7 @@ const validatorCache = new Map<string, Compiled>()
 function invalidSchema(detail: string): Compiled {
   return {
     ok: false,
-    message: `The server published an invalid input schema for this tool (${clip(detail, 300)}). ${RAW_ONLY_SENTENCE}`,
+    message: `The server published an invalid input schema for this tool (${ellipsize(detail, 300)}). ${RAW_ONLY_SENTENCE}`,
   }
 }
 

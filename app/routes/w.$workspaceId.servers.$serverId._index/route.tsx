@@ -216,3 +216,5 @@ function formatTime(value: string | Date): string {
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: loaderData ? `${loaderData.server.name} · Switchboard` : 'Server · Switchboard' },
 ]
+
+export { ErrorBoundary } from '#app/components/error-boundary.tsx'
