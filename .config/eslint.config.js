@@ -61,27 +61,10 @@ const boundaries = [
   },
 ]
 
-/**
- * TEMPORARY allow-list (issue 10): modules that break the boundaries today while their owners move the code
- * (server changes into app/servers, pending tool calls off the OAuth store, the auth-method list out of
- * app/oauth/rules.ts). The listed imports are allowed for these files only. THE MERGE REMOVES THIS LIST.
- */
-const temporaryAllowList = [
-  { files: ['app/utils/server-validation.ts'], allow: '^#app/oauth/rules\\.ts$' },
-  { files: ['app/models/pending-tool-call.server.ts'], allow: '^#app/oauth/store/' },
-  { files: ['app/models/server-form.server.ts'], allow: '^#app/mcp/probe\\.server\\.ts$' },
-  { files: ['app/models/server-probe.server.ts', 'app/models/workspace.server.ts'], allow: '^#app/oauth/revocation\\.server\\.ts$' },
-  {
-    files: ['app/models/server-write.server.ts', 'app/models/server-oauth-settings.server.ts'],
-    allow: '^#app/oauth/(revocation\\.server|store/registrations\\.server|rules)\\.ts$',
-  },
-]
-
 /** One `@typescript-eslint/no-restricted-imports` setting from a boundary's forbidden groups. */
-function restrict(forbid, allow) {
+function restrict(forbid) {
   const patterns = forbid.map(({ regex, typeOnly, message }) => ({
-    // An allow-listed import is carved out of the forbidden pattern with a negative lookahead.
-    regex: allow ? `^(?!${allow.slice(1)})${regex.slice(1)}` : regex,
+    regex,
     message,
     ...(typeOnly ? { allowTypeImports: true } : {}),
   }))
@@ -95,16 +78,6 @@ const boundaryBlocks = boundaries.map(({ name, files, forbid }) => ({
   ignores: ['**/*.test.{ts,tsx}'],
   rules: { '@typescript-eslint/no-restricted-imports': restrict(forbid) },
 }))
-
-const allowListBlocks = temporaryAllowList.map(({ files, allow }) => {
-  const layer = boundaries.findLast((boundary) => files.every((file) => boundary.files.some((glob) => file.startsWith(glob.replace('**', '')))))
-  if (!layer) throw new Error(`No boundary covers ${files.join(', ')}`)
-  return {
-    name: `boundaries/temporary-allow/${files[0]}`,
-    files,
-    rules: { '@typescript-eslint/no-restricted-imports': restrict(layer.forbid, allow) },
-  }
-})
 
 export default tseslint.config(
   { ignores: ['build/**', 'app/generated/**', 'node_modules/**', 'tests/.tmp/**', 'test-results/**', 'playwright-report/**', 'data/**'] },
@@ -121,7 +94,6 @@ export default tseslint.config(
     },
   },
   ...boundaryBlocks,
-  ...allowListBlocks,
   {
     // Playwright fixtures call `use()`, which is not React's hook.
     files: ['tests/fixtures.ts', 'tests/e2e/**'],

@@ -1,6 +1,6 @@
 import type { FieldMetadata } from '@conform-to/react'
 import { CheckboxField, ErrorList, Field, SelectField } from '#app/components/forms.tsx'
-import { OAuthClientFields } from '#app/components/oauth-settings.tsx'
+import { OAuthClientFields } from '#app/components/oauth-client-fields.tsx'
 import {
   AUTH_CHOICES,
   AUTH_CHOICE_LABELS,

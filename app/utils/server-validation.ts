@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
+// The database's closed set (prisma/models.prisma), the same for both providers.
+import { TokenAuthMethod } from '#app/generated/prisma-sqlite/enums.ts'
 
 // Shared by the server forms (client-side constraints) and their actions (server-side parsing).
 export const SERVER_NAME_MAX_LENGTH = 60
@@ -160,7 +161,7 @@ export const OAuthClientIdSchema = z
   .min(1, 'Enter the client ID')
   .max(OAUTH_CLIENT_ID_MAX_LENGTH, 'The client ID is too long')
 export const OAuthClientSecretSchema = z.string().max(OAUTH_CLIENT_SECRET_MAX_LENGTH, 'The client secret is too long')
-export const TokenAuthMethodSchema = z.enum(TOKEN_AUTH_METHODS, { error: 'Choose how Switchboard authenticates' })
+export const TokenAuthMethodSchema = z.enum(TokenAuthMethod, { error: 'Choose how Switchboard authenticates' })
 /** RFC 6749 §3.3 scope tokens, space-separated; normalise with `normalizeScopes`. */
 export const OAuthScopesSchema = z
   .string()

@@ -1,10 +1,11 @@
-import { type DefaultValue, type FieldMetadata, type SubmissionResult, getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { type DefaultValue, type SubmissionResult, getFormProps, getInputProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import { Form } from '@remix-run/react'
 import type { z } from 'zod'
-import { ErrorList, Field, FormErrors, SelectField } from '#app/components/forms.tsx'
+import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
+import { OAuthClientFields } from '#app/components/oauth-client-fields.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { OAUTH_EXCEPTIONS, OAUTH_EXCEPTION_NAMES, type OAuthException, TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
+import { OAUTH_EXCEPTIONS, OAUTH_EXCEPTION_NAMES, type OAuthException } from '#app/oauth/rules.ts'
 import {
   OAuthClientFormSchema,
   OAuthExceptionFormSchema,
@@ -34,11 +35,6 @@ export type OAuthSettingsView = {
 /** The server page action's last reply, tagged with the intent of the form it belongs to. */
 export type IntentReply = { intent: string; result: SubmissionResult<string[]> } | undefined
 
-export const AUTH_METHOD_LABELS: Record<(typeof TOKEN_AUTH_METHODS)[number], string> = {
-  client_secret_basic: 'client_secret_basic (HTTP Basic)',
-  client_secret_post: 'client_secret_post (in the request body)',
-  none: 'none (public client, no secret)',
-}
 
 /** The reply for one form of the page: its intent, and (`match`) its own item of a list. */
 export function replyFor(reply: IntentReply, intent: string, match?: (result: SubmissionResult<string[]>) => boolean) {
@@ -61,36 +57,6 @@ export function usePageForm<Schema extends z.ZodType<Record<string, unknown>, Re
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
   })
-}
-
-type ClientFields = { clientId: FieldMetadata<unknown>; clientSecret: FieldMetadata<unknown>; authMethod: FieldMetadata<unknown> }
-
-/**
- * A pre-registered client's fields: one set for the server page's OAuth settings and the add
- * form's Advanced section. The secret is never pre-filled (Field).
- */
-export function OAuthClientFields({
-  fields,
-  secretHelp,
-  clientIdAutoFocus,
-  clientIdDescribedBy,
-}: {
-  fields: ClientFields
-  secretHelp: string
-  clientIdAutoFocus?: boolean
-  clientIdDescribedBy?: string
-}) {
-  return (
-    <>
-      <Field meta={fields.clientId} label="Client ID" autoComplete="off" autoFocus={clientIdAutoFocus} describedBy={clientIdDescribedBy} />
-      <Field meta={fields.clientSecret} label="Client secret" type="password" help={secretHelp} />
-      <SelectField
-        meta={fields.authMethod}
-        label="Token endpoint authentication"
-        options={TOKEN_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value] }))}
-      />
-    </>
-  )
 }
 
 /** Admin settings of an OAuth server: pre-registered client, scopes, sharing, rule exceptions. */
