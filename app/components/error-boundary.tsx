@@ -17,7 +17,8 @@ export function errorText(status: number, given: string | null, notFound?: strin
     case 403:
       return { title: 'Not allowed', sentence: `${given ?? 'Your role in this workspace does not allow that.'} Ask an owner or admin.` }
     case 413:
-      return { title: 'Too much to send', sentence: given ?? 'The request was larger than this page accepts.' }
+      // The same title as the refusal page a browser without JavaScript gets (app/server/request-body.ts).
+      return { title: 'The form is too large', sentence: given ?? 'The request was larger than this page accepts.' }
     case 429:
       return { title: 'Too many attempts', sentence: given ?? 'Please wait a minute, then try again.' }
     case 400:

@@ -291,7 +291,8 @@ test('a form over the limit shows the sentence in the page, with JavaScript and 
     page.getByRole('button', { name: 'Sign in' }).click(),
   ])
   expect(answer.status()).toBe(413)
-  await expect(page.getByRole('heading', { name: '413 Payload Too Large' })).toBeVisible()
+  // The page's error boundary says it as the refusal page below does.
+  await expect(page.getByRole('heading', { name: 'The form is too large' })).toBeVisible()
   await expect(page.getByText(sentence)).toBeVisible()
 
   // Without: the browser posts the document itself (what a no-JS browser does) and shows the refusal page.
