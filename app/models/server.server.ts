@@ -131,30 +131,6 @@ export async function findServerForMember(serverId: string, userId: string) {
   return role ? { server: present(server), role } : null
 }
 
-/** The workspace's servers as the list page shows them: one query, no headers. */
-export async function listServerRows(workspaceId: string) {
-  const rows = await getDb().mcpServer.findMany({
-    where: { workspaceId },
-    select: {
-      id: true,
-      name: true,
-      url: true,
-      authType: true,
-      enabled: true,
-      probe: { select: { outcome: true, probedAt: true } },
-      oauthClient: { select: { shared: true } },
-      configVersion: true,
-    },
-    orderBy: { name: 'asc' },
-  })
-  return rows.map(({ probe, oauthClient, ...row }) => ({
-    ...row,
-    probeOutcome: probe?.outcome ?? null,
-    probedAt: probe?.probedAt ?? null,
-    oauthShared: oauthClient?.shared ?? false,
-  }))
-}
-
 /** A nested write that creates a server's 1:1 part (probe, OAuth client, discovery) or updates it. */
 export function upsertPart<T extends object>(data: T) {
   return { upsert: { create: data, update: data } }

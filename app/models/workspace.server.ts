@@ -1,8 +1,10 @@
 import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
 import { oauthClientFields, oauthClientFieldsSelect } from '#app/models/server.server.ts'
+import { z } from 'zod'
+import { Role } from '#app/generated/prisma-sqlite/enums.ts'
 import { type Db, getDb } from '#app/utils/db.server.ts'
 import { memoizeForRequest } from '#app/utils/request-context.server.ts'
-import { type Role, assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
+import { assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
 export type WorkspaceAccess = {
   workspace: { id: string; name: string; personal: boolean }
@@ -32,15 +34,31 @@ export async function requireWorkspaceAdmin(userId: string, workspaceId: string)
   return access
 }
 
-/** The user's workspaces with their role in each, personal first, then by name. Asked once per GET request. */
+const MembershipRowSchema = z.object({
+  role: z.enum(Role),
+  id: z.string(),
+  name: z.string(),
+  // SQLite answers 0/1, PostgreSQL a boolean.
+  personal: z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(Number(value))),
+})
+
+/**
+ * The user's workspaces with their role in each, personal first, then by name. Asked once per GET request, by
+ * every workspace page (the layout and the page share it): one plain statement that both databases read alike,
+ * where the Prisma call made two (bench/RESULTS.md, 2026-12-05).
+ */
 export function listWorkspaces(userId: string) {
-  return memoizeForRequest(`workspaces:${userId}`, () =>
-    getDb().membership.findMany({
-      where: { userId },
-      select: { role: true, workspace: { select: { id: true, name: true, personal: true } } },
-      orderBy: [{ workspace: { personal: 'desc' } }, { workspace: { name: 'asc' } }],
-    }),
-  )
+  return memoizeForRequest(`workspaces:${userId}`, async () => {
+    const rows = await getDb().$queryRaw<unknown[]>`
+      SELECT m."role", w."id", w."name", w."personal"
+      FROM "Membership" m JOIN "Workspace" w ON w."id" = m."workspaceId"
+      WHERE m."userId" = ${userId}
+      ORDER BY w."personal" DESC, w."name" ASC`
+    return rows.map((raw) => {
+      const { role, ...workspace } = MembershipRowSchema.parse(raw)
+      return { role, workspace }
+    })
+  })
 }
 
 /** Where "/" sends a signed-in user: the last workspace they chose if still a member, else their first. */

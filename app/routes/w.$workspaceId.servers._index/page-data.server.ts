@@ -1,36 +1,63 @@
 // The server list's loader data: the workspace's servers as the table shows them, with the signed-in person's
-// OAuth status. Two statements for the whole table, and only the columns it shows.
-import { listServerRows } from '#app/models/server.server.ts'
-import { SHARED_OWNER, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
+// OAuth status. ONE statement for the whole table (the list is the workspace's most visited page): each Prisma
+// call costs a query plan and a statement per relation, which made this page a third as fast as /login
+// (bench/RESULTS.md, 2026-12-05). Plain SQL that both databases read the same way: quoted identifiers, LEFT JOINs,
+// bound parameters; booleans are normalized below (SQLite answers 0/1).
+import { z } from 'zod'
+import { ServerAuthType, ProbeOutcome } from '#app/generated/prisma-sqlite/enums.ts'
+import { SHARED_OWNER } from '#app/oauth/store/connections.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 
 export type ConnectionBadge = 'connected' | 'reconnect' | 'not_connected'
 
+const flag = z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(Number(value)))
+const count = z.union([z.number(), z.bigint()]).transform(Number)
+const RowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  authType: z.enum(ServerAuthType),
+  enabled: flag,
+  configVersion: count,
+  probeOutcome: z.enum(ProbeOutcome).nullable(),
+  shared: flag.nullable(),
+  ownStatus: z.string().nullable(),
+  ownVersion: count.nullable(),
+  sharedStatus: z.string().nullable(),
+  sharedVersion: count.nullable(),
+})
+
 /** The rows of the server list of `workspaceId` (whose membership the loader has checked) for `userId`. */
 export async function serverListRows(workspaceId: string, userId: string) {
-  const servers = await listServerRows(workspaceId)
-  const oauthIds = servers.filter((s) => s.authType === 'oauth').map((s) => s.id)
-  // The person's own connections and the shared ones, for this workspace's servers only; no token columns.
-  const connections =
-    oauthIds.length === 0
-      ? []
-      : await getDb().oAuthConnection.findMany({
-          where: { serverId: { in: oauthIds }, ownerKey: { in: [userId, SHARED_OWNER] } },
-          select: { serverId: true, ownerKey: true, status: true, configVersion: true },
-        })
-  const statusOf = new Map(connections.map((c) => [`${c.serverId}\n${c.ownerKey}`, c]))
-  return servers.map((s) => ({
-    id: s.id,
-    name: s.name,
-    url: s.url,
-    authType: s.authType,
-    enabled: s.enabled,
-    probeOutcome: s.probeOutcome,
-    oauth:
-      s.authType === 'oauth'
-        ? { shared: s.oauthShared, status: badgeOf(statusOf.get(`${s.id}\n${ownerKeyFor(userId, s.oauthShared)}`), s.configVersion) }
-        : null,
-  }))
+  // The person's own connection and the shared one, never anyone else's; no token columns.
+  const rows = await getDb().$queryRaw<unknown[]>`
+    SELECT s."id", s."name", s."url", s."authType", s."enabled", s."configVersion",
+           p."outcome" AS "probeOutcome", c."shared" AS "shared",
+           own."status" AS "ownStatus", own."configVersion" AS "ownVersion",
+           sh."status" AS "sharedStatus", sh."configVersion" AS "sharedVersion"
+    FROM "McpServer" s
+    LEFT JOIN "ServerProbe" p ON p."serverId" = s."id"
+    LEFT JOIN "ServerOAuthClient" c ON c."serverId" = s."id"
+    LEFT JOIN "OAuthConnection" own ON own."serverId" = s."id" AND own."ownerKey" = ${userId}
+    LEFT JOIN "OAuthConnection" sh ON sh."serverId" = s."id" AND sh."ownerKey" = ${SHARED_OWNER}
+    WHERE s."workspaceId" = ${workspaceId}
+    ORDER BY s."name" ASC`
+  return rows.map((raw) => {
+    const row = RowSchema.parse(raw)
+    const shared = row.shared ?? false
+    const connection = shared
+      ? row.sharedStatus === null ? undefined : { status: row.sharedStatus, configVersion: row.sharedVersion ?? 0 }
+      : row.ownStatus === null ? undefined : { status: row.ownStatus, configVersion: row.ownVersion ?? 0 }
+    return {
+      id: row.id,
+      name: row.name,
+      url: row.url,
+      authType: row.authType,
+      enabled: row.enabled,
+      probeOutcome: row.probeOutcome,
+      oauth: row.authType === 'oauth' ? { shared, status: badgeOf(connection, row.configVersion) } : null,
+    }
+  })
 }
 
 function badgeOf(connection: { status: string; configVersion: number } | undefined, configVersion: number): ConnectionBadge {
