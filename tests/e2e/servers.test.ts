@@ -117,3 +117,19 @@ test('a member uses a server’s tools but cannot add, edit or delete servers', 
   const newPage = await page.goto(`/w/${owner.workspaceId}/servers/new`)
   expect(newPage?.status()).toBe(403)
 })
+
+test('a server’s name in the list opens its page: in place with JavaScript, as a plain link without', async ({ page, login, javaScriptEnabled }) => {
+  const user = await login({ name: 'Lin' })
+  await addServer(page, user.workspaceId, 'Listed', demo.url)
+  await expect(page.getByRole('heading', { level: 1, name: 'Listed' })).toBeVisible()
+  await page.goto(`/w/${user.workspaceId}/servers`)
+  if (javaScriptEnabled) {
+    await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true')
+    // A marker on the window survives a client-side navigation, not a document load.
+    await page.evaluate(() => Object.assign(window, { stayedOnPage: true }))
+  }
+  await page.getByRole('link', { name: 'Listed' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Listed' })).toBeVisible()
+  expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/w/${user.workspaceId}/servers/[^/]+$`))
+  if (javaScriptEnabled) expect(await page.evaluate(() => (window as { stayedOnPage?: boolean }).stayedOnPage)).toBe(true)
+})

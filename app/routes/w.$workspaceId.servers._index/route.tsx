@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { useLinkListNavigation } from '#app/components/link-list.tsx'
 import { ProbeBadge } from '#app/components/server-status.tsx'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -21,6 +22,7 @@ const CONNECTION_LABELS = { connected: 'Connected', reconnect: 'Reconnect needed
 
 export default function ServersRoute() {
   const { workspaceId, canManage, servers } = useLoaderData<typeof loader>()
+  const followLink = useLinkListNavigation()
   return (
     <div className="page">
       <div className="page-header">
@@ -51,11 +53,12 @@ export default function ServersRoute() {
                 <th scope="col">Status</th>
               </tr>
             </thead>
-            <tbody>
+            {/* Plain links, followed client-side by one handler (link-list.tsx). */}
+            <tbody onClick={followLink}>
               {servers.map((server) => (
                 <tr key={server.id}>
                   <td>
-                    <Link to={`/w/${workspaceId}/servers/${server.id}`}>{server.name}</Link>
+                    <a href={`/w/${workspaceId}/servers/${server.id}`}>{server.name}</a>
                   </td>
                   <td className="url-cell">{server.url}</td>
                   <td>
