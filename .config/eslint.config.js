@@ -57,7 +57,8 @@ const boundaries = [
   {
     name: 'components and the HTTP server',
     files: ['app/components/**', 'app/server/**'],
-    forbid: [{ regex: '^#app/(servers|routes)/', message: `Only routes import app/servers and app/routes. ${see}` }],
+    // The server forms' schemas (app/servers/validation.ts, no server code) are shared with the browser.
+    forbid: [{ regex: '^#app/(servers/(?!validation\\.ts$)|routes/)', message: `Only routes import app/servers (components: its form schemas, validation.ts) and app/routes. ${see}` }],
   },
 ]
 

@@ -9,7 +9,7 @@ import {
   SERVER_TIMEOUT_MAX_SECONDS,
   TRANSPORTS,
   TRANSPORT_LABELS,
-} from '#app/utils/server-validation.ts'
+} from '#app/servers/validation.ts'
 
 type ServerFields = {
   name: FieldMetadata<unknown>

@@ -4,7 +4,7 @@ import { decryptSecret, encryptSecret, type SecretContext } from '#app/utils/cry
 import { getDb } from '#app/utils/db.server.ts'
 import type { McpEndpoint } from '#app/mcp/transport/client.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
-import { MAX_HEADERS_PER_SERVER } from '#app/utils/server-validation.ts'
+import { MAX_HEADERS_PER_SERVER } from '#app/models/server-fields.ts'
 
 /** Associated data of a header value: bound to its row, so a copied ciphertext does not decrypt. */
 function headerContext(headerId: string): SecretContext {

@@ -3,7 +3,7 @@
 // of an auth type left behind.
 import { getDb } from '#app/utils/db.server.ts'
 import type { ProbeResult } from '#app/mcp/probe.server.ts'
-import type { AuthType } from '#app/utils/server-validation.ts'
+import type { AuthType } from '#app/models/server-fields.ts'
 import { type ServerSummary, toDbProbeTransport, updateServerIfPresent, upsertPart } from '#app/models/server.server.ts'
 
 /** The probe's row (ServerProbe, without its serverId). */

@@ -5,7 +5,7 @@ import type { ProbeResult } from '#app/mcp/probe.server.ts'
 import { authTypeFromProbe, challengeColumns, probeChallengeColumns, probeRow } from '#app/models/server-probe.server.ts'
 import { type ServerSummary, toDbTransport, upsertPart } from '#app/models/server.server.ts'
 import type { TokenAuthMethod } from '#app/oauth/rules.ts'
-import type { AuthType, Transport } from '#app/utils/server-validation.ts'
+import type { AuthType, Transport } from '#app/models/server-fields.ts'
 
 export class DuplicateServerNameError extends Error {
   override name = 'DuplicateServerNameError'

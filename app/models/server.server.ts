@@ -3,7 +3,7 @@ import type { ProbeOutcome as DbProbeOutcome, ProbeTransport as DbProbeTransport
 import type { McpTransportKind } from '#app/mcp/transport/client.server.ts'
 import type { Prisma } from '#app/generated/prisma-sqlite/client.ts'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
-import type { Transport } from '#app/utils/server-validation.ts'
+import type { Transport } from '#app/models/server-fields.ts'
 
 // The database spells `streamable-http` as `streamable_http` (enum identifiers).
 type DbTransport = 'auto' | 'streamable_http' | 'sse'

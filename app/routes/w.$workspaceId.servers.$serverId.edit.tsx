@@ -13,7 +13,7 @@ import { parseServerForm } from '#app/servers/server-form.server.ts'
 import { editServer } from '#app/servers/update-server.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { type CredentialKind, ServerFormSchema } from '#app/utils/server-validation.ts'
+import { type CredentialKind, ServerFormSchema } from '#app/servers/validation.ts'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)

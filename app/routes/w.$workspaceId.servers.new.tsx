@@ -13,7 +13,7 @@ import { parseServerForm } from '#app/servers/server-form.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash, serializeFlash } from '#app/utils/flash.server.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
-import { AddServerFormSchema } from '#app/utils/server-validation.ts'
+import { AddServerFormSchema } from '#app/servers/validation.ts'
 
 // Secrets are never sent back into the form (STYLE.md).
 const hideFields = ['clientSecret']

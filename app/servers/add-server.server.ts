@@ -11,7 +11,7 @@ import { recordAudit } from '#app/models/audit.server.ts'
 import type { ServerAuditEntry } from '#app/servers/change.server.ts'
 import { type ServerFormProblem, credentialChoice, probeForForm } from '#app/servers/server-form.server.ts'
 import type { Flash } from '#app/utils/flash.server.ts'
-import { type AddServerForm, secondsToMs } from '#app/utils/server-validation.ts'
+import { type AddServerForm, secondsToMs } from '#app/servers/validation.ts'
 
 /** `?client=needed` on a server page: Add found no way for Switchboard to identify itself. */
 export const CLIENT_NEEDED_PARAM = 'needed'

@@ -5,7 +5,7 @@ import { writeOAuthClient, writeOAuthExceptions, writeOAuthScopes, writeOAuthSha
 import { encryptPreregisteredSecret } from '#app/oauth/store/registrations.server.ts'
 import { OAUTH_EXCEPTIONS, type OAuthException, type TokenAuthMethod, parseOAuthExceptions, serializeOAuthExceptions } from '#app/oauth/rules.ts'
 import { commitServerChange } from '#app/servers/change.server.ts'
-import { CLIENT_SECRET_MISSING_MESSAGE, isClientSecretMissing, normalizeScopes } from '#app/utils/server-validation.ts'
+import { CLIENT_SECRET_MISSING_MESSAGE, isClientSecretMissing, normalizeScopes } from '#app/servers/validation.ts'
 
 export type OAuthClientInput = {
   clientId: string

@@ -4,7 +4,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import type { z } from 'zod'
 import { isServerNameTaken } from '#app/models/server-write.server.ts'
 import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
-import { type ServerForm, secondsToMs } from '#app/utils/server-validation.ts'
+import { type ServerForm, secondsToMs } from '#app/servers/validation.ts'
 
 /** Probe outcomes that mean "the server could not be reached as an MCP server at all". */
 const UNREACHABLE_OUTCOMES = new Set(['not_mcp', 'dns_failure', 'connect_refused', 'tls_error', 'timeout', 'too_large', 'server_error', 'network', 'protocol_error'])

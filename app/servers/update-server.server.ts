@@ -7,7 +7,7 @@ import type { ProbeResult } from '#app/mcp/probe.server.ts'
 import { commitServerChange } from '#app/servers/change.server.ts'
 import { changeOAuthException } from '#app/servers/oauth-settings.server.ts'
 import { type ServerFormProblem, credentialChoice, probeForForm } from '#app/servers/server-form.server.ts'
-import { type CredentialKind, type ServerForm, secondsToMs } from '#app/utils/server-validation.ts'
+import { type CredentialKind, type ServerForm, secondsToMs } from '#app/servers/validation.ts'
 
 /**
  * Updates a server for `actorId`. A new URL, transport or auth type revokes and deletes the

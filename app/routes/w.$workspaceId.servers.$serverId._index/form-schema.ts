@@ -9,7 +9,7 @@ import {
   OAuthClientSecretSchema,
   OAuthScopesSchema,
   TokenAuthMethodSchema,
-} from '#app/utils/server-validation.ts'
+} from '#app/servers/validation.ts'
 
 export const testOAuthIntent = 'test-oauth'
 export const setOAuthClientIntent = 'set-oauth-client'

@@ -27,7 +27,7 @@ import {
 import { serverPageData } from '#app/routes/w.$workspaceId.servers.$serverId._index/page-data.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
-import { AUTH_TYPE_LABELS, TRANSPORT_LABELS } from '#app/utils/server-validation.ts'
+import { AUTH_TYPE_LABELS, TRANSPORT_LABELS } from '#app/servers/validation.ts'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)

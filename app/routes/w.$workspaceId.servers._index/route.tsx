@@ -5,7 +5,7 @@ import { ProbeBadge } from '#app/components/server-status.tsx'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
-import { AUTH_TYPE_LABELS } from '#app/utils/server-validation.ts'
+import { AUTH_TYPE_LABELS } from '#app/servers/validation.ts'
 import { serverListRows } from '#app/routes/w.$workspaceId.servers._index/page-data.server.ts'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -1,33 +1,37 @@
 import { z } from 'zod'
-// The database's closed set (prisma/models.prisma), the same for both providers.
-import { TokenAuthMethod } from '#app/generated/prisma-sqlite/enums.ts'
+import { TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
+import {
+  SERVER_NAME_MAX_LENGTH,
+  SERVER_URL_MAX_LENGTH,
+  HEADER_NAME_MAX_LENGTH,
+  HEADER_VALUE_MAX_LENGTH,
+  SERVER_TIMEOUT_MIN_SECONDS,
+  SERVER_TIMEOUT_MAX_SECONDS,
+  SERVER_TIMEOUT_DEFAULT_SECONDS,
+  TRANSPORTS,
+  AUTH_TYPES,
+  AUTH_TYPE_LABELS,
+} from '#app/models/server-fields.ts'
+
+// The fields' vocabulary lives with the rows (app/models/server-fields.ts); the forms' users import it from here too.
+export {
+  SERVER_NAME_MAX_LENGTH,
+  SERVER_URL_MAX_LENGTH,
+  HEADER_NAME_MAX_LENGTH,
+  HEADER_VALUE_MAX_LENGTH,
+  MAX_HEADERS_PER_SERVER,
+  SERVER_TIMEOUT_MIN_SECONDS,
+  SERVER_TIMEOUT_MAX_SECONDS,
+  SERVER_TIMEOUT_DEFAULT_SECONDS,
+  TRANSPORTS,
+  type Transport,
+  TRANSPORT_LABELS,
+  AUTH_TYPES,
+  type AuthType,
+  AUTH_TYPE_LABELS,
+} from '#app/models/server-fields.ts'
 
 // Shared by the server forms (client-side constraints) and their actions (server-side parsing).
-export const SERVER_NAME_MAX_LENGTH = 60
-export const SERVER_URL_MAX_LENGTH = 2048
-export const HEADER_NAME_MAX_LENGTH = 100
-export const HEADER_VALUE_MAX_LENGTH = 4096
-export const MAX_HEADERS_PER_SERVER = 20
-export const SERVER_TIMEOUT_MIN_SECONDS = 1
-export const SERVER_TIMEOUT_MAX_SECONDS = 120
-export const SERVER_TIMEOUT_DEFAULT_SECONDS = 30
-
-export const TRANSPORTS = ['auto', 'streamable-http', 'sse'] as const
-export type Transport = (typeof TRANSPORTS)[number]
-export const TRANSPORT_LABELS: Record<Transport, string> = {
-  auto: 'Automatic (Streamable HTTP, falling back to HTTP+SSE)',
-  'streamable-http': 'Streamable HTTP only',
-  sse: 'HTTP+SSE only (legacy)',
-}
-
-export const AUTH_TYPES = ['none', 'headers', 'oauth'] as const
-export type AuthType = (typeof AUTH_TYPES)[number]
-export const AUTH_TYPE_LABELS: Record<AuthType, string> = {
-  none: 'No authentication',
-  headers: 'Static headers (API key)',
-  oauth: 'OAuth (each person connects)',
-}
-
 export const ServerNameSchema = z
   .string({ error: 'Enter a name for the server' })
   .trim()
@@ -161,7 +165,7 @@ export const OAuthClientIdSchema = z
   .min(1, 'Enter the client ID')
   .max(OAUTH_CLIENT_ID_MAX_LENGTH, 'The client ID is too long')
 export const OAuthClientSecretSchema = z.string().max(OAUTH_CLIENT_SECRET_MAX_LENGTH, 'The client secret is too long')
-export const TokenAuthMethodSchema = z.enum(TokenAuthMethod, { error: 'Choose how Switchboard authenticates' })
+export const TokenAuthMethodSchema = z.enum(TOKEN_AUTH_METHODS, { error: 'Choose how Switchboard authenticates' })
 /** RFC 6749 §3.3 scope tokens, space-separated; normalise with `normalizeScopes`. */
 export const OAuthScopesSchema = z
   .string()
