@@ -2,7 +2,7 @@ import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
 import { oauthClientFields, oauthClientFieldsSelect } from '#app/models/server.server.ts'
 import { z } from 'zod'
 import { Role } from '#app/generated/prisma-sqlite/enums.ts'
-import { type Db, getDb } from '#app/utils/db.server.ts'
+import { type Db, SqlBoolean, getDb } from '#app/utils/db.server.ts'
 import { memoizeForRequest } from '#app/utils/request-context.server.ts'
 import { assignableRoles, canManageMember, canManageWorkspace } from '#app/utils/permissions.ts'
 
@@ -38,8 +38,7 @@ const MembershipRowSchema = z.object({
   role: z.enum(Role),
   id: z.string(),
   name: z.string(),
-  // SQLite answers 0/1, PostgreSQL a boolean.
-  personal: z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(Number(value))),
+  personal: SqlBoolean,
 })
 
 /**

@@ -4,10 +4,9 @@
 import { recordAudit } from '#app/models/audit.server.ts'
 import type { Flash } from '#app/utils/flash.server.ts'
 import { canManageWorkspace, type Role } from '#app/utils/permissions.ts'
-import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
-import { disconnect } from '#app/oauth/revocation.server.ts'
-import { SHARED_OWNER, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
+import { disconnect, endConnectionSessions } from '#app/oauth/revocation.server.ts'
+import { ownerKeyFor } from '#app/oauth/store/connections.server.ts'
 
 /**
  * Disconnects `userId` (or, for a shared connection, the workspace) from `server` once
@@ -25,7 +24,7 @@ export async function disconnectFromServer(input: { server: OAuthServer; userId:
   if (!outcome.existed) return { kind: 'info', message: `You were not connected to ${server.name}.` }
   // A session opened with the old token while the revocation ran would keep a dead token until
   // it idles out: end this connection's sessions once more, now that its tokens are gone.
-  await getSessionPool().closeSessions((key) => key.serverId === server.id && (ownerKey === SHARED_OWNER || key.userId === ownerKey))
+  await endConnectionSessions(server.id, ownerKey)
   await recordAudit({
     workspaceId: server.workspaceId,
     actorId: userId,

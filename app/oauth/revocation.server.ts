@@ -102,6 +102,11 @@ export async function prepareServerInvalidation(server: OAuthServer): Promise<Pr
   return prepared
 }
 
+/** Ends the pooled MCP sessions of one connection: a person's, or every member's for the shared one. */
+export function endConnectionSessions(serverId: string, ownerKey: string): Promise<number> {
+  return getSessionPool().closeSessions(serverId, (key) => ownerKey === SHARED_OWNER || key.userId === ownerKey)
+}
+
 /** Disconnect: revoke at the authorization server (best effort), then delete locally. */
 export async function disconnect(
   server: OAuthServer,
@@ -111,7 +116,7 @@ export async function disconnect(
   if (!connection) return { existed: false, attempted: false, ok: true, message: null, issuer: null, scopes: null }
   // End the MCP sessions opened with these tokens while the tokens still work (their DELETE
   // carries them): after the revocation the server would refuse it and keep the sessions.
-  await getSessionPool().closeSessions((key) => key.serverId === server.id && (ownerKey === SHARED_OWNER || key.userId === ownerKey))
+  await endConnectionSessions(server.id, ownerKey)
   const revocation = await revokeTokens(server, connection)
   await deleteConnection(connection.id)
   return { existed: true, ...revocation, issuer: connection.issuer, scopes: connection.scopes || null }

@@ -2,6 +2,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient as PostgresClient } from '#app/generated/prisma-postgresql/client.ts'
 import { PrismaClient as SqliteClient } from '#app/generated/prisma-sqlite/client.ts'
+import { z } from 'zod'
 import { getEnv } from '#app/utils/env.server.ts'
 
 /**
@@ -50,3 +51,10 @@ export function getDb(): Db {
   globalForDb.__switchboardDb ??= createDb(getEnv().DATABASE_URL)
   return globalForDb.__switchboardDb
 }
+
+/**
+ * Columns of a plain SQL answer ($queryRaw) as both databases give them: SQLite answers booleans as
+ * 0/1 and may answer integers as bigints, PostgreSQL as booleans and numbers.
+ */
+export const SqlBoolean = z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(Number(value)))
+export const SqlInteger = z.union([z.number(), z.bigint()]).transform(Number)

@@ -138,8 +138,8 @@ export class McpSessionPool {
    * token they were opened with is revoked). Retired sessions still waiting for their call are
    * ended too, with the token they were retired with unless `options` gives another.
    */
-  async closeSessions(match: (key: SessionKey) => boolean, options: CloseOptions = {}): Promise<number> {
-    const chosen = this.#allSessions().filter((entry) => match(entry.session))
+  async closeSessions(serverId: string, match: (key: SessionKey) => boolean, options: CloseOptions = {}): Promise<number> {
+    const chosen = this.#sessionsOf(serverId).filter((entry) => match(entry.session))
     await Promise.all(chosen.map((entry) => this.#discard(entry, this.#closeOptionsFor(entry, options))))
     return chosen.length
   }

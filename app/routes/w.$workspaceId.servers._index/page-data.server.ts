@@ -6,25 +6,23 @@
 import { z } from 'zod'
 import { ServerAuthType, ProbeOutcome } from '#app/generated/prisma-sqlite/enums.ts'
 import { SHARED_OWNER } from '#app/oauth/store/connections.server.ts'
-import { getDb } from '#app/utils/db.server.ts'
+import { SqlBoolean, SqlInteger, getDb } from '#app/utils/db.server.ts'
 
 export type ConnectionBadge = 'connected' | 'reconnect' | 'not_connected'
 
-const flag = z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(Number(value)))
-const count = z.union([z.number(), z.bigint()]).transform(Number)
 const RowSchema = z.object({
   id: z.string(),
   name: z.string(),
   url: z.string(),
   authType: z.enum(ServerAuthType),
-  enabled: flag,
-  configVersion: count,
+  enabled: SqlBoolean,
+  configVersion: SqlInteger,
   probeOutcome: z.enum(ProbeOutcome).nullable(),
-  shared: flag.nullable(),
+  shared: SqlBoolean.nullable(),
   ownStatus: z.string().nullable(),
-  ownVersion: count.nullable(),
+  ownVersion: SqlInteger.nullable(),
   sharedStatus: z.string().nullable(),
-  sharedVersion: count.nullable(),
+  sharedVersion: SqlInteger.nullable(),
 })
 
 /** The rows of the server list of `workspaceId` (whose membership the loader has checked) for `userId`. */
