@@ -11,6 +11,11 @@ function headerContext(headerId: string): SecretContext {
   return { table: 'ServerHeader', column: 'value', rowId: headerId }
 }
 
+/** A header value encrypted for the row `headerId` (a new server's headers are written with it). */
+export function encryptHeaderValue(headerId: string, value: string): string {
+  return encryptSecret(value, headerContext(headerId))
+}
+
 export class HeaderLimitError extends Error {
   override name = 'HeaderLimitError'
 }

@@ -46,6 +46,8 @@ export async function createServer(input: {
   settings: ServerInput
   probe: ProbeResult
   oauth: NewServerOAuthColumns
+  /** Static headers stored with the server in one write (import); values already encrypted for their row ids. */
+  headers?: Array<{ id: string; name: string; encryptedValue: string }>
 }) {
   const { settings, oauth } = input
   const detected = settings.authType === 'detect'
@@ -76,6 +78,9 @@ export async function createServer(input: {
         probe: { create: probeRow(input.probe) },
         ...(hasOAuthClient ? { oauthClient: { create: oauthClient } } : {}),
         ...(challenge ? { discovery: { create: challenge } } : {}),
+        ...(input.headers?.length
+          ? { headers: { create: input.headers.map((header) => ({ id: header.id, name: header.name, value: header.encryptedValue })) } }
+          : {}),
       },
       select: { id: true, authType: true },
     })

@@ -112,6 +112,16 @@ export function listServers(workspaceId: string) {
     .then((rows) => rows.map(present))
 }
 
+/** Each server's name, URL, transport and header names (no values), by name: what a client configuration file holds. */
+export async function listServerAddresses(workspaceId: string): Promise<Array<{ name: string; url: string; transport: Transport; headerNames: string[] }>> {
+  const rows = await getDb().mcpServer.findMany({
+    where: { workspaceId },
+    select: { name: true, url: true, transport: true, headers: { select: { name: true }, orderBy: { name: 'asc' } } },
+    orderBy: { name: 'asc' },
+  })
+  return rows.map((row) => ({ name: row.name, url: row.url, transport: fromDbTransport(row.transport), headerNames: row.headers.map((header) => header.name) }))
+}
+
 /** The server of this workspace, or a 404 (a server of another workspace is "not found" too). */
 export async function requireServer(workspaceId: string, serverId: string): Promise<ServerSummary> {
   const row = await findServerRow(workspaceId, serverId)

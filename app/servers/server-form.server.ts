@@ -7,7 +7,7 @@ import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
 import { type ServerForm, secondsToMs } from '#app/servers/validation.ts'
 
 /** Probe outcomes that mean "the server could not be reached as an MCP server at all". */
-const UNREACHABLE_OUTCOMES = new Set(['not_mcp', 'dns_failure', 'connect_refused', 'tls_error', 'timeout', 'too_large', 'server_error', 'network', 'protocol_error'])
+export const UNREACHABLE_OUTCOMES: ReadonlySet<string> = new Set(['not_mcp', 'dns_failure', 'connect_refused', 'tls_error', 'timeout', 'too_large', 'server_error', 'network', 'protocol_error'])
 
 /**
  * Parses the add/edit server form, with the unique-name check against the database.

@@ -27,11 +27,16 @@ export default function ServersRoute() {
     <div className="page">
       <div className="page-header">
         <h1>MCP servers</h1>
-        {canManage ? (
-          <Link to={`/w/${workspaceId}/servers/new`} className="button button-primary">
-            Add server
+        <div className="page-actions">
+          <Link to={`/w/${workspaceId}/servers/import`} className="button">
+            {canManage ? 'Import or export' : 'Export'}
           </Link>
-        ) : null}
+          {canManage ? (
+            <Link to={`/w/${workspaceId}/servers/new`} className="button button-primary">
+              Add server
+            </Link>
+          ) : null}
+        </div>
       </div>
       {servers.length === 0 ? (
         <div className="card empty-state">
