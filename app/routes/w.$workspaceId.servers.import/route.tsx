@@ -131,9 +131,11 @@ function ImportResults({ workspaceId, outcome }: { workspaceId: string; outcome:
     ? `${added === 0 ? 'No server' : added === 1 ? '1 server' : `${added} servers`} added from ${outcome.format}.`
     : `Nothing was added: ${problems === 1 ? '1 entry needs' : `${problems} entries need`} attention. Fix ${problems === 1 ? 'it' : 'them'} in the file and import it again.`
   return (
-    <section className={`card callout ${outcome.saved ? 'callout-info' : 'callout-error'}`} aria-labelledby="import-results-heading" tabIndex={-1}>
+    <section className="card" aria-labelledby="import-results-heading">
       <h2 id="import-results-heading">{outcome.saved ? 'Import done' : 'Import stopped'}</h2>
-      <p role="status">{summary}</p>
+      <p role="status" className={`callout ${outcome.saved ? 'callout-info' : 'callout-error'}`}>
+        {summary}
+      </p>
       <ul className="import-results">
         {outcome.results.map((result) => (
           <li key={result.name}>
@@ -173,10 +175,10 @@ function ExportForm({ workspaceId }: { workspaceId: string }) {
         in the file; your client asks for them or reads them from variables. OAuth servers sign you in from the client.
       </p>
       <Form method="get" action={`/w/${workspaceId}/servers/export`} className="form" reloadDocument>
-        <fieldset className="field">
-          <legend>For</legend>
+        <fieldset className="field option-group">
+          <legend>Format</legend>
           {EXPORT_FORMATS.map((format, index) => (
-            <div key={format} className="field-checkbox">
+            <div key={format} className="option">
               <input type="radio" id={`export-${format}`} name="format" value={format} defaultChecked={index === 0} aria-describedby={`export-${format}-help`} />
               <label htmlFor={`export-${format}`}>
                 {EXPORT_FORMAT_LABELS[format].label} (<code>{EXPORT_FORMAT_LABELS[format].fileName}</code>)
