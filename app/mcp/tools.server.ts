@@ -250,6 +250,14 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
+/**
+ * `fn` on a session of `server` for `userId` with everything a tool call gets (headers, the
+ * person's token, refresh on 401, step-up on 403): for resources and prompts.
+ */
+export function withServerSession<T>(userId: string, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<ToolsOutcome<T>> {
+  return withSession(userId, server, fn)
+}
+
 /** The server's tools (first page of tools/list), bounded by the server's timeout. */
 export function listServerTools(userId: string, server: ServerSummary): Promise<ToolsOutcome<Tool[]>> {
   const listing = withSession(userId, server, async (client) => {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { demoDocuments } from '#scripts/demo/documents.ts'
 import { encodeSineWav, encodeSolidPng, type Rgb } from '#scripts/demo/media.ts'
@@ -45,6 +45,47 @@ export function createDemoMcpServer(context: DemoServerContext = standaloneConte
       (uri) => ({ contents: [{ uri: uri.href, mimeType: document.mimeType, text: document.text }] }),
     )
   }
+
+  // A template: one PNG per colour name, so the Resources page has a form to fill in.
+  server.registerResource(
+    'swatch',
+    new ResourceTemplate('demo://swatch/{color}', {
+      list: undefined,
+      complete: { color: (value) => Object.keys(swatchColors).filter((name) => name.startsWith(value)) },
+    }),
+    { title: 'Colour swatch', description: 'A 64×64 PNG of one colour: red, green or blue.', mimeType: 'image/png' },
+    (uri, { color }) => {
+      const rgb = swatchColors[String(color) as keyof typeof swatchColors]
+      if (!rgb) throw new Error(`No swatch named ${String(color)}: use red, green or blue.`)
+      return { contents: [{ uri: uri.href, mimeType: 'image/png', blob: encodeSolidPng(64, rgb).toString('base64') }] }
+    },
+  )
+
+  server.registerPrompt(
+    'review_document',
+    {
+      title: 'Review a document',
+      description: 'Asks the model to review one of the demo documents in the tone you choose.',
+      argsSchema: {
+        document: z.enum(['readme', 'changelog']).describe('Which document: readme or changelog.'),
+        tone: z.string().optional().describe('How the review should sound, e.g. “friendly” or “strict”.'),
+      },
+    },
+    ({ document, tone }) => {
+      const chosen = demoDocuments[document]
+      return {
+        description: `Review of ${chosen.title}`,
+        messages: [
+          { role: 'user', content: { type: 'text', text: `Review this document${tone ? ` in a ${tone} tone` : ''}. List what is unclear.` } },
+          { role: 'user', content: { type: 'resource', resource: { uri: chosen.uri, mimeType: chosen.mimeType, text: chosen.text } } },
+        ],
+      }
+    },
+  )
+
+  server.registerPrompt('greeting', { title: 'Greeting', description: 'A prompt without arguments.' }, () => ({
+    messages: [{ role: 'assistant', content: { type: 'text', text: 'Hello! Which document shall we look at?' } }],
+  }))
 
   server.registerTool(
     'echo',
