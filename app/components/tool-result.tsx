@@ -1,5 +1,11 @@
+import { createContext, useContext } from 'react'
+import { CopyButton } from '#app/components/copy-button.tsx'
+import { Markdown, looksLikeMarkdown } from '#app/components/markdown.tsx'
 import { type Clipped, formatBytes, tooDeepSentence } from '#app/mcp/display-bounds.ts'
 import type { DisplayBlock, DisplayResult } from '#app/mcp/tool-display.server.ts'
+
+/** Where a resource link of the result is read inside Switchboard (the server's Resources page), if anywhere. */
+const ResourceHref = createContext<((uri: string) => string) | null>(null)
 
 /*
  * Shows an MCP tool result that the server already turned into a bounded DisplayResult
@@ -13,16 +19,27 @@ import type { DisplayBlock, DisplayResult } from '#app/mcp/tool-display.server.t
  * The result of a tool call: content blocks, structured content, the error flag and the duration.
  * It has no heading of its own: the route puts it in its "Result" section (sub-headings are h3).
  */
-export function ToolResult({ result: read, durationMs }: { result: DisplayResult; durationMs?: number }) {
+export function ToolResult({
+  result: read,
+  durationMs,
+  resourceHref = null,
+}: {
+  result: DisplayResult
+  durationMs?: number
+  /** Links to resources that are not web pages (e.g. `demo://…`) are read on this page of Switchboard. */
+  resourceHref?: ((uri: string) => string) | null
+}) {
   const duration =
     typeof durationMs === 'number' && Number.isFinite(durationMs) && durationMs >= 0
       ? `Took ${new Intl.NumberFormat('en-US').format(Math.round(durationMs))} ms`
       : null
   return (
-    <div className="tool-result">
-      {duration ? <p className="muted tool-result-duration">{duration}</p> : null}
-      {read.ok ? <ReadableResult read={read} /> : <UnreadableResult problems={read.problems} preview={read.preview} />}
-    </div>
+    <ResourceHref.Provider value={resourceHref}>
+      <div className="tool-result">
+        {duration ? <p className="muted tool-result-duration">{duration}</p> : null}
+        {read.ok ? <ReadableResult read={read} /> : <UnreadableResult problems={read.problems} preview={read.preview} />}
+      </div>
+    </ResourceHref.Provider>
   )
 }
 
@@ -86,7 +103,7 @@ function Block({ block }: { block: DisplayBlock }) {
     case 'text':
       return (
         <div className="tool-result-block">
-          <pre className="tool-result-text">{block.text.text}</pre>
+          <TextView text={block.text.text} markdown={looksLikeMarkdown(block.text.text)} />
           <TruncationNote clipped={block.text} />
         </div>
       )
@@ -100,6 +117,14 @@ function Block({ block }: { block: DisplayBlock }) {
           )}
           <figcaption className="muted">
             Image, {block.mimeType}, {formatBytes(block.bytes)}
+            {block.src ? (
+              <>
+                {' · '}
+                <a href={block.src} download={`image.${block.mimeType.split('/')[1] ?? 'bin'}`}>
+                  Download
+                </a>
+              </>
+            ) : null}
           </figcaption>
         </figure>
       )
@@ -125,7 +150,7 @@ function Block({ block }: { block: DisplayBlock }) {
             Resource <code>{block.uri}</code>
             {block.mimeType ? <span className="muted"> ({block.mimeType})</span> : null}
           </p>
-          <pre className="tool-result-text">{block.text.text}</pre>
+          <TextView text={block.text.text} markdown={block.mimeType === 'text/markdown' || looksLikeMarkdown(block.text.text)} />
           <TruncationNote clipped={block.text} />
         </div>
       )
@@ -143,13 +168,7 @@ function Block({ block }: { block: DisplayBlock }) {
         <div className="tool-result-block tool-result-resource">
           <p>
             Link to a resource:{' '}
-            {block.href ? (
-              <a href={block.href} rel="noopener noreferrer">
-                {block.label}
-              </a>
-            ) : (
-              <strong>{block.label}</strong>
-            )}
+            <ResourceLink block={block} />
             {block.mimeType ? <span className="muted"> ({block.mimeType})</span> : null}
           </p>
           {block.description ? <p className="tool-result-description">{block.description}</p> : null}
@@ -196,6 +215,7 @@ function JsonView({ clipped, what }: { clipped: Clipped; what: string }) {
   return (
     <>
       <pre className="tool-result-json">{clipped.text}</pre>
+      <CopyButton text={clipped.text} label="Copy JSON" />
       <TruncationNote clipped={clipped} />
     </>
   )
@@ -209,4 +229,40 @@ function TruncationNote({ clipped }: { clipped: Clipped }) {
       Showing the first {format.format(clipped.text.length)} of {format.format(clipped.totalChars)} characters.
     </p>
   )
+}
+
+/** Text as sent, or rendered as Markdown with the text as sent one click away; a copy button with JavaScript. */
+function TextView({ text, markdown }: { text: string; markdown: boolean }) {
+  if (!markdown) {
+    return (
+      <>
+        <pre className="tool-result-text">{text}</pre>
+        <CopyButton text={text} label="Copy text" />
+      </>
+    )
+  }
+  return (
+    <>
+      <Markdown text={text} />
+      <details className="tool-result-plain">
+        <summary>Text as sent</summary>
+        <pre className="tool-result-text">{text}</pre>
+      </details>
+      <CopyButton text={text} label="Copy text" />
+    </>
+  )
+}
+
+/** A web link opens the page; any other resource is read on the server's Resources page. */
+function ResourceLink({ block }: { block: Extract<DisplayBlock, { kind: 'resource-link' }> }) {
+  const resourceHref = useContext(ResourceHref)
+  if (block.href) {
+    return (
+      <a href={block.href} rel="noopener noreferrer">
+        {block.label}
+      </a>
+    )
+  }
+  if (resourceHref) return <a href={resourceHref(block.uri)}>{block.label}</a>
+  return <strong>{block.label}</strong>
 }

@@ -113,7 +113,7 @@ export default function PromptRoute() {
             {actionData.messages.messages.map((message, index) => (
               <li key={index}>
                 <p className="prompt-role">{message.role === 'assistant' ? 'Assistant' : 'User'}</p>
-                <ToolResult result={message.content} />
+                <ToolResult result={message.content} resourceHref={(uri) => `${base}/resources/read?uri=${encodeURIComponent(uri)}`} />
               </li>
             ))}
           </ol>

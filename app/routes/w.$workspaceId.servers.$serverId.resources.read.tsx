@@ -50,7 +50,7 @@ export default function ReadResourceRoute() {
       {content ? (
         <section className="card" aria-labelledby="contents-heading">
           <h2 id="contents-heading">Contents</h2>
-          <ToolResult result={content} />
+          <ToolResult result={content} resourceHref={(link) => `${base}/resources/read?uri=${encodeURIComponent(link)}`} />
         </section>
       ) : null}
     </div>

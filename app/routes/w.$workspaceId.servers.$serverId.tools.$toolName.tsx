@@ -89,7 +89,11 @@ export default function ToolRoute() {
           {actionData?.kind === 'result' ? (
             <section className="card" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>
-              <ToolResult result={actionData.result} durationMs={actionData.durationMs} />
+              <ToolResult
+                result={actionData.result}
+                durationMs={actionData.durationMs}
+                resourceHref={(uri) => `/w/${workspace.id}/servers/${server.id}/resources/read?uri=${encodeURIComponent(uri)}`}
+              />
             </section>
           ) : null}
           <details className="card">

@@ -37,3 +37,18 @@ test('browse resources, read one, fill a template; get a prompt with arguments',
   await expect(messages).toContainText('# Switchboard demo MCP server')
   await expectNoAxeViolations(page)
 })
+
+test('a tool result in Markdown is rendered, its text one click away; its resource link is read inside Switchboard', async ({ page, login, navigate }) => {
+  const user = await login()
+  const server = await getDb().mcpServer.create({ data: { workspaceId: user.workspaceId, name: 'Demo', url: demo.url, authType: 'none' } })
+  await navigate(`/w/${user.workspaceId}/servers/${server.id}/tools/get_document`)
+  await page.getByRole('combobox', { name: 'name (required)' }).selectOption('changelog')
+  await page.getByRole('button', { name: 'Run tool' }).click()
+  const result = page.getByRole('region', { name: 'Result' })
+  // The document's "# Changelog" heading is rendered below the page's own headings.
+  await expect(result.getByRole('heading', { level: 3 }).first()).toBeVisible()
+  await expect(result.getByText('Text as sent')).toBeVisible()
+  await expectNoAxeViolations(page)
+  await result.getByRole('link', { name: 'Demo server changelog' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'demo://docs/changelog.md' })).toBeVisible()
+})
