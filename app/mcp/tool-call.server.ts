@@ -16,7 +16,7 @@ import { toDisplayResult } from '#app/mcp/tool-display.server.ts'
 import { describeToolForm } from '#app/mcp/tool-input/describe.server.ts'
 import { parseToolArguments } from '#app/mcp/tool-input/parse.server.ts'
 import { formValuesFromArguments, formValuesFromSubmission } from '#app/mcp/tool-input/values.server.ts'
-import { type ToolsFailure, callServerTool, keepsRefusing, listServerTools, stopsForSignIn } from '#app/mcp/tools.server.ts'
+import { type ToolCallOptions, type ToolsFailure, callServerTool, keepsRefusing, listServerTools, stopsForSignIn } from '#app/mcp/tools.server.ts'
 
 /** The input schema shown under "Input schema", and the tool's description: what a person can read. */
 const MAX_SCHEMA_DISPLAY_CHARS = 100_000
@@ -66,7 +66,14 @@ export async function openToolPage(input: { userId: string; server: ServerSummar
  * needs more scopes: what was submitted is kept (checked against the tool's schema once it
  * runs), so the Connect or step-up counts its rounds for this call.
  */
-export async function runToolFromForm(input: { userId: string; server: ServerSummary; toolName: string; formData: FormData }): Promise<{ status: number; run: ToolRun }> {
+export async function runToolFromForm(input: {
+  userId: string
+  server: ServerSummary
+  toolName: string
+  formData: FormData
+  /** With JavaScript, the run streams its progress and can be cancelled (tools.$toolName.run.ts). */
+  follow?: ToolCallOptions
+}): Promise<{ status: number; run: ToolRun }> {
   const { userId, server, toolName, formData } = input
   const { tool, failure } = await loadTool(userId, server, toolName)
   if (!tool) {
@@ -84,7 +91,7 @@ export async function runToolFromForm(input: { userId: string; server: ServerSum
   }
   const parsed = parseToolArguments(formData, tool.inputSchema)
   if (!parsed.ok) return { status: 400, run: invalidRun(parsed, formData, tool) }
-  return runTool(userId, server, tool, parsed.arguments)
+  return runTool(userId, server, tool, parsed.arguments, undefined, input.follow)
 }
 
 function invalidRun(parsed: { fieldErrors: Record<string, string[]>; formErrors: string[] }, formData: FormData | URLSearchParams, tool: Tool): ToolRun {
@@ -131,8 +138,9 @@ async function runTool(
   tool: Tool,
   args: Record<string, unknown>,
   carried: { rounds: number; requestedScopes: string } = { rounds: 0, requestedScopes: '' },
+  follow: ToolCallOptions = {},
 ): Promise<{ status: number; run: ToolRun }> {
-  const outcome = await callServerTool(userId, server, tool.name, args)
+  const outcome = await callServerTool(userId, server, tool.name, args, follow)
   const values = formValuesFromArguments(args, describeToolForm(tool.inputSchema))
   if (!outcome.ok) {
     let failure: ToolsFailure & { pending: string | null } = { ...outcome.failure, pending: null }

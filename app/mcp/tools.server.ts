@@ -24,6 +24,7 @@ export type ToolsFailure = {
     | 'oauth_unavailable'
     | 'insufficient_scope'
     | 'scope_refused'
+    | 'cancelled'
   message: string
   action: 'reconnect' | 'connect' | 'step_up' | 'fix_headers' | 'retry' | 'none'
   /** For `step_up`: every scope to ask for (granted ∪ challenged). */
@@ -278,20 +279,38 @@ export function listServerTools(userId: string, server: ServerSummary): Promise<
 
 export type ToolCallOutcome = ToolsOutcome<{ result: unknown; durationMs: number }>
 
-/** Calls a tool with already-validated arguments; returns the raw result and how long it took. */
-export function callServerTool(
+/** A progress notification of a running call (MCP notifications/progress). */
+export type ToolProgress = { progress: number; total?: number; message?: string }
+
+/** How a caller follows a call: its progress, and a signal that cancels it (MCP notifications/cancelled). */
+export type ToolCallOptions = { onProgress?: (progress: ToolProgress) => void; signal?: AbortSignal }
+
+/**
+ * Calls a tool with already-validated arguments; returns the raw result and how long it took.
+ * With `onProgress`, the server's progress notifications reach it and each one restarts the
+ * timeout (a long call that keeps reporting is alive); `signal` cancels the call at the server.
+ */
+export async function callServerTool(
   userId: string,
   server: ServerSummary,
   toolName: string,
   args: Record<string, unknown>,
+  options: ToolCallOptions = {},
 ): Promise<ToolCallOutcome> {
-  return withSession(userId, server, async (client) => {
+  const { onProgress, signal } = options
+  const outcome = await withSession(userId, server, async (client) => {
     const started = performance.now()
     const result = await client.callTool({ name: toolName, arguments: args }, CallToolResultSchema, {
       timeout: server.timeoutMs,
+      ...(onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {}),
+      ...(signal ? { signal } : {}),
     })
     return { result, durationMs: Math.round(performance.now() - started) }
   }, toolName)
+  if (!outcome.ok && signal?.aborted) {
+    return { ok: false, failure: { kind: 'cancelled', message: 'You cancelled the call; the server was told to stop.', action: 'none' } }
+  }
+  return outcome
 }
 
 /**

@@ -5,6 +5,7 @@ import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
+import { RunningPanel, useStreamedToolRun } from '#app/components/tool-run-stream.tsx'
 import { type Clipped, tooDeepSentence } from '#app/mcp/display-bounds.ts'
 import { openToolPage, runToolFromForm } from '#app/mcp/tool-call.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
@@ -38,9 +39,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function ToolRoute() {
   const { workspace, server, tool, toolName, failure, resumed } = useLoaderData<typeof loader>()
-  // A submitted form's answer wins; otherwise the result of a call resumed after a step-up.
-  const actionData = useActionData<typeof action>() ?? resumed ?? undefined
   const here = `/w/${workspace.id}/servers/${server.id}/tools/${encodeURIComponent(toolName)}`
+  // With JavaScript the run streams (progress, Cancel); without, the form posts to the action.
+  const streamed = useStreamedToolRun(`${here}/run`)
+  const posted = useActionData<typeof action>()
+  // The latest answer wins: a streamed run, a submitted form's, or a call resumed after a step-up.
+  const actionData = (streamed.state.phase === 'done' ? streamed.state.run : null) ?? posted ?? resumed ?? undefined
   return (
     <div className="page">
       <p>
@@ -63,7 +67,15 @@ export default function ToolRoute() {
           {tool.hints.length > 0 ? <Annotations hints={tool.hints} /> : null}
           <section className="card" aria-labelledby="run-heading">
             <h2 id="run-heading">Run</h2>
-            <Form method="post" className="form" noValidate={false}>
+            <Form
+              method="post"
+              className="form"
+              noValidate={false}
+              onSubmit={(event) => {
+                event.preventDefault()
+                void streamed.start(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter)
+              }}
+            >
               <ToolForm
                 spec={tool.form}
                 defaultValues={actionData?.values ?? undefined}
@@ -74,6 +86,14 @@ export default function ToolRoute() {
               </StatusButton>
             </Form>
           </section>
+          {streamed.state.phase === 'running' ? (
+            <RunningPanel startedAt={streamed.state.startedAt} progress={streamed.state.progress} onCancel={streamed.cancel} />
+          ) : null}
+          {streamed.state.phase === 'done' && streamed.state.message ? (
+            <p className="callout callout-error" role="alert">
+              {streamed.state.message}
+            </p>
+          ) : null}
           {actionData?.kind === 'failure' && actionData.failure ? (
             <section className="card" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>

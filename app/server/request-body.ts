@@ -24,8 +24,9 @@ const ACTION_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** What browsers send for a form: Remix's own JS submissions use the urlencoded form too. */
 const FORM_MEDIA_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 
-// /w/:workspaceId/servers/:serverId/tools/:toolName, and its single-fetch twin ending in .data.
-const TOOL_RUN_PATH = /^\/w\/[^/]+\/servers\/[^/]+\/tools\/[^/]+$/
+// /w/:workspaceId/servers/:serverId/tools/:toolName, its single-fetch twin ending in .data, and
+// the streamed run with JavaScript (…/run).
+const TOOL_RUN_PATH = /^\/w\/[^/]+\/servers\/[^/]+\/tools\/[^/]+(\/run)?$/
 
 export type BodyRefusal = { status: 400 | 413 | 415; title: string; message: string }
 
