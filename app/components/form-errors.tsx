@@ -41,7 +41,7 @@ export function useFailedSubmission(): string[] | null {
 }
 
 /**
- * One summary of a failed submission, first in the page's content so that a screen reader and a keyboard meet it
+ * One summary of a failed submission (how many things need fixing), first in the page's content so that a screen reader and a keyboard meet it
  * first (without JavaScript too). With JavaScript, focus moves to the first summary on the page (this one, or a
  * form's own, like the tool form's) once the submission has come back.
  */
@@ -54,11 +54,13 @@ export function FormErrorSummary() {
       <h2 id="form-error-summary-title" className="error-summary-title">
         There is a problem
       </h2>
-      <ul className="error-summary-list">
-        {messages.map((message) => (
-          <li key={message}>{message}</li>
-        ))}
-      </ul>
+      {/* NOTE: the count, not the messages again: each message stays next to its field (or at the top of its
+          form), and saying it twice would make a page read it twice. */}
+      <p className="error-summary-text">
+        {messages.length === 1
+          ? 'One thing needs fixing; it is marked in the form below.'
+          : `${messages.length} things need fixing; they are marked in the form below.`}
+      </p>
     </div>
   )
 }

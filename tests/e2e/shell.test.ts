@@ -75,7 +75,9 @@ test('a form the server refuses: the error summary comes first, is focused, and 
   await page.getByRole('button', { name: 'Sign in' }).click()
 
   const summary = page.locator('[data-error-summary]')
-  await expect(summary).toContainText('Email or password is incorrect.')
+  await expect(summary).toContainText('There is a problem')
+  await expect(summary).toContainText('One thing needs fixing')
+  await expect(page.getByText('Email or password is incorrect.')).toBeVisible()
   await expect(page).toHaveTitle(/^Error: Sign in/)
   // First in the content: before the page's heading, for a screen reader reading on and for Tab.
   const first = await page.evaluate(() => document.querySelector('main')?.querySelector('[data-error-summary], h1')?.tagName)
