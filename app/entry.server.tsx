@@ -1,9 +1,10 @@
-import { PassThrough } from 'node:stream'
+import { PassThrough, Transform } from 'node:stream'
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer, isRouteErrorResponse } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { ERROR_TITLE_PREFIX, failedSubmissionMessages } from '#app/components/form-errors.tsx'
 import { NonceProvider } from '#app/components/nonce.tsx'
 import { logger, redactUrl } from '#app/utils/logger.server.ts'
 import '#app/utils/load-context.server.ts'
@@ -21,6 +22,7 @@ export default function handleRequest(
   // Bots and no-JS clients get the whole document at once; browsers get it streamed.
   const waitForAll = isbot(request.headers.get('user-agent') ?? '')
   const nonce = loadContext?.cspNonce ?? ''
+  const failed = Object.values(remixContext.staticHandlerContext.actionData ?? {}).some((data) => failedSubmissionMessages(data))
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false
     const { pipe, abort } = renderToPipeableStream(
@@ -36,7 +38,9 @@ export default function handleRequest(
           resolve(
             new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),
           )
-          pipe(body)
+          // A failed form submission says so in the title (what a screen reader reads first on the new page).
+          if (failed) pipe(errorTitle()).pipe(body)
+          else pipe(body)
         },
         onShellError(error: unknown) {
           reject(error)
@@ -49,6 +53,32 @@ export default function handleRequest(
       },
     )
     setTimeout(abort, streamTimeout + 1_000)
+  })
+}
+
+/**
+ * Prefixes the document's title with "Error: " (the page has no say in it: a meta function sees no action data).
+ * The marker attribute lets entry.client.tsx take the prefix off before React hydrates the title it rendered.
+ */
+function errorTitle(): Transform {
+  let done = false
+  let carry = ''
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (done) return callback(null, chunk)
+      const text = carry + chunk.toString('utf8')
+      const at = text.indexOf('<title>')
+      if (at === -1) {
+        // Keep a tail that could be the start of a tag split across chunks.
+        carry = text.slice(-6)
+        return callback(null, text.slice(0, -6))
+      }
+      done = true
+      callback(null, `${text.slice(0, at)}<title data-form-error="">${ERROR_TITLE_PREFIX}${text.slice(at + 7)}`)
+    },
+    flush(callback) {
+      callback(null, done ? '' : carry)
+    },
   })
 }
 

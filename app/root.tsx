@@ -10,12 +10,15 @@ import {
   ScrollRestoration,
   isRouteErrorResponse,
   useLoaderData,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react'
 import { type ReactNode, useEffect } from 'react'
 import { FlashMessage } from '#app/components/flash.tsx'
+import { FormErrorSummary } from '#app/components/form-errors.tsx'
 import { useNonce } from '#app/components/nonce.tsx'
+import { RouteAnnouncer } from '#app/components/route-announcer.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
 import appStylesHref from '#app/styles/app.css?url'
@@ -55,6 +58,9 @@ export function Layout({ children }: { children: ReactNode }) {
 
 export default function App() {
   const { user, flash } = useLoaderData<typeof loader>()
+  // A layout with a menu (the workspace's) renders its own <main> beside the menu, so "Skip to content" and the
+  // main landmark hold the page's content, not the menu.
+  const layoutOwnsMain = useMatches().some((match) => ownsMain(match.handle))
   // A marker for browser tests: from here on, forms go through Remix, not full page loads.
   useEffect(() => {
     document.documentElement.dataset.hydrated = 'true'
@@ -94,11 +100,24 @@ export default function App() {
       <div className="flash-region">
         <FlashMessage flash={flash} />
       </div>
-      <main id="main" tabIndex={-1}>
+      {layoutOwnsMain ? (
         <Outlet />
-      </main>
+      ) : (
+        <main id="main" tabIndex={-1}>
+          <div className="shell-errors">
+            <FormErrorSummary />
+          </div>
+          <Outlet />
+        </main>
+      )}
+      <RouteAnnouncer />
     </>
   )
+}
+
+/** A route's `handle = { ownsMain: true }` says its layout renders `<main id="main">` itself. */
+function ownsMain(handle: unknown): boolean {
+  return typeof handle === 'object' && handle !== null && 'ownsMain' in handle && handle.ownsMain === true
 }
 
 export const meta: MetaFunction = () => [{ title: 'Switchboard' }]

@@ -368,3 +368,8 @@ test('structured content or a block nested 200,000 deep shows a “too deep to d
   const unreadable = renderToStaticMarkup(<ToolResult result={toDisplayResult({ content: 'x', deep })} />)
   expect(unreadable).toContain('What the server sent is nested too deeply to display')
 })
+
+test('the result is a polite live region, so a run that answers in place is announced', () => {
+  const html = renderToStaticMarkup(<ToolResult result={toDisplayResult({ content: [{ type: 'text', text: 'done' }] })} />)
+  expect(tags(html, 'div').find((tag) => tag.attrs.class === 'tool-result')?.attrs['aria-live']).toBe('polite')
+})

@@ -35,7 +35,8 @@ export function ToolResult({
       : null
   return (
     <ResourceHref.Provider value={resourceHref}>
-      <div className="tool-result">
+      {/* A live region: a screen reader hears the result when a run answers on the same page (with JavaScript). */}
+      <div className="tool-result" aria-live="polite">
         {duration ? <p className="muted tool-result-duration">{duration}</p> : null}
         {read.ok ? <ReadableResult read={read} /> : <UnreadableResult problems={read.problems} preview={read.preview} />}
       </div>

@@ -42,8 +42,10 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
       singleValued.has(name.toLowerCase()) && value !== undefined ? res.setHeader(name, value) : append(name, value)
     const started = process.hrtime.bigint()
     res.on('finish', () => {
+      // One line per request at debug (LOG_LEVEL=debug shows them); a 5xx also at info, next to its error line.
+      const level = res.statusCode >= 500 ? 'info' : 'debug'
       runWithRequestContext({ requestId }, () =>
-        logger.info(
+        logger[level](
           {
             method: req.method,
             path: redactUrl(req.originalUrl),

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import { type BuildSource, createHttpApp } from '#app/server/http-app.ts'
 import { shouldContinue } from '#app/server/request-body.ts'
+import { startupBanner } from '#app/server/startup-banner.ts'
 import { ConfigError, parseEnv } from '#app/utils/env.server.ts'
 import { startHousekeeping } from '#app/utils/housekeeping.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
@@ -55,6 +56,8 @@ async function main() {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : env.PORT
   logger.info({ url: `http://${env.HOST}:${port}`, publicUrl: env.PUBLIC_URL, mode: env.NODE_ENV }, 'Switchboard is listening')
+  // In development the URL to open must not hide in a log line (issue 11, point 14).
+  if (env.NODE_ENV === 'development') process.stdout.write(startupBanner(env.PUBLIC_URL))
   const stopHousekeeping = startHousekeeping()
 
   let stopping = false

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import pino from 'pino'
 import { getRequestContext } from '#app/utils/request-context.server.ts'
 
@@ -64,7 +65,7 @@ export function redactUrl(url: string): string {
 
 function createLogger() {
   const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info')
-  return pino({
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -74,7 +75,20 @@ function createLogger() {
       return context ? { requestId: context.requestId } : {}
     },
     serializers: { err: pino.stdSerializers.err },
-  })
+  }
+  // NODE_ENV unset means development (app/utils/env.server.ts), as under `npm run dev`.
+  const development = (process.env.NODE_ENV ?? 'development') === 'development'
+  return development && process.env.LOG_FORMAT !== 'json' ? pino(options, prettyStream()) : pino(options)
+}
+
+/**
+ * Readable lines for a person at the terminal in development (LOG_FORMAT=json keeps JSON). pino-pretty is a
+ * devDependency: required at run time, in development only, so the production bundle never imports it.
+ */
+function prettyStream(): pino.DestinationStream {
+  const require = createRequire(import.meta.url)
+  const pretty: (options: Record<string, unknown>) => pino.DestinationStream = require('pino-pretty')
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true, sync: true })
 }
 
 export type Logger = pino.Logger

@@ -1,3 +1,4 @@
+import { DEMO_PAGES_CSS } from '#scripts/demo/pages-style.ts'
 import { startOidcMcpServer, type OidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 
 // The OAuth demo: an MCP server that trusts its own authorization server (npm oidc-provider, on a
@@ -11,6 +12,8 @@ export type DemoOAuthServerOptions = {
   mcpPort: number
   /** Port of the authorization server (the issuer) on 127.0.0.1; 0 picks a free one. */
   issuerPort: number
+  /** Switchboard's address: every page links back to it (also "Sign-in expired", reached with Back). */
+  appUrl: string
 }
 
 /** The name the sign-in page suggests; any other name works as well. */
@@ -20,7 +23,7 @@ export const DEMO_OAUTH_LOGIN = 'demo-user'
  * Starts the OAuth demo (two listeners on 127.0.0.1) and resolves once both listen.
  * Rejects when a port cannot be bound (the error keeps `code` and `port`); nothing is left listening then.
  */
-export function startDemoOAuthServer({ mcpPort, issuerPort }: DemoOAuthServerOptions): Promise<OidcMcpServer> {
+export function startDemoOAuthServer({ mcpPort, issuerPort, appUrl }: DemoOAuthServerOptions): Promise<OidcMcpServer> {
   return startOidcMcpServer({
     mcpPort,
     issuerPort,
@@ -32,5 +35,7 @@ export function startDemoOAuthServer({ mcpPort, issuerPort }: DemoOAuthServerOpt
       'It is not Switchboard and has no real accounts.',
     loginHint: 'Demo sign-in: any name works, and there is no password.',
     prefilledLogin: DEMO_OAUTH_LOGIN,
+    appLink: { href: appUrl, label: 'Back to Switchboard' },
+    styles: DEMO_PAGES_CSS,
   })
 }

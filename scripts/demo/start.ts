@@ -26,6 +26,8 @@ const DemoEnvSchema = z.object({
   // (tests/playwright.config.ts, bench/run.ts) moves them too, so it never meets a running `npm run dev`.
   DEMO_MCP_OAUTH_PORT: PortSchema.optional(),
   DEMO_OAUTH_ISSUER_PORT: PortSchema.optional(),
+  // Where the OAuth demo's pages link back to: the app's PUBLIC_URL (its default when unset).
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000').transform((value) => new URL(value).origin),
 })
 
 export type DemoServersOptions = {
@@ -44,6 +46,8 @@ export type DemoServersOptions = {
   oauthPort?: number
   /** The OAuth demo's authorization server. Default DEMO_OAUTH_ISSUER_PORT, else `oauthPort` + 1 (3104). */
   oauthIssuerPort?: number
+  /** Switchboard's address, linked from the OAuth demo's pages. Default PUBLIC_URL, else http://127.0.0.1:3000. */
+  appUrl?: string
 }
 
 export type DemoServers = {
@@ -74,7 +78,10 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
   const open = await listenOrExplain(() => startDemoMcpServer({ host, port }), [port, 'DEMO_MCP_PORT'])
   // Before the API-key server, so whoever waits for that port (tests/playwright.config.ts) finds this one
   // settled too.
-  const oauth = await startOAuthDemoOrWarn({ mcpPort: oauthPort, issuerPort: oauthIssuerPort }, [port, keyPort])
+  const oauth = await startOAuthDemoOrWarn(
+    { mcpPort: oauthPort, issuerPort: oauthIssuerPort, appUrl: options.appUrl ?? parsed.data.PUBLIC_URL },
+    [port, keyPort],
+  )
   let withKey: DemoMcpServer
   try {
     withKey = await listenOrExplain(
@@ -112,7 +119,7 @@ function nextTo(port: number, offset: number): number {
 
 /** The OAuth demo is optional: when it cannot start, the others still run and a warning says why. */
 async function startOAuthDemoOrWarn(
-  ports: { mcpPort: number; issuerPort: number },
+  ports: { mcpPort: number; issuerPort: number; appUrl: string },
   otherDemoPorts: number[],
 ): Promise<OidcMcpServer | undefined> {
   const named: [NamedPort, NamedPort] = [

@@ -38,6 +38,10 @@ type Expectation = { loader?: Record<Who, Outcome>; action?: Record<Who, Outcome
 /** Route file → who may call its loader and its action. */
 const EXPECTED: Record<string, Expectation> = {
   '_index.tsx': { loader: publicRoute },
+  // Unknown paths (app/routes/$.tsx and the workspace's own): not found for everyone; inside a workspace,
+  // sign in first (the layout's rule).
+  '$.tsx': { loader: { anonymous: 'not_found', outsider: 'not_found', member: 'not_found', admin: 'not_found', owner: 'not_found' } },
+  'w.$workspaceId.$.tsx': { loader: { anonymous: 'login', outsider: 'not_found', member: 'not_found', admin: 'not_found', owner: 'not_found' } },
   'healthz.ts': { loader: publicRoute },
   'login.tsx': { loader: publicRoute, action: publicRoute },
   'signup.tsx': { loader: publicRoute, action: publicRoute },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import express from 'express'
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose'
@@ -43,6 +43,10 @@ export type OidcMcpServerOptions = {
   loginHint?: string
   /** The name the sign-in form is prefilled with. Default `test-user`. */
   prefilledLogin?: string
+  /** A link on every page, the error pages included (the demo's way back to Switchboard). Default none. */
+  appLink?: { href: string; label: string }
+  /** CSS for every page, inlined and allowed by its hash in the pages' CSP (the demo's look). Default none. */
+  styles?: string
   /**
    * Default true. False answers 404 at `/.well-known/oauth-authorization-server` (RFC 8414), so the provider is
    * reachable only through `/.well-known/openid-configuration`, like many OpenID-only authorization servers.
@@ -114,6 +118,8 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
     notice: options.notice,
     loginHint: options.loginHint,
     prefilledLogin: options.prefilledLogin ?? DEFAULT_ACCOUNT,
+    appLink: options.appLink,
+    styles: options.styles,
   }
 
   const mcpStats = createMcpEndpointStats()
@@ -392,7 +398,11 @@ async function handleInteraction(
     return sendHtml(
       res,
       400,
-      page(pages, 'Sign-in expired', '<h1>Sign-in expired</h1><p>Go back to the app and connect again.</p>'),
+      page(
+        pages,
+        'Sign-in expired',
+        '<h1>Sign-in expired</h1><p>This sign-in was already finished or has timed out. Go back to the app and connect again.</p>',
+      ),
     )
   }
   const path = new URL(req.url ?? '/', 'http://peer.invalid').pathname
@@ -510,14 +520,30 @@ ${problemHtml}
 }
 
 /** What the pages say about the server itself; everything else on them is fixed. */
-type PageText = { serverName: string; notice?: string; loginHint?: string; prefilledLogin: string }
+type PageText = {
+  serverName: string
+  notice?: string
+  loginHint?: string
+  prefilledLogin: string
+  appLink?: { href: string; label: string }
+  styles?: string
+}
 
 function page(pages: PageText, title: string, body: string): string {
-  const notice = pages.notice ? `<header><p>${escapeHtml(pages.notice)}</p></header>\n` : ''
+  const link = pages.appLink ? `<p class="app-link"><a href="${escapeHtml(pages.appLink.href)}">${escapeHtml(pages.appLink.label)}</a></p>` : ''
+  const notice = pages.notice || link ? `<header>${pages.notice ? `<p>${escapeHtml(pages.notice)}</p>` : ''}${link}</header>\n` : ''
+  // NOTE: CSS text is never HTML-escaped (quotes in it stay quotes); only `</` could end the element early.
+  const styles = pages.styles ? `<style>${pages.styles.replace(/<\//g, '<\\/')}</style>` : ''
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}: ${escapeHtml(pages.serverName)}</title></head>
+<title>${escapeHtml(title)}: ${escapeHtml(pages.serverName)}</title>${styles}</head>
 <body>${notice}<main>${body}</main></body></html>`
+}
+
+/** The CSP source for a page's inline <style> (its hash), or nothing when it has none. */
+function styleSource(html: string): string {
+  const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1]
+  return css === undefined ? '' : `; style-src 'sha256-${createHash('sha256').update(css).digest('base64')}'`
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string) {
@@ -527,7 +553,7 @@ function sendHtml(res: ServerResponse, status: number, html: string) {
       'Cache-Control': 'no-store',
       // NOTE: no form-action: browsers apply it to the redirects after the POST too, and the last
       // one goes to the client's redirect_uri on another origin.
-      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'Content-Security-Policy': `default-src 'none'; frame-ancestors 'none'${styleSource(html)}`,
     })
     .end(html)
 }

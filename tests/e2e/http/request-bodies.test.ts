@@ -33,7 +33,8 @@ async function startApp(env: Record<string, string> = {}) {
       PORT: String(port),
       PUBLIC_URL: origin,
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
+      // Request lines are at debug (issue 11, point 14); these tests read them.
+      LOG_LEVEL: 'debug',
       SESSION_SECRET: 'bodies-session-secret-0123456789abcdef0123456',
       ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 5).toString('base64')}`,
       ...env,
