@@ -30,13 +30,14 @@ function run(toolName: string, fields: Record<string, string>, signal?: AbortSig
 
 /** Reads the event stream whole, or until `until` says stop. */
 async function eventsOf(response: Response, until?: (event: { event: string; data: unknown }) => boolean) {
-  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader()
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
   const seen: Array<{ event: string; data: unknown }> = []
   let buffer = ''
   for (;;) {
     const { value, done } = await reader.read()
     if (done) return seen
-    const read = readEvents(buffer + value)
+    const read = readEvents(buffer + decoder.decode(value, { stream: true }))
     buffer = read.rest
     for (const item of read.events) {
       const event = { event: item.event, data: JSON.parse(item.data) }
