@@ -48,7 +48,7 @@ export default function ToolPolicyRoute() {
       </p>
       <h1>Tools of {server.name}</h1>
       <p className="muted">
-        Choose which tools of {server.name} this workspace may use. A tool turned off is hidden from the Tools page and refused
+        Choose which tools of {server.name} this workspace may use. A tool that is not available is hidden from the Tools page and refused
         when anyone calls it. A tool that asks to confirm shows a “Yes, run this tool” box that must be ticked before each run.
       </p>
       {!server.enabled ? <p className="callout">This server is disabled: no tool of it runs until it is enabled.</p> : null}
@@ -74,7 +74,7 @@ export default function ToolPolicyRoute() {
                   <div className="policy-choices">
                     <div className="field-checkbox">
                       <input type="checkbox" id={`tool-${index}-enabled`} name="enabled" value={tool.name} defaultChecked={tool.enabled} />
-                      <label htmlFor={`tool-${index}-enabled`}>On</label>
+                      <label htmlFor={`tool-${index}-enabled`}>Available</label>
                     </div>
                     <div className="field-checkbox">
                       <input
