@@ -13,7 +13,7 @@ export function ruleFor(rules: ReadonlyMap<string, ToolRule> | undefined, toolNa
 
 /** The sentence a refused call of a tool an admin turned off gets. */
 export function toolTurnedOffSentence(server: { name: string }, toolName: string): string {
-  return `An owner or admin of this workspace has turned off the tool “${toolName}” of ${server.name}, so it cannot be run. Ask them to turn it on if you need it.`
+  return `An owner or admin of this workspace has turned off the tool “${toolName}” of ${server.name}, so it cannot be run.`
 }
 
 export type ToolPermission = { ok: true; needsConfirmation: boolean } | { ok: false; message: string }
