@@ -85,3 +85,15 @@ test('a member sees no way to change the tool policy, and its page is refused', 
   await page.goto(`/w/${owner.workspaceId}/servers/${serverId}/tool-policy`)
   await expect(page.getByText('Only owners and admins of this workspace can do that')).toBeVisible()
 })
+
+test('with JavaScript, the Tools page searches as you type (the same GET, so the same results)', async ({ page, login, navigate, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'Without JavaScript the Search button runs the search (the test above).')
+  const user = await login()
+  await addDemoServer(user.workspaceId)
+  await navigate(`/w/${user.workspaceId}/tools`)
+  await page.getByRole('searchbox', { name: 'Search tools' }).pressSequentially('colour')
+  await expect(page.getByText('1 tool matches “colour”.')).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Colour swatch' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Add two numbers' })).toHaveCount(0)
+  expect(new URL(page.url()).searchParams.get('q')).toBe('colour')
+})
