@@ -17,6 +17,8 @@ import { describeToolForm } from '#app/mcp/tool-input/describe.server.ts'
 import { parseToolArguments } from '#app/mcp/tool-input/parse.server.ts'
 import { formValuesFromArguments, formValuesFromSubmission } from '#app/mcp/tool-input/values.server.ts'
 import { type ToolCallOptions, type ToolsFailure, callServerTool, keepsRefusing, listServerTools, stopsForSignIn } from '#app/mcp/tools.server.ts'
+import { toolBadges } from '#app/mcp/tool-annotations.ts'
+import { confirmationMissing, requireToolAllowed } from '#app/mcp/tool-policy.server.ts'
 
 /** The input schema shown under "Input schema", and the tool's description: what a person can read. */
 const MAX_SCHEMA_DISPLAY_CHARS = 100_000
@@ -36,7 +38,9 @@ async function loadTool(userId: string, server: ServerSummary, toolName: string)
   const listing = await listServerTools(userId, server)
   const tool = listing.ok ? listing.value.find((t) => t.name === toolName) : undefined
   if (listing.ok && !tool) throw new Response(`${server.name} has no tool named “${toolName}”`, { status: 404 })
-  return { tool, failure: listing.ok ? null : listing.failure }
+  // A tool an admin turned off: a 403 with the sentence, for the page and a direct POST alike.
+  const needsConfirmation = await requireToolAllowed(userId, server, toolName)
+  return { tool, failure: listing.ok ? null : listing.failure, needsConfirmation }
 }
 
 /**
@@ -45,7 +49,7 @@ async function loadTool(userId: string, server: ServerSummary, toolName: string)
  */
 export async function openToolPage(input: { userId: string; server: ServerSummary; toolName: string; resumeId: string | null }) {
   const { userId, server, toolName, resumeId } = input
-  const { tool, failure: listFailure } = await loadTool(userId, server, toolName)
+  const { tool, failure: listFailure, needsConfirmation } = await loadTool(userId, server, toolName)
   let failure: (ToolsFailure & { pending?: string | null }) | null = listFailure
   let resumed: ToolRun | null = null
   if (resumeId && tool) {
@@ -58,7 +62,7 @@ export async function openToolPage(input: { userId: string; server: ServerSummar
   }
   // Only bounded, display-ready values: the raw tool (a schema nested thousands deep, a
   // megabyte description) would go whole into the page's data.
-  return { failure, resumed, tool: tool ? displayTool(tool) : null }
+  return { failure, resumed, tool: tool ? { ...displayTool(tool), needsConfirmation } : null }
 }
 
 /**
@@ -75,7 +79,7 @@ export async function runToolFromForm(input: {
   follow?: ToolCallOptions
 }): Promise<{ status: number; run: ToolRun }> {
   const { userId, server, toolName, formData } = input
-  const { tool, failure } = await loadTool(userId, server, toolName)
+  const { tool, failure, needsConfirmation } = await loadTool(userId, server, toolName)
   if (!tool) {
     const pending =
       failure && stopsForSignIn(failure)
@@ -91,6 +95,8 @@ export async function runToolFromForm(input: {
   }
   const parsed = parseToolArguments(formData, tool.inputSchema)
   if (!parsed.ok) return { status: 400, run: invalidRun(parsed, formData, tool) }
+  const unconfirmed = confirmationMissing(needsConfirmation, formData)
+  if (unconfirmed) return { status: 400, run: invalidRun(unconfirmed, formData, tool) }
   return runTool(userId, server, tool, parsed.arguments, undefined, input.follow)
 }
 
@@ -169,7 +175,7 @@ function displayTool(tool: Tool) {
     name: tool.name,
     title: clipOptional(tool.title ?? tool.annotations?.title, MAX_TITLE_CHARS),
     description: clipOptional(tool.description, MAX_DESCRIPTION_CHARS),
-    hints: annotationHints(tool.annotations),
+    badges: toolBadges(tool.annotations),
     schemaJson: boundedJson(tool.inputSchema, MAX_SCHEMA_DISPLAY_CHARS),
     form: describeToolForm(tool.inputSchema),
   }
@@ -179,16 +185,4 @@ function clipOptional(text: string | undefined, max: number): string | null {
   if (!text) return null
   const clipped = clipText(text, max)
   return clipped.totalChars === undefined ? clipped.text : `${clipped.text}…`
-}
-
-const ANNOTATION_HINTS = [
-  ['readOnlyHint', 'Read-only'],
-  ['destructiveHint', 'May be destructive'],
-  ['idempotentHint', 'Idempotent'],
-  ['openWorldHint', 'Reaches outside systems'],
-] as const
-
-/** The labels of the hints a tool's annotations set to true. */
-function annotationHints(annotations: Tool['annotations']): string[] {
-  return ANNOTATION_HINTS.filter(([key]) => annotations?.[key] === true).map(([, label]) => label)
 }

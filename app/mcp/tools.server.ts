@@ -9,9 +9,11 @@ import { markServerAsOAuth, recordChallenge } from '#app/models/server-probe.ser
 import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/mcp/transport/client.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
-import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
 import { getAccessToken } from '#app/oauth/tokens.server.ts'
 import { keepsRefusingSentence } from '#app/oauth/rounds.server.ts'
+import { mayCallTool } from '#app/mcp/tool-policy.server.ts'
+import { toolRows } from '#app/mcp/tool-rows.server.ts'
+import { listWorkspaceToolRules } from '#app/models/tool-policy.server.ts'
 
 /** Why a server's tools could not be used, for the UI. `action` says what the person can do. */
 export type ToolsFailure = {
@@ -44,8 +46,6 @@ class HeadersUnreadableError extends Error {
 
 /** Extra time beyond a server's own timeout before its row on the Tools page gives up. */
 const PAGE_TIMEOUT_MARGIN_MS = 250
-/** Longest description shown in the Tools page's list; the tool page shows it whole. */
-const DESCRIPTION_PREVIEW_CHARS = 240
 
 function failureFrom(error: unknown): ToolsFailure {
   const failure = error instanceof McpFailure ? error : new McpFailure('network', 'Could not talk to the server.')
@@ -297,6 +297,9 @@ export async function callServerTool(
   args: Record<string, unknown>,
   options: ToolCallOptions = {},
 ): Promise<ToolCallOutcome> {
+  // A tool an admin turned off is refused before anything reaches the server, whoever calls.
+  const permission = await mayCallTool(userId, server, toolName)
+  if (!permission.ok) return { ok: false, failure: { kind: 'disabled', message: permission.message, action: 'none' } }
   const { onProgress, signal } = options
   const outcome = await withSession(userId, server, async (client) => {
     const started = performance.now()
@@ -315,34 +318,20 @@ export async function callServerTool(
 
 /**
  * The Tools page: the enabled servers of the workspace (or the one `onlyServerId` names), each
- * with its tools or why they cannot be listed. In parallel, each bounded by its own timeout: a
- * hung server delays nothing but its own row.
+ * with the tools the policy shows (matching `query`, when given) or why they cannot be listed. In
+ * parallel, each bounded by its own timeout: a hung server delays nothing but its own row.
  */
-export async function listWorkspaceTools(userId: string, workspaceId: string, onlyServerId: string | null) {
+export async function listWorkspaceTools(userId: string, workspaceId: string, onlyServerId: string | null, query: string | null = null) {
   const servers = (await listServers(workspaceId)).filter((s) => s.enabled && (!onlyServerId || s.id === onlyServerId))
+  const rules = await listWorkspaceToolRules(workspaceId)
   return Promise.all(
     servers.map(async (server) => {
       const outcome = await listServerTools(userId, server)
       return {
         server: { id: server.id, name: server.name },
-        tools: outcome.ok
-          ? outcome.value.map((tool) => ({
-              name: tool.name,
-              title: tool.title ?? tool.annotations?.title ?? null,
-              description: preview(tool.description),
-              readOnly: tool.annotations?.readOnlyHint === true,
-              destructive: tool.annotations?.destructiveHint === true,
-              // A bounded walk of the schema: a hostile one (nested thousands deep) is named here, not walked further.
-              schemaProblem: inputSchemaBoundsProblem(tool.inputSchema),
-            }))
-          : [],
+        tools: outcome.ok ? toolRows(rules.get(server.id), outcome.value, query) : [],
         failure: outcome.ok ? null : outcome.failure,
       }
     }),
   )
-}
-
-function preview(text: string | undefined): string | null {
-  if (!text) return null
-  return text.length > DESCRIPTION_PREVIEW_CHARS ? `${text.slice(0, DESCRIPTION_PREVIEW_CHARS)}…` : text
 }

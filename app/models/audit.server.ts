@@ -12,6 +12,7 @@ export const AUDIT_EVENT_LABELS = {
   'server.tested': 'Connection tested',
   'server.header_set': 'Header saved',
   'server.header_removed': 'Header removed',
+  'tools.policy_changed': 'Tool policy changed',
   'member.added': 'Member added',
   'member.role_changed': 'Role changed',
   'member.removed': 'Member removed',

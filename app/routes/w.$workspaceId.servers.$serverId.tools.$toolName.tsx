@@ -6,6 +6,8 @@ import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
 import { ToolResult } from '#app/components/tool-result.tsx'
 import { RunningPanel, useStreamedToolRun } from '#app/components/tool-run-stream.tsx'
+import { ToolBadges } from '#app/components/tool-badges.tsx'
+import { ConfirmRunField } from '#app/components/confirm-run-field.tsx'
 import { type Clipped, tooDeepSentence } from '#app/mcp/display-bounds.ts'
 import { openToolPage, runToolFromForm } from '#app/mcp/tool-call.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
@@ -64,7 +66,7 @@ export default function ToolRoute() {
       {tool ? (
         <>
           {tool.description ? <p className="tool-description">{tool.description}</p> : null}
-          {tool.hints.length > 0 ? <Annotations hints={tool.hints} /> : null}
+          <ToolBadges badges={tool.badges} needsConfirmation={tool.needsConfirmation} />
           <section className="card" aria-labelledby="run-heading">
             <h2 id="run-heading">Run</h2>
             <Form
@@ -81,6 +83,7 @@ export default function ToolRoute() {
                 defaultValues={actionData?.values ?? undefined}
                 errors={actionData?.kind === 'invalid' ? actionData.errors : undefined}
               />
+              {tool.needsConfirmation ? <ConfirmRunField /> : null}
               <StatusButton name="intent" value={runIntent} pendingText="Running…">
                 Run tool
               </StatusButton>
@@ -123,18 +126,6 @@ export default function ToolRoute() {
         </>
       ) : null}
     </div>
-  )
-}
-
-function Annotations({ hints }: { hints: string[] }) {
-  return (
-    <ul className="annotation-list" aria-label="Annotations">
-      {hints.map((label) => (
-        <li key={label} className="badge">
-          {label}
-        </li>
-      ))}
-    </ul>
   )
 }
 

@@ -73,6 +73,8 @@ const EXPECTED: Record<string, Expectation> = {
   'w.$workspaceId.servers.$serverId.connect.tsx': { loader: members, action: members },
   'w.$workspaceId.servers.$serverId.disconnect.tsx': { loader: members, action: members },
   'w.$workspaceId.servers.$serverId.tools.$toolName.tsx': { loader: members, action: members },
+  // Which tools the workspace may use, and which ask to confirm: owners and admins only.
+  'w.$workspaceId.servers.$serverId.tool-policy/route.tsx': { loader: admins, action: admins },
 }
 
 let demo: DemoMcpServer

@@ -43,7 +43,7 @@ test.each([
   expect(field).toMatchObject({ kind: 'text', control: 'input', inputType, format })
 })
 
-test('only anchored, simple patterns reach the browser; all are shown as a hint', () => {
+test('only anchored, simple patterns reach the browser', () => {
   const safe = fieldOf({ properties: { slug: { type: 'string', pattern: '^[a-z0-9_]+$' } } }, 'slug')
   // Browsers compile the attribute with the `v` flag, where a bare "-" in a class is a syntax error.
   const dash = fieldOf({ properties: { slug: { type: 'string', pattern: '^[a-z0-9-]+$' } } }, 'slug')
@@ -55,7 +55,47 @@ test('only anchored, simple patterns reach the browser; all are shown as a hint'
   expect(nested).toMatchObject({ htmlPattern: undefined, pattern: '^(a+)+$' })
   expect(unanchored).toMatchObject({ htmlPattern: undefined })
   expect(nonCapturing).toMatchObject({ htmlPattern: '^(?:ab)+$' })
-  expect(nested.hints).toContain('Must match the pattern ^(a+)+$')
+  // No regular expression is shown as help: a simple one in words, any other not at all.
+  expect(nested.hints).toEqual([])
+  expect(safe.hints).toEqual(['Only lower-case letters, digits and “_”'])
+})
+
+test.each([
+  ['^[a-z0-9-]+$', 'Only lower-case letters, digits and “-”'],
+  ['^[A-Za-z]{2,10}$', 'Only letters, 2 to 10 characters'],
+  ['^\\d{4}$', 'Only digits, exactly 4 characters'],
+  ['^[0-9A-Z]{1,}$', 'Only capital letters and digits, at least 1 character'],
+  ['^\\w+$', 'Only letters, digits and “_”'],
+  ['^[a-f0-9]+$', null],
+  ['^[0-9A-F]+$', null],
+  ['^[^/]+$', null],
+  ['^(?:ab)+$', null],
+  ['^[a-z]+@example\\.com$', null],
+])('the pattern %s is said as %s (or not at all)', (pattern, sentence) => {
+  const field = fieldOf({ properties: { value: { type: 'string', pattern } } }, 'value')
+  expect(field.hints).toEqual(sentence ? [sentence] : [])
+  // The pattern itself stays, for the browser's check where that is safe.
+  expect(field).toMatchObject({ pattern })
+})
+
+test('a format with a pattern (as zod writes dates and emails) shows the format hint, never the pattern', () => {
+  const date = fieldOf(
+    { properties: { due: { type: 'string', format: 'date', pattern: '^(?:\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01]))$' } } },
+    'due',
+  )
+  expect(date.hints).toEqual(['A date, YYYY-MM-DD'])
+  // A description that already gives the format is not repeated.
+  const described = fieldOf({ properties: { due: { type: 'string', format: 'date', description: 'When it is due, as YYYY-MM-DD.' } } }, 'due')
+  expect(described.hints).toEqual([])
+})
+
+test('the length limits appear once: not again when the description already gives them', () => {
+  const said = fieldOf({ properties: { title: { type: 'string', minLength: 3, maxLength: 80, description: 'A short summary, 3 to 80 characters.' } } }, 'title')
+  expect(said.hints).toEqual([])
+  const unsaid = fieldOf({ properties: { title: { type: 'string', minLength: 3, maxLength: 80, description: 'A short summary.' } } }, 'title')
+  expect(unsaid.hints).toEqual(['3 to 80 characters'])
+  const otherNumbers = fieldOf({ properties: { code: { type: 'string', maxLength: 12, description: 'Up to 10 characters in most cases.' } } }, 'code')
+  expect(otherNumbers.hints).toEqual(['At most 12 characters'])
 })
 
 test('a string enum becomes a select with its default chosen; a mixed enum posts JSON', () => {

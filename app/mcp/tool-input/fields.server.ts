@@ -2,6 +2,7 @@ import { ellipsize } from '#app/mcp/display-bounds.ts'
 import { encodeList } from '#app/mcp/tool-input/values.server.ts'
 import { capitalize, clipDefault, findOption, finiteNumber, formatCount, isEnumValue, isRecord, nonEmptyString, nonNegativeInteger, plural } from '#app/mcp/tool-input/helpers.server.ts'
 import { isBrowserSafePattern } from '#app/mcp/tool-input/pattern.server.ts'
+import { patternSentence } from '#app/mcp/tool-input/pattern-words.server.ts'
 import {
   type EnumOption,
   type EnumValue,
@@ -60,14 +61,23 @@ function enumOptions(values: EnumValue[]): EnumOption[] {
   return options
 }
 
-const FORMAT_INPUTS: Record<string, { inputType: TextField['inputType']; hint: string }> = {
-  email: { inputType: 'email', hint: 'An email address' },
-  uri: { inputType: 'url', hint: 'A full URL, for example https://example.com' },
-  date: { inputType: 'date', hint: 'A date, YYYY-MM-DD' },
+// `example`: the words that, in a description, already say what the hint says.
+const FORMAT_INPUTS: Record<string, { inputType: TextField['inputType']; hint: string; example: string }> = {
+  email: { inputType: 'email', hint: 'An email address', example: 'email address' },
+  uri: { inputType: 'url', hint: 'A full URL, for example https://example.com', example: 'https://' },
+  date: { inputType: 'date', hint: 'A date, YYYY-MM-DD', example: 'YYYY-MM-DD' },
   // NOTE: not <input type="datetime-local">: it posts "2025-01-31T09:00" with no seconds or time
   // zone, which the date-time format (RFC 3339) rejects.
-  'date-time': { inputType: 'text', hint: 'A date and time with time zone, for example 2025-01-31T09:00:00Z' },
-  time: { inputType: 'text', hint: 'A time with time zone, for example 09:00:00Z' },
+  'date-time': { inputType: 'text', hint: 'A date and time with time zone, for example 2025-01-31T09:00:00Z', example: 'T09:00:00Z' },
+  time: { inputType: 'text', hint: 'A time with time zone, for example 09:00:00Z', example: '09:00:00Z' },
+}
+
+/** Whether a description already states the length limits ("3 to 80 characters"). */
+function saysLength(description: string | undefined, minLength: number | undefined, maxLength: number | undefined): boolean {
+  if (!description || !/\bchar(?:acter)?s?\b/i.test(description)) return false
+  const numbers = new Set(description.match(/\d[\d,]*/g)?.map((text) => Number(text.replaceAll(',', ''))) ?? [])
+  const limits = [minLength !== undefined && minLength > 0 ? minLength : undefined, maxLength].filter((n) => n !== undefined)
+  return limits.length > 0 && limits.every((limit) => numbers.has(limit))
 }
 
 export function textField(base: FieldBase, schema: Record<string, unknown>): TextField {
@@ -77,12 +87,17 @@ export function textField(base: FieldBase, schema: Record<string, unknown>): Tex
   const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined
   const known = format ? FORMAT_INPUTS[format] : undefined
   const hints: string[] = []
-  if (known) hints.push(known.hint)
-  else if (format) hints.push(`Format: ${ellipsize(format, 40)}`)
-  if (minLength !== undefined && maxLength !== undefined) hints.push(`${minLength} to ${formatCount(maxLength)} characters`)
-  else if (minLength !== undefined && minLength > 0) hints.push(`At least ${plural(minLength, 'character')}`)
-  else if (maxLength !== undefined) hints.push(`At most ${plural(maxLength, 'character')}`)
-  if (pattern !== undefined) hints.push(`Must match the pattern ${ellipsize(pattern, MAX_PATTERN_CHARS)}`)
+  if (known && !base.description?.includes(known.example)) hints.push(known.hint)
+  else if (!known && format) hints.push(`Format: ${ellipsize(format, 40)}`)
+  // One length hint: none when the description already gives the limits in words.
+  if (!saysLength(base.description, minLength, maxLength)) {
+    if (minLength !== undefined && maxLength !== undefined) hints.push(`${minLength} to ${formatCount(maxLength)} characters`)
+    else if (minLength !== undefined && minLength > 0) hints.push(`At least ${plural(minLength, 'character')}`)
+    else if (maxLength !== undefined) hints.push(`At most ${plural(maxLength, 'character')}`)
+  }
+  // A pattern in words, or nothing: never the raw expression (a known format already says it).
+  const patternHint = pattern !== undefined && !known ? patternSentence(pattern) : null
+  if (patternHint) hints.push(patternHint)
   const defaultValue = typeof schema.default === 'string' ? clipDefault(schema.default) : undefined
   const singleLine =
     format !== undefined ||

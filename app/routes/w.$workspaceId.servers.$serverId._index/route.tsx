@@ -117,6 +117,9 @@ export default function ServerRoute() {
               <Link to={`${base}/edit`} className="button button-secondary">
                 Edit
               </Link>
+              <Link to={`${base}/tool-policy`} className="button button-secondary">
+                Choose tools
+              </Link>
               <EnableForm enabled={server.enabled} />
               <Link to={`${base}/delete`} className="button button-danger-outline">
                 Delete
