@@ -3,18 +3,27 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { listWorkspaceTools } from '#app/mcp/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
+import { ServerStatusBadge } from '#app/components/server-status.tsx'
+import { listServersWithStatus } from '#app/models/server-status.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
-  const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const only = new URL(request.url).searchParams.get('server')
-  const sections = await listWorkspaceTools(user.id, workspace.id, only)
-  return { workspace, sections, filtered: Boolean(only) }
+  const [sections, statuses] = await Promise.all([listWorkspaceTools(user.id, workspace.id, only), listServersWithStatus(workspace.id, user.id)])
+  const statusOf = new Map(statuses.map((server) => [server.id, server.status]))
+  return {
+    workspace,
+    sections: sections.map((section) => ({ ...section, status: statusOf.get(section.server.id) ?? null })),
+    filtered: Boolean(only),
+    canManage: canManageWorkspace(role),
+  }
 }
 
 export default function ToolsRoute() {
-  const { workspace, sections, filtered } = useLoaderData<typeof loader>()
+  const { workspace, sections, filtered, canManage } = useLoaderData<typeof loader>()
   return (
     <div className="page">
       <h1>Tools</h1>
@@ -33,15 +42,19 @@ export default function ToolsRoute() {
       ) : null}
       {sections.map((section) => (
         <section key={section.server.id} className="card" aria-labelledby={`server-${section.server.id}`}>
-          <h2 id={`server-${section.server.id}`}>
-            <Link to={`/w/${workspace.id}/servers/${section.server.id}`}>{section.server.name}</Link>
-          </h2>
+          <div className="section-header">
+            <h2 id={`server-${section.server.id}`}>
+              <Link to={`/w/${workspace.id}/servers/${section.server.id}`}>{section.server.name}</Link>
+            </h2>
+            {section.status ? <ServerStatusBadge status={section.status} /> : null}
+          </div>
           {section.failure ? (
             <ToolsFailureCallout
               failure={section.failure}
               workspaceId={workspace.id}
               serverId={section.server.id}
               returnTo={filtered ? `/w/${workspace.id}/tools?server=${section.server.id}` : `/w/${workspace.id}/tools`}
+              canManage={canManage}
             />
           ) : section.tools.length === 0 ? (
             <p className="muted">This server offers no tools.</p>

@@ -4,8 +4,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
 import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
-import { OAuthSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
-import { ProbeBadge } from '#app/components/server-status.tsx'
+import { AdvancedSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
+import { ServerStatusBadge } from '#app/components/server-status.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
@@ -57,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ServerRoute() {
-  const { workspace, server, canManage, oauth, oauthSettings } = useLoaderData<typeof loader>()
+  const { workspace, server, canManage, oauth, oauthSettings, status } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
@@ -67,10 +67,29 @@ export default function ServerRoute() {
       </p>
       <div className="page-header">
         <h1>{server.name}</h1>
-        {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
+        <ServerStatusBadge status={status} id="server-status" />
       </div>
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Connection</h2>
+        <div className="actions status-actions">
+          {server.enabled && (server.authType !== 'oauth' || status.kind === 'connected') ? (
+            <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
+              Browse tools
+            </Link>
+          ) : null}
+          {canManage ? (
+            <>
+              <TestConnectionForm />
+              <Link to={`${base}/edit`} className="button button-secondary">
+                Edit
+              </Link>
+              <EnableForm enabled={server.enabled} />
+              <Link to={`${base}/delete`} className="button button-danger-outline">
+                Delete
+              </Link>
+            </>
+          ) : null}
+        </div>
         <dl className="details">
           <dt>URL</dt>
           <dd className="url-cell">{server.url}</dd>
@@ -105,31 +124,13 @@ export default function ServerRoute() {
             </>
           ) : null}
         </dl>
-        <div className="actions">
-          {server.enabled && (server.authType !== 'oauth' || (oauth?.connection && oauth.connection.status === 'connected')) ? (
-            <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
-              Browse tools
-            </Link>
-          ) : null}
-          {canManage ? (
-            <>
-              <TestConnectionForm />
-              <Link to={`${base}/edit`} className="button button-secondary">
-                Edit
-              </Link>
-              <EnableForm enabled={server.enabled} />
-              <Link to={`${base}/delete`} className="button button-danger-outline">
-                Delete
-              </Link>
-            </>
-          ) : null}
-        </div>
       </section>
-      {oauth ? <OAuthConnectionPanel oauth={oauth} workspaceId={workspace.id} serverId={server.id} serverPath={base} /> : null}
-      {oauthSettings ? (
-        <OAuthSettings settings={oauthSettings} reply={actionData} />
+      {oauth ? <OAuthConnectionPanel oauth={oauth} status={status} workspaceId={workspace.id} serverId={server.id} /> : null}
+      {canManage && (server.authType === 'headers' || server.headers.length > 0) ? (
+        // A saved header changes the list: a new key empties the form, with JavaScript as without (a fresh page).
+        <HeadersSection key={server.headers.map((h) => `${h.id}@${String(h.updatedAt)}`).join(',')} headers={server.headers} />
       ) : null}
-      {canManage && (server.authType === 'headers' || server.headers.length > 0) ? <HeadersSection headers={server.headers} /> : null}
+      {oauthSettings ? <AdvancedSettings settings={oauthSettings} reply={actionData} /> : null}
     </div>
   )
 }
