@@ -33,7 +33,7 @@ export async function disconnectPreview(input: { server: OAuthServer; userId: st
 export async function disconnectFromServer(input: { server: OAuthServer; userId: string; role: Role; confirmed: boolean }): Promise<Flash> {
   const { server, userId } = input
   requireMayDisconnect(server, input.role)
-  if (!input.confirmed) return { kind: 'error', message: 'Confirm on the Disconnect page to disconnect.' }
+  if (!input.confirmed) return { kind: 'error', message: 'Press Disconnect on this page to confirm.' }
   const ownerKey = ownerKeyFor(userId, server.oauthShared)
   const outcome = await disconnect(server, ownerKey)
   if (!outcome.existed) return { kind: 'info', message: `You were not connected to ${server.name}.` }

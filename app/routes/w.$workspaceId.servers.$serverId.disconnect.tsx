@@ -3,7 +3,6 @@
 // the local delete always happens.
 import { parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { StatusButton } from '#app/components/status-button.tsx'
@@ -31,10 +30,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const server = await requireServer(workspace.id, params.serverId ?? '')
   const submission = parseWithZod(await request.formData(), { schema: DisconnectFormSchema })
-  // A post that did not come from this page's button (an old form, a hand-made request) is shown the page first.
-  if (submission.status !== 'success') return redirect(`/w/${workspace.id}/servers/${server.id}/disconnect`)
-  const flash = await disconnectFromServer({ server, userId: user.id, role, confirmed: true })
-  return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, flash)
+  const confirmed = submission.status === 'success'
+  // Who may disconnect is asked first (a member and the shared connection: 403), confirmed or not.
+  const flash = await disconnectFromServer({ server, userId: user.id, role, confirmed })
+  // A post that did not come from this page's button (an old form, a hand-made request) is shown the page.
+  const here = `/w/${workspace.id}/servers/${server.id}`
+  return redirectWithFlash(confirmed ? here : `${here}/disconnect`, flash)
 }
 
 export default function DisconnectRoute() {
