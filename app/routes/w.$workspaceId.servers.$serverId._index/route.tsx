@@ -8,6 +8,7 @@ import { AdvancedSettings, replyFor, usePageForm } from '#app/routes/w.$workspac
 import { ServerStatusBadge } from '#app/components/server-status.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
+import type { ServerStatusKind } from '#app/models/server-status.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { rejectWith, runServerPageIntent } from '#app/routes/w.$workspaceId.servers.$serverId._index/actions.server.ts'
 import {
@@ -56,6 +57,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   })
 }
 
+/** States in which the tools cannot be listed yet: the page shows the way on instead of "Browse tools". */
+const WAITING_STATES = new Set<ServerStatusKind>(['disabled', 'needs_headers', 'needs_sign_in', 'needs_admin_sign_in', 'needs_reconnect'])
+
 export default function ServerRoute() {
   const { workspace, server, canManage, oauth, oauthSettings, status } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
@@ -72,7 +76,7 @@ export default function ServerRoute() {
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Connection</h2>
         <div className="actions status-actions">
-          {server.enabled && (server.authType !== 'oauth' || status.kind === 'connected') ? (
+          {!WAITING_STATES.has(status.kind) ? (
             <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
               Browse tools
             </Link>
