@@ -1,4 +1,4 @@
-import { Form } from '@remix-run/react'
+import { Form, Link } from '@remix-run/react'
 import { StatusButton } from '#app/components/status-button.tsx'
 
 /**
@@ -44,22 +44,32 @@ export function ConnectForm({
 
 type FailureLike = { message: string; action: string; scopes?: string; pending?: string | null }
 
-/** A failure of a server's tools with the one thing the person can do about it. */
+/** Failures that are a state to move on from (not signed in yet, no header yet), not an error. */
+const NORMAL_STATES = new Set(['connect', 'fix_headers'])
+
+/**
+ * A failure of a server's tools with the one thing the person can do about it. "Not connected"
+ * and "needs its header" are normal states: a neutral callout with the way on, not a red alert.
+ * `canManage`: the person may add the header (owners and admins).
+ */
 export function ToolsFailureCallout({
   failure,
   workspaceId,
   serverId,
   returnTo,
   tool,
+  canManage = false,
 }: {
   failure: FailureLike
   workspaceId: string
   serverId: string
   returnTo: string
   tool?: string
+  canManage?: boolean
 }) {
+  const normal = NORMAL_STATES.has(failure.action)
   return (
-    <div className="callout callout-error" role="alert">
+    <div className={normal ? 'callout callout-info' : 'callout callout-error'} role={normal ? undefined : 'alert'}>
       <p>{failure.message}</p>
       {failure.action === 'connect' || failure.action === 'reconnect' ? (
         <ConnectForm
@@ -69,6 +79,15 @@ export function ToolsFailureCallout({
           label={failure.action === 'connect' ? 'Connect' : 'Reconnect'}
           pending={failure.pending ?? null}
         />
+      ) : null}
+      {failure.action === 'fix_headers' ? (
+        canManage ? (
+          <p>
+            <Link to={`/w/${workspaceId}/servers/${serverId}#headers-heading`}>Add the header this server expects</Link>
+          </p>
+        ) : (
+          <p>Ask an owner or admin of this workspace to add the header this server expects.</p>
+        )
       ) : null}
       {failure.action === 'step_up' && failure.scopes ? (
         <ConnectForm

@@ -1,7 +1,9 @@
-import { Form } from '@remix-run/react'
+import { Form, Link } from '@remix-run/react'
 import { ConnectForm } from '#app/components/connect-form.tsx'
+import { ServerStatusBadge } from '#app/components/server-status.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { CLIENT_KIND_LABELS, CONNECTION_STATUS_LABELS, OAUTH_EXCEPTIONS, type OAuthException } from '#app/oauth/rules.ts'
+import type { ServerStatus } from '#app/models/server-status.ts'
+import { CLIENT_KIND_LABELS, type CONNECTION_STATUS_LABELS, OAUTH_EXCEPTIONS, type OAuthException } from '#app/oauth/rules.ts'
 
 export type ConnectionView = {
   status: keyof typeof CONNECTION_STATUS_LABELS
@@ -29,11 +31,24 @@ function formatTime(value: string | Date): string {
   return new Date(value).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 }
 
-/** The signed-in person's (or the shared) OAuth connection to one server, with what they can do. */
-export function OAuthConnectionPanel({ oauth, workspaceId, serverId, serverPath }: { oauth: OAuthView; workspaceId: string; serverId: string; serverPath: string }) {
+/**
+ * The signed-in person's (or the shared) OAuth connection to one server, with what they can do.
+ * `status` is the server's one status for this person (app/models/server-status.ts).
+ */
+export function OAuthConnectionPanel({
+  oauth,
+  status,
+  workspaceId,
+  serverId,
+}: {
+  oauth: OAuthView
+  status: Pick<ServerStatus, 'label' | 'tone'>
+  workspaceId: string
+  serverId: string
+}) {
+  const serverPath = `/w/${workspaceId}/servers/${serverId}`
   const connection = oauth.connection
   const needsReconnect = connection !== null && (connection.status !== 'connected' || connection.stale)
-  const statusLabel = connection === null ? 'Not connected' : connection.stale ? 'Sign-in needed' : CONNECTION_STATUS_LABELS[connection.status]
   return (
     <section className="card" aria-labelledby="oauth-heading">
       <h2 id="oauth-heading">{oauth.shared ? 'Shared OAuth connection' : 'Your OAuth connection'}</h2>
@@ -43,7 +58,7 @@ export function OAuthConnectionPanel({ oauth, workspaceId, serverId, serverPath 
           : 'Each person signs in with their own account; your tokens are used for your tool calls only.'}
       </p>
       <p>
-        <span className={`badge ${connection && !needsReconnect ? 'badge-ok' : 'badge-warn'}`}>{statusLabel}</span>
+        <ServerStatusBadge status={status} />
       </p>
       {needsReconnect ? (
         <div className="callout callout-error" role="alert">
@@ -112,17 +127,10 @@ export function OAuthConnectionPanel({ oauth, workspaceId, serverId, serverPath 
             </Form>
           ) : null}
           {connection ? (
-            <Form method="post" action={`/w/${workspaceId}/servers/${serverId}/disconnect`} className="form-row">
-              <span className="field-checkbox">
-                <input id="oauth-disconnect-confirm" type="checkbox" name="confirm" value="on" required />
-                <label htmlFor="oauth-disconnect-confirm">
-                  Confirm{oauth.shared ? ' (signs out every member)' : ''}
-                </label>
-              </span>
-              <StatusButton name="intent" value="disconnect" variant="secondary" pendingText="Disconnecting…">
-                Disconnect
-              </StatusButton>
-            </Form>
+            // Disconnect is confirmed on its own page (works without JavaScript), not by a checkbox here.
+            <Link to={`${serverPath}/disconnect`} className="button button-danger-outline">
+              Disconnect…
+            </Link>
           ) : null}
         </div>
       ) : (

@@ -1,4 +1,5 @@
 import type { FieldMetadata } from '@conform-to/react'
+import { Link } from '@remix-run/react'
 import { CheckboxField, ErrorList, Field, SelectField } from '#app/components/forms.tsx'
 import { OAuthClientFields } from '#app/components/oauth-client-fields.tsx'
 import {
@@ -9,6 +10,7 @@ import {
   SERVER_TIMEOUT_MAX_SECONDS,
   TRANSPORTS,
   TRANSPORT_LABELS,
+  prefillQuery,
 } from '#app/servers/validation.ts'
 
 type ServerFields = {
@@ -28,12 +30,15 @@ export function ServerFormFields({
   showEnabled,
   showSaveUnreachable,
   showCredentialChoice,
+  suggestedUrl,
 }: {
   fields: ServerFields
   showEnabled: boolean
   showSaveUnreachable: boolean
   /** After a probe that says "needs credentials" (and authentication left to detection). */
   showCredentialChoice: boolean
+  /** Nothing answered as MCP at the URL, but this address does: offered as a link that fills it in. */
+  suggestedUrl?: string | null
 }) {
   return (
     <>
@@ -44,6 +49,21 @@ export function ServerFormFields({
         type="url"
         help="The server’s MCP address, e.g. https://mcp.example.com/mcp"
       />
+      {suggestedUrl ? (
+        <p className="url-suggestion">
+          <Link
+            to={prefillQuery(suggestedUrl, {
+              name: fields.name.value,
+              transport: fields.transport.value,
+              authType: fields.authType.value,
+              timeoutSeconds: fields.timeoutSeconds.value,
+            })}
+            className="button button-secondary"
+          >
+            Use {suggestedUrl}
+          </Link>
+        </p>
+      ) : null}
       <SelectField
         meta={fields.transport}
         label="Transport"

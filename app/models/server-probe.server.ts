@@ -49,18 +49,22 @@ export async function recordChallenge(serverId: string, challenge: { resourceMet
   await updateServerIfPresent({ id: serverId }, { discovery: upsertPart(challengeColumns(challenge)) })
 }
 
-/** The auth type a probe suggests, when it tells. */
-export function authTypeFromProbe(probe: ProbeResult): AuthType | null {
+/**
+ * The auth type a probe suggests, when it tells. `sentHeaders`: the probe carried the server's
+ * static headers, so an open answer may be thanks to them and says nothing about the auth type
+ * (saving the API key of a "Static headers" server must not turn it into "No authentication").
+ */
+export function authTypeFromProbe(probe: ProbeResult, sentHeaders = false): AuthType | null {
   if (probe.outcome === 'oauth') return 'oauth'
   // "Needs credentials" of an unknown kind: headers unless an admin chose OAuth (which locks the type).
   if (probe.outcome === 'headers_required' || probe.outcome === 'credentials_required') return 'headers'
-  if (probe.outcome === 'open') return 'none'
+  if (probe.outcome === 'open') return sentHeaders ? null : 'none'
   return null
 }
 
 /** The auth type a probe makes the server adopt: null unless it tells another one and an admin did not lock it. */
-export function probeAdoption(server: ServerSummary, probe: ProbeResult): AuthType | null {
-  const suggested = authTypeFromProbe(probe)
+export function probeAdoption(server: ServerSummary, probe: ProbeResult, sentHeaders = false): AuthType | null {
+  const suggested = authTypeFromProbe(probe, sentHeaders)
   return !server.authTypeLocked && suggested !== null && suggested !== server.authType ? suggested : null
 }
 

@@ -95,7 +95,8 @@ export async function createServer(input: {
  * new URL, transport or auth type: sessions and tokens of the old configuration must go).
  */
 export function serverUpdatePlan(server: ServerSummary, input: ServerInput, probe: ProbeResult | null): { authType: AuthType; configChanged: boolean } {
-  const authType = input.authType === 'detect' ? ((probe ? authTypeFromProbe(probe) : null) ?? server.authType) : input.authType
+  // The edit's probe carries the stored headers (servers/update-server.server.ts).
+  const authType = input.authType === 'detect' ? ((probe ? authTypeFromProbe(probe, server.headers.length > 0) : null) ?? server.authType) : input.authType
   const configChanged = input.url !== server.url || input.transport !== server.transport || authType !== server.authType
   return { authType, configChanged }
 }

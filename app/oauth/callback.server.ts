@@ -9,7 +9,7 @@ import { type ConsumedFlow, consumeFlow } from '#app/oauth/store/flows.server.ts
 import { discardRegistrationsOf } from '#app/oauth/store/registrations.server.ts'
 import { ownerKeyFor, saveConnection } from '#app/oauth/store/connections.server.ts'
 import { type OAuthServer, storedIdentity } from '#app/oauth/client-identity.server.ts'
-import { explainOAuthError, shortDescription, toOAuthProblem } from '#app/oauth/errors.server.ts'
+import { explainOAuthError, shortDescription, theServerSaid, toOAuthProblem } from '#app/oauth/errors.server.ts'
 import { oauthFetch } from '#app/oauth/http.server.ts'
 import { logOAuthStep } from '#app/oauth/log.server.ts'
 import { sameIssuer } from '#app/oauth/metadata.server.ts'
@@ -83,8 +83,7 @@ export async function completeAuthorization(
   }
   if (params.error) {
     const code = shortDescription(params.error).slice(0, 64)
-    const detail = shortDescription(params.errorDescription)
-    const message = explainOAuthError(code, { redirectUri: flow.redirectUri }) + (detail ? ` (The authorization server said: “${detail}”.)` : '')
+    const message = explainOAuthError(code, { redirectUri: flow.redirectUri }) + theServerSaid(params.errorDescription ?? '')
     return fail(code === 'temporarily_unavailable' || code === 'server_error' ? 503 : 400, code, message, flow)
   }
   if (!params.code || params.code.length > 4096) {

@@ -6,7 +6,24 @@ import type { Flash } from '#app/utils/flash.server.ts'
 import { canManageWorkspace, type Role } from '#app/utils/permissions.ts'
 import type { OAuthServer } from '#app/oauth/client-identity.server.ts'
 import { disconnect, endConnectionSessions } from '#app/oauth/revocation.server.ts'
-import { ownerKeyFor } from '#app/oauth/store/connections.server.ts'
+import { getConnectionInfo, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
+
+/** Only admins end the workspace's shared connection (a 403 Response otherwise). */
+function requireMayDisconnect(server: OAuthServer, role: Role): void {
+  if (server.oauthShared && !canManageWorkspace(role)) {
+    throw new Response('Only admins can disconnect a shared connection', { status: 403 })
+  }
+}
+
+/**
+ * What the Disconnect confirmation page says: whose connection ends (the person's, or the shared
+ * one every member uses) and whether there is one. Throws a 403 Response like disconnectFromServer.
+ */
+export async function disconnectPreview(input: { server: OAuthServer; userId: string; role: Role }) {
+  requireMayDisconnect(input.server, input.role)
+  const connection = await getConnectionInfo(input.server.id, ownerKeyFor(input.userId, input.server.oauthShared))
+  return { shared: input.server.oauthShared, connected: connection !== null }
+}
 
 /**
  * Disconnects `userId` (or, for a shared connection, the workspace) from `server` once
@@ -15,10 +32,8 @@ import { ownerKeyFor } from '#app/oauth/store/connections.server.ts'
  */
 export async function disconnectFromServer(input: { server: OAuthServer; userId: string; role: Role; confirmed: boolean }): Promise<Flash> {
   const { server, userId } = input
-  if (server.oauthShared && !canManageWorkspace(input.role)) {
-    throw new Response('Only admins can disconnect a shared connection', { status: 403 })
-  }
-  if (!input.confirmed) return { kind: 'error', message: 'Tick “Confirm” to disconnect.' }
+  requireMayDisconnect(server, input.role)
+  if (!input.confirmed) return { kind: 'error', message: 'Press Disconnect on this page to confirm.' }
   const ownerKey = ownerKeyFor(userId, server.oauthShared)
   const outcome = await disconnect(server, ownerKey)
   if (!outcome.existed) return { kind: 'info', message: `You were not connected to ${server.name}.` }

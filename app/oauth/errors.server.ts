@@ -34,6 +34,16 @@ export function shortDescription(text: string | null | undefined): string {
   return clean.length > MAX_DESCRIPTION ? `${clean.slice(0, MAX_DESCRIPTION)}…` : clean
 }
 
+/**
+ * The authorization server's own words, quoted after our sentence: one closing full stop, not
+ * two ("…connect.”.)" read badly), since its description usually ends with its own.
+ */
+export function theServerSaid(description: string): string {
+  const detail = shortDescription(description)
+  if (!detail) return ''
+  return ` (The authorization server said: “${detail}”${/[.!?…]$/.test(detail) ? '' : '.'})`
+}
+
 /** What an OAuth error code means for the person in front of the screen, and what to do. */
 export function explainOAuthError(code: string, context: { redirectUri?: string } = {}): string {
   switch (code) {

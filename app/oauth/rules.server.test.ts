@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { isAcceptableEndpoint } from '#app/oauth/http.server.ts'
 import { canonicalResource, legacyIssuerWithPath, sameIssuer } from '#app/oauth/metadata.server.ts'
-import { explainOAuthError, shortDescription } from '#app/oauth/errors.server.ts'
+import { explainOAuthError, shortDescription, theServerSaid } from '#app/oauth/errors.server.ts'
 import { parseOAuthExceptions, serializeOAuthExceptions } from '#app/oauth/rules.ts'
 import { applyClientAuthentication, preferredAuthMethod } from '#app/oauth/provider.server.ts'
 import { scopesToRequest } from '#app/oauth/authorize.server.ts'
@@ -116,6 +116,12 @@ test('DCR asks for the strongest client authentication the server lists', () => 
   expect(preferredAuthMethod(base)).toBe('client_secret_basic')
   expect(preferredAuthMethod({ ...base, token_endpoint_auth_methods_supported: ['none', 'client_secret_post'] })).toBe('client_secret_post')
   expect(preferredAuthMethod({ ...base, token_endpoint_auth_methods_supported: ['none'] })).toBe('none')
+})
+
+test('the authorization server’s own words are quoted with one full stop, never two', () => {
+  expect(theServerSaid('The user did not connect.')).toBe(' (The authorization server said: “The user did not connect.”)')
+  expect(theServerSaid('denied by policy')).toBe(' (The authorization server said: “denied by policy”.)')
+  expect(theServerSaid('')).toBe('')
 })
 
 test('exceptions: only known names survive, in a stable order', () => {

@@ -2,7 +2,7 @@ import { getFormProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { ErrorList } from '#app/components/forms.tsx'
 import { ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
@@ -13,7 +13,7 @@ import { parseServerForm } from '#app/servers/server-form.server.ts'
 import { editServer } from '#app/servers/update-server.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
-import { type CredentialKind, ServerFormSchema } from '#app/servers/validation.ts'
+import { type CredentialKind, ServerFormSchema, prefillFrom } from '#app/servers/validation.ts'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
@@ -35,6 +35,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       enabled: server.enabled,
       credentialKind: server.authTypeLocked ? (credentialKind ?? undefined) : undefined,
     },
+    // A "Did you mean …/mcp?" link fills the form in (server-form.tsx).
+    prefill: prefillFrom(new URL(request.url).searchParams),
   }
 }
 
@@ -51,22 +53,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const server = await requireServer(workspace.id, params.serverId ?? '')
   const submission = await parseServerForm(await request.formData(), workspace.id, ServerFormSchema, server.id)
   if (submission.status !== 'success') {
-    return data({ result: submission.reply(), probeFailed: false, credentialsRequired: false }, { status: 400 })
+    return data({ result: submission.reply(), probeFailed: false, credentialsRequired: false, suggestedUrl: null }, { status: 400 })
   }
   const edited = await editServer(server, submission.value, user.id)
   if (edited.ok) return redirectWithFlash(`/w/${workspace.id}/servers/${server.id}`, { kind: 'success', message: edited.message })
   const result = edited.field ? submission.reply({ fieldErrors: { [edited.field]: [edited.message] } }) : submission.reply({ formErrors: [edited.message] })
-  return data({ result, probeFailed: edited.probeFailed, credentialsRequired: edited.credentialsRequired }, { status: 400 })
+  return data(
+    { result, probeFailed: edited.probeFailed, credentialsRequired: edited.credentialsRequired, suggestedUrl: edited.suggestedUrl ?? null },
+    { status: 400 },
+  )
 }
 
 export default function EditServerRoute() {
-  const { workspace, server, credentialsRequired } = useLoaderData<typeof loader>()
+  // A new query (a "Did you mean" link) is a fresh form with its values, with JS as without.
+  return <EditServerForm key={useLocation().search} />
+}
+
+function EditServerForm() {
+  const { workspace, server, credentialsRequired, prefill } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const [form, fields] = useForm({
     id: 'edit-server',
     lastResult: actionData?.result,
     constraint: getZodConstraint(ServerFormSchema),
-    defaultValue: { ...server, enabled: server.enabled ? 'on' : undefined },
+    defaultValue: { ...server, enabled: server.enabled ? 'on' : undefined, ...prefill },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ServerFormSchema }),
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
@@ -84,6 +94,7 @@ export default function EditServerRoute() {
           showEnabled
           showSaveUnreachable={Boolean(actionData?.probeFailed)}
           showCredentialChoice={credentialsRequired || Boolean(actionData?.credentialsRequired)}
+          suggestedUrl={actionData?.suggestedUrl}
         />
         <p className="field-help">Changing the URL or transport tests the connection again.</p>
         <StatusButton pendingText="Saving…">Save changes</StatusButton>

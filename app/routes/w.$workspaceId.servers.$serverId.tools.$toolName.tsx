@@ -13,6 +13,7 @@ import { openToolPage, runToolFromForm } from '#app/mcp/tool-call.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { canManageWorkspace } from '#app/utils/permissions.ts'
 
 // The arguments form is generated from the tool's input schema and parsed against it
 // (mcp/tool-input/parse.server.ts); the button's intent is the one field of ours.
@@ -20,13 +21,13 @@ const runIntent = 'run-tool'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
-  const { workspace } = await requireMembership(user.id, params.workspaceId ?? '')
+  const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
   const server = await requireServer(workspace.id, params.serverId ?? '')
   const toolName = params.toolName ?? ''
   // Back from a Connect or a granted step-up: the call that stopped runs once.
   const resumeId = new URL(request.url).searchParams.get('resume')
   const page = await openToolPage({ userId: user.id, server, toolName, resumeId })
-  return { ...page, workspace, server: { id: server.id, name: server.name }, toolName }
+  return { ...page, workspace, server: { id: server.id, name: server.name }, toolName, canManage: canManageWorkspace(role) }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -40,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ToolRoute() {
-  const { workspace, server, tool, toolName, failure, resumed } = useLoaderData<typeof loader>()
+  const { workspace, server, tool, toolName, failure, resumed, canManage } = useLoaderData<typeof loader>()
   const here = `/w/${workspace.id}/servers/${server.id}/tools/${encodeURIComponent(toolName)}`
   // With JavaScript the run streams (progress, Cancel); without, the form posts to the action.
   const streamed = useStreamedToolRun(`${here}/run`)
@@ -61,7 +62,14 @@ export default function ToolRoute() {
         <p>On {server.name}</p>
       )}
       {failure ? (
-        <ToolsFailureCallout failure={failure} workspaceId={workspace.id} serverId={server.id} returnTo={here} tool={toolName} />
+        <ToolsFailureCallout
+          failure={failure}
+          workspaceId={workspace.id}
+          serverId={server.id}
+          returnTo={here}
+          tool={toolName}
+          canManage={canManage}
+        />
       ) : null}
       {tool ? (
         <>
@@ -106,6 +114,7 @@ export default function ToolRoute() {
                 serverId={server.id}
                 returnTo={here}
                 tool={toolName}
+                canManage={canManage}
               />
             </section>
           ) : null}

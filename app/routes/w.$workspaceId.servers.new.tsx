@@ -2,7 +2,7 @@ import { getFormProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirectDocument } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { AdvancedOAuthFields, ServerFormFields } from '#app/components/server-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ErrorList } from '#app/components/forms.tsx'
@@ -13,7 +13,7 @@ import { parseServerForm } from '#app/servers/server-form.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash, serializeFlash } from '#app/utils/flash.server.ts'
 import { getActiveSession } from '#app/utils/session.server.ts'
-import { AddServerFormSchema } from '#app/servers/validation.ts'
+import { AddServerFormSchema, prefillFrom } from '#app/servers/validation.ts'
 
 // Secrets are never sent back into the form (STYLE.md).
 const hideFields = ['clientSecret']
@@ -21,7 +21,8 @@ const hideFields = ['clientSecret']
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
-  return { workspace, redirectUri: redirectUri() }
+  // A "Did you mean …/mcp?" link fills the form in (server-form.tsx).
+  return { workspace, redirectUri: redirectUri(), prefill: prefillFrom(new URL(request.url).searchParams) }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -29,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { workspace } = await requireWorkspaceAdmin(user.id, params.workspaceId ?? '')
   const submission = await parseServerForm(await request.formData(), workspace.id, AddServerFormSchema)
   if (submission.status !== 'success') {
-    return data({ result: submission.reply({ hideFields }), probeFailed: false, credentialsRequired: false }, { status: 400 })
+    return data({ result: submission.reply({ hideFields }), probeFailed: false, credentialsRequired: false, suggestedUrl: null }, { status: 400 })
   }
   // Connect, when the server leads into it, binds its state to this browser session.
   const session = await getActiveSession(request)
@@ -38,7 +39,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const result = added.field
     ? submission.reply({ fieldErrors: { [added.field]: [added.message] }, hideFields })
     : submission.reply({ formErrors: [added.message], hideFields })
-  return data({ result, probeFailed: added.probeFailed, credentialsRequired: added.credentialsRequired }, { status: 400 })
+  return data(
+    { result, probeFailed: added.probeFailed, credentialsRequired: added.credentialsRequired, suggestedUrl: added.suggestedUrl ?? null },
+    { status: 400 },
+  )
 }
 
 async function respond(next: AddedStep): Promise<Response> {
@@ -49,13 +53,18 @@ async function respond(next: AddedStep): Promise<Response> {
 }
 
 export default function NewServerRoute() {
-  const { workspace, redirectUri } = useLoaderData<typeof loader>()
+  // A new query (a "Did you mean" link) is a fresh form with its values, with JS as without.
+  return <NewServerForm key={useLocation().search} />
+}
+
+function NewServerForm() {
+  const { workspace, redirectUri, prefill } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const [form, fields] = useForm({
     id: 'new-server',
     lastResult: actionData?.result,
     constraint: getZodConstraint(AddServerFormSchema),
-    defaultValue: { transport: 'auto', authType: 'detect', timeoutSeconds: '30', authMethod: 'client_secret_basic' },
+    defaultValue: { transport: 'auto', authType: 'detect', timeoutSeconds: '30', authMethod: 'client_secret_basic', ...prefill },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AddServerFormSchema }),
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
@@ -77,6 +86,7 @@ export default function NewServerRoute() {
           showEnabled={false}
           showSaveUnreachable={Boolean(actionData?.probeFailed)}
           showCredentialChoice={Boolean(actionData?.credentialsRequired)}
+          suggestedUrl={actionData?.suggestedUrl}
         />
         <AdvancedOAuthFields fields={fields} redirectUri={redirectUri} />
         <StatusButton pendingText="Testing the connection…">Add server</StatusButton>

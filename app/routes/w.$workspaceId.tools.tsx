@@ -5,6 +5,8 @@ import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { ToolBadges } from '#app/components/tool-badges.tsx'
 import { listWorkspaceTools } from '#app/mcp/tools.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
+import { ServerStatusBadge } from '#app/components/server-status.tsx'
+import { listServersWithStatus } from '#app/models/server-status.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 
@@ -19,8 +21,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams
   const only = search.get('server')
   const query = (search.get('q') ?? '').trim().slice(0, MAX_TOOL_QUERY_CHARS)
-  const sections = await listWorkspaceTools(user.id, workspace.id, only, query || null)
-  return { workspace, sections, filtered: Boolean(only), only, query, canManage: canManageWorkspace(role) }
+  const [sections, statuses] = await Promise.all([listWorkspaceTools(user.id, workspace.id, only, query || null), listServersWithStatus(workspace.id, user.id)])
+  const statusOf = new Map(statuses.map((server) => [server.id, server.status]))
+  return {
+    workspace,
+    sections: sections.map((section) => ({ ...section, status: statusOf.get(section.server.id) ?? null })),
+    filtered: Boolean(only),
+    only,
+    query,
+    canManage: canManageWorkspace(role),
+  }
 }
 
 export default function ToolsRoute() {
@@ -52,6 +62,7 @@ export default function ToolsRoute() {
               <h2 id={`server-${section.server.id}`}>
                 <Link to={`/w/${workspace.id}/servers/${section.server.id}`}>{section.server.name}</Link>
               </h2>
+              {section.status ? <ServerStatusBadge status={section.status} /> : null}
               {canManage ? (
                 <Link to={`/w/${workspace.id}/servers/${section.server.id}/tool-policy`} className="tool-policy-link">
                   Choose tools<span className="visually-hidden"> of {section.server.name}</span>
@@ -59,7 +70,7 @@ export default function ToolsRoute() {
               ) : null}
             </div>
             {section.failure ? (
-              <ToolsFailureCallout failure={section.failure} workspaceId={workspace.id} serverId={section.server.id} returnTo={here} />
+              <ToolsFailureCallout failure={section.failure} workspaceId={workspace.id} serverId={section.server.id} returnTo={here} canManage={canManage} />
             ) : section.tools.length === 0 ? (
               <p className="muted">This server offers no tools{canManage ? ' that are turned on' : ''}.</p>
             ) : (

@@ -6,9 +6,12 @@ import { probeAdoption, writeProbe } from '#app/models/server-probe.server.ts'
 import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
 import { commitServerChange } from '#app/servers/change.server.ts'
 
-/** Stores a probe result; adopts its auth type unless an admin locked it (the old type's connections are invalidated). */
-export async function recordProbe(server: ServerSummary, probe: ProbeResult): Promise<void> {
-  const adopted = probeAdoption(server, probe)
+/**
+ * Stores a probe result; adopts its auth type unless an admin locked it (the old type's
+ * connections are invalidated). `sentHeaders`: the probe carried static headers.
+ */
+export async function recordProbe(server: ServerSummary, probe: ProbeResult, sentHeaders = false): Promise<void> {
+  const adopted = probeAdoption(server, probe, sentHeaders)
   await commitServerChange(server, null, {
     invalidatesOAuth: adopted !== null,
     write: () => writeProbe(server, probe, adopted),
@@ -16,13 +19,14 @@ export async function recordProbe(server: ServerSummary, probe: ProbeResult): Pr
   })
 }
 
-export type StoredProbe = { ok: true; probe: ProbeResult } | { ok: false; unreadableHeaders: string[] }
+/** `sentHeaders`: the probe carried the server's static headers. */
+export type StoredProbe = { ok: true; probe: ProbeResult; sentHeaders: boolean } | { ok: false; unreadableHeaders: string[] }
 
 /** Probes the server with its stored headers; a header that no longer decrypts is named, not sent. */
 export async function probeStoredServer(server: ServerSummary): Promise<StoredProbe> {
   const loaded = await loadEndpoint(server)
   if (!loaded.ok) return { ok: false, unreadableHeaders: loaded.unreadableHeaders }
-  return { ok: true, probe: await probeMcpServer(loaded.endpoint) }
+  return { ok: true, probe: await probeMcpServer(loaded.endpoint), sentHeaders: Object.keys(loaded.endpoint.headers).length > 0 }
 }
 
 /** Test connection: probes with the stored headers, stores the result, ends the pooled sessions and audits. */
@@ -30,7 +34,7 @@ export async function testServerConnection(server: ServerSummary, actorId: strin
   const probed = await probeStoredServer(server)
   if (!probed.ok) return probed
   const { probe } = probed
-  const adopted = probeAdoption(server, probe)
+  const adopted = probeAdoption(server, probe, probed.sentHeaders)
   await commitServerChange(server, actorId, {
     invalidatesOAuth: adopted !== null,
     endsSessions: true,

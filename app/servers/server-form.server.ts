@@ -3,6 +3,7 @@
 import { parseWithZod } from '@conform-to/zod/v4'
 import type { z } from 'zod'
 import { isServerNameTaken } from '#app/models/server-write.server.ts'
+import { suggestEndpoint } from '#app/mcp/endpoint-suggestion.server.ts'
 import { type ProbeResult, probeMcpServer } from '#app/mcp/probe.server.ts'
 import { type ServerForm, secondsToMs } from '#app/servers/validation.ts'
 
@@ -39,6 +40,8 @@ export type ServerFormProblem = {
   probeFailed: boolean
   /** The server needs credentials of an unknown kind: the page asks which. */
   credentialsRequired: boolean
+  /** Nothing answers as MCP at the URL, but this address on the same server does ("Did you mean …?"). */
+  suggestedUrl?: string | null
 }
 
 export type ProbeVerdict = { ok: true; probe: ProbeResult } | ServerFormProblem
@@ -48,14 +51,16 @@ export type ProbeVerdict = { ok: true; probe: ProbeResult } | ServerFormProblem
  * URL field; an unreachable server is an error too unless the admin ticked "save anyway".
  */
 export async function probeForForm(value: ServerForm, headers: Record<string, string> = {}): Promise<ProbeVerdict> {
-  const probe = await probeMcpServer({
-    url: value.url,
-    transport: value.transport,
-    headers,
-    timeoutMs: secondsToMs(value.timeoutSeconds),
-  })
+  const endpoint = { url: value.url, transport: value.transport, headers, timeoutMs: secondsToMs(value.timeoutSeconds) }
+  const probe = await probeMcpServer(endpoint)
   if (probe.outcome === 'blocked') return { ok: false, field: 'url', message: probe.message, probeFailed: false, credentialsRequired: false }
   if (UNREACHABLE_OUTCOMES.has(probe.outcome) && !value.saveUnreachable) {
+    // The server is up but the path is wrong: "Save anyway" would be the wrong advice.
+    const suggestedUrl = await suggestEndpoint(endpoint, probe)
+    if (suggestedUrl) {
+      const message = `Did you mean ${suggestedUrl}? Nothing answers as an MCP server at this address, but that one does.`
+      return { ok: false, field: 'url', message, probeFailed: false, credentialsRequired: false, suggestedUrl }
+    }
     return {
       ok: false,
       field: null,

@@ -26,7 +26,7 @@ export async function saveServerHeader(server: ServerSummary, header: { name: st
   // The row read before the write still describes how to reach the server: headers are read afresh.
   const probed = await probeStoredServer(server)
   if (!probed.ok) return { ok: true, probe: null }
-  await recordProbe(server, probed.probe)
+  await recordProbe(server, probed.probe, probed.sentHeaders)
   return { ok: true, probe: probed.probe }
 }
 

@@ -234,3 +234,34 @@ export const AddServerFormSchema = ServerFormSchema.extend({
 export type AddServerForm = z.infer<typeof AddServerFormSchema>
 
 export const HeaderFormSchema = z.object({ headerName: HeaderNameSchema, headerValue: HeaderValueSchema })
+
+/**
+ * "Did you mean …/mcp?" is a link back to the add or edit form with the suggested URL (and what
+ * else the admin typed, never a secret) in the query: the form opens filled in, with JS or without.
+ */
+export const PREFILL_FIELDS = ['url', 'name', 'transport', 'authType', 'timeoutSeconds'] as const
+const PrefillSchema = z.object({
+  url: z.string().max(SERVER_URL_MAX_LENGTH).optional().catch(undefined),
+  name: z.string().max(SERVER_NAME_MAX_LENGTH).optional().catch(undefined),
+  transport: TransportSchema.optional().catch(undefined),
+  authType: z.enum(AUTH_CHOICES).optional().catch(undefined),
+  timeoutSeconds: z.string().max(8).optional().catch(undefined),
+})
+export type ServerPrefill = z.infer<typeof PrefillSchema>
+
+/** The form values a "Did you mean" link carries (unknown or malformed ones are dropped). */
+export function prefillFrom(search: URLSearchParams): ServerPrefill {
+  const raw = Object.fromEntries(PREFILL_FIELDS.map((name) => [name, search.get(name) ?? undefined]))
+  const parsed = PrefillSchema.parse(raw)
+  return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined))
+}
+
+/** The query of a "Did you mean" link: the suggested URL with the other values of the form as typed. */
+export function prefillQuery(url: string, values: Partial<Record<(typeof PREFILL_FIELDS)[number], unknown>>): string {
+  const query = new URLSearchParams()
+  for (const name of PREFILL_FIELDS) {
+    const value = name === 'url' ? url : values[name]
+    if (typeof value === 'string' && value !== '') query.set(name, value)
+  }
+  return `?${query.toString()}`
+}

@@ -52,7 +52,7 @@ test('workspace pages pass an axe scan', async ({ page, baseURL }) => {
 test('server pages pass an axe scan', async ({ page, baseURL }) => {
   const { ws, serverPath, keyServerPath } = await ownerWithServers(page, baseURL)
   await expectNoAxeViolations(page)
-  for (const path of [`${ws}/servers/new`, `${ws}/servers`, serverPath, keyServerPath, `${serverPath}/edit`, `${serverPath}/delete`, `${ws}/tools`]) {
+  for (const path of [`${ws}/servers/new`, `${ws}/servers`, serverPath, keyServerPath, `${serverPath}/edit`, `${serverPath}/delete`, `${serverPath}/disconnect`, `${ws}/tools`]) {
     await page.goto(path)
     await expectNoAxeViolations(page)
   }

@@ -63,7 +63,9 @@ test('a server that only answers 401 needs credentials: the add form asks which 
       select: { authType: true, oauthClient: { select: { exceptions: true } }, probe: { select: { outcome: true } } },
     })
     expect(server).toEqual({ authType: 'oauth', oauthClient: { exceptions: 'legacy_discovery' }, probe: { outcome: 'credentials_required' } })
-    await expect(page.getByText('Needs credentials')).toBeVisible()
+    await expect(page.locator('#server-status')).toHaveText('Connected')
+    // The rule exceptions are under Advanced.
+    await page.getByRole('heading', { level: 2, name: 'Advanced' }).click()
     const exception = page.getByRole('listitem').filter({ hasText: 'MCP 2025-03-26 discovery' }).filter({ hasText: 'For servers without' })
     await expect(exception).toContainText('in force')
   } finally {

@@ -306,15 +306,28 @@ test('adding the OAuth demo server leads straight to its sign-in; after Allow th
     'OAuth (each person connects) (detected)',
   )
   const panel = connectionPanel(page)
+  // One status: the page header says what the panel says (it said "Needs OAuth" here before).
   await expect(panel.locator('.badge')).toHaveText('Connected')
+  await expect(page.locator('#server-status')).toHaveText('Connected')
   await expect(detail(page, 'Granted scopes')).toContainText('mcp:tools')
   await expect(detail(page, 'Authorization server')).toHaveText(demo.oauthIssuer)
   await expect(detail(page, 'Client identity')).toHaveText('Dynamic Client Registration')
   await expect(panel.getByRole('button', { name: 'Reconnect' })).toBeVisible()
-  await expect(panel.getByRole('button', { name: 'Disconnect' })).toBeVisible()
-  // The connection panel and the admin's OAuth settings, as the owner sees them.
-  await expect(page.getByRole('heading', { level: 2, name: /OAuth/ })).toHaveCount(2)
+  await expect(panel.getByRole('link', { name: 'Disconnect' })).toBeVisible()
+  // The admin's OAuth settings are folded under Advanced; opening it shows them.
+  const advanced = page.locator('details', { has: page.getByRole('heading', { level: 2, name: 'Advanced' }) })
+  await expect(advanced).not.toHaveAttribute('open')
+  await expect(page.getByLabel('Client ID')).toBeHidden()
   await expectNoAxeViolations(page)
+  await advanced.locator('summary').click()
+  await expect(page.getByLabel('Client ID')).toBeVisible()
+  await expect(page.getByRole('heading', { level: 3, name: 'Rule exceptions' })).toBeVisible()
+  await expectNoAxeViolations(page)
+  // A refused form inside stays in view: Advanced is open on the answer (without JavaScript, a new page).
+  await page.getByLabel('Scopes to request').fill('a "quoted" scope')
+  await page.getByRole('button', { name: 'Save scopes' }).click()
+  await expect(page.getByText('Scopes are separated by spaces and use no quotes or backslashes')).toBeVisible()
+  await expect(advanced).toHaveAttribute('open', '')
 
   await page.getByRole('link', { name: 'Browse tools' }).click()
   await expect(page.getByRole('heading', { level: 2, name: 'Demo OAuth' })).toBeVisible()
@@ -355,9 +368,10 @@ test('denying at the consent page ends on a page that says access was not grante
   await page.getByRole('link', { name: 'Back to the server' }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Denied demo' })).toBeVisible()
   const panel = connectionPanel(page)
-  await expect(panel.locator('.badge')).toHaveText('Not connected')
+  await expect(panel.locator('.badge')).toHaveText('Needs sign-in')
+  await expect(page.locator('#server-status')).toHaveText('Needs sign-in')
   await expect(panel.getByRole('button', { name: 'Connect' })).toBeVisible()
-  await expect(panel.getByRole('button', { name: 'Disconnect' })).toHaveCount(0)
+  await expect(panel.getByRole('link', { name: 'Disconnect' })).toHaveCount(0)
   const serverId = serverIdOf(page)
   expect(await getDb().oAuthConnection.count({ where: { serverId } })).toBe(0)
   // The attempt was used up by the callback: the same state cannot be replayed.
@@ -385,20 +399,29 @@ test('Disconnect revokes the grant at the authorization server; Connect on the T
   if (!refreshToken) throw new Error('The connection holds no refresh token')
   expect(await isActiveAt(demo.oauthIssuer, client, refreshToken)).toBe(true)
 
-  await connectionPanel(page).getByRole('checkbox', { name: 'Confirm' }).check()
-  await connectionPanel(page).getByRole('button', { name: 'Disconnect' }).click()
+  // Disconnect asks on its own page (no checkbox squeezed between the buttons); Cancel changes nothing.
+  await connectionPanel(page).getByRole('link', { name: 'Disconnect' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Disconnect from Revoked demo?' })).toBeVisible()
+  await expectNoAxeViolations(page)
+  await page.getByRole('link', { name: 'Cancel' }).click()
+  await expect(connectionPanel(page).locator('.badge')).toHaveText('Connected')
+  await connectionPanel(page).getByRole('link', { name: 'Disconnect' }).click()
+  await page.getByRole('button', { name: 'Disconnect' }).click()
   await expect(page.getByRole('status')).toContainText(
     'Disconnected from Revoked demo and revoked access at its authorization server.',
   )
   const panel = connectionPanel(page)
-  await expect(panel.locator('.badge')).toHaveText('Not connected')
+  await expect(panel.locator('.badge')).toHaveText('Needs sign-in')
   await expect(panel.getByRole('button', { name: 'Connect' })).toBeVisible()
   expect(await isActiveAt(demo.oauthIssuer, client, refreshToken)).toBe(false)
   expect(await getDb().oAuthConnection.count({ where: { serverId } })).toBe(0)
 
   await page.getByRole('link', { name: 'Tools', exact: true }).click()
   const section = page.getByRole('region', { name: 'Revoked demo' })
-  await expect(section.getByRole('alert')).toBeVisible()
+  // Not connected is a state with its way on (a neutral callout with Connect), not an error.
+  await expect(section.getByText('Needs sign-in')).toBeVisible()
+  await expect(section.getByRole('alert')).toHaveCount(0)
+  await expect(section.locator('.callout-info')).toBeVisible()
   await expect(section.getByRole('link', { name: 'Echo' })).toHaveCount(0)
   await section.getByRole('button', { name: 'Connect' }).click()
   // The authorization server still knows this browser, so only the consent page is shown again.

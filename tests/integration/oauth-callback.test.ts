@@ -332,7 +332,8 @@ test('access_denied without a description, and with a long one full of markup, e
   )
   const second = errorPage(withDescription, 400)
   expect(second.message.startsWith('Access was not granted')).toBe(true)
-  const quoted = /The authorization server said: “(.*)”\.\)$/.exec(second.message)?.[1] ?? ''
+  // One full stop: the quote ends with the description's own ellipsis.
+  const quoted = /The authorization server said: “(.*)”\)$/.exec(second.message)?.[1] ?? ''
   // Shortened (200 characters and an ellipsis) and stripped of control characters; React escapes the rest.
   expect(quoted.length).toBeLessThanOrEqual(201)
   expect(quoted.endsWith('…')).toBe(true)

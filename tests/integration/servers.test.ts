@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { listServers, requireServer } from '#app/models/server.server.ts'
 import { setServerHeader } from '#app/models/server-headers.server.ts'
@@ -71,13 +72,24 @@ test('a server that wants an API key is classified as needing headers; adding th
     }),
   )
   expect(statusOf(saved)).toBe(302)
-  expect(await requireServer(workspaceId, id)).toMatchObject({ probeOutcome: 'open' })
+  // The probe that carried the header answered: still a header server, not "No authentication (detected)".
+  expect(await requireServer(workspaceId, id)).toMatchObject({ probeOutcome: 'open', authType: 'headers', authTypeLocked: false })
+  const tested = await settle(() =>
+    serverAction({
+      request: formRequest(`/w/${workspaceId}/servers/${id}`, { intent: 'test-connection' }, cookie),
+      params: { workspaceId, serverId: id },
+      context: loadContext(),
+    }),
+  )
+  expect(statusOf(tested)).toBe(302)
+  expect(await requireServer(workspaceId, id)).toMatchObject({ probeOutcome: 'open', authType: 'headers' })
   // Stored encrypted, bound to its row; never the plain value.
   const header = await getDb().serverHeader.findFirstOrThrow({ where: { serverId: id }, select: { value: true } })
   expect(header.value).not.toContain(API_KEY)
   expect(header.value).toMatch(/^v1\.test1\./)
-  // The page data never carries the value.
+  // The page data never carries the value; its one status says the server is ready.
   const page = await serverLoader({ request: getRequest(`/w/${workspaceId}/servers/${id}`, cookie), params: { workspaceId, serverId: id }, context: loadContext() })
+  expect(page.status.label).toBe('Ready')
   expect(JSON.stringify(page)).not.toContain(API_KEY)
   expect(JSON.stringify(page)).not.toContain(header.value)
 })
@@ -104,14 +116,42 @@ test.each([
 
 test('an address that is not an MCP endpoint is refused with an explanation unless "save anyway" is ticked', async () => {
   const { workspaceId, cookie } = await adminSetup()
-  const notMcp = new URL('/not-here', open.url).href
-  const refused = await addServer(workspaceId, cookie, { name: 'Nope', url: notMcp })
-  expect(statusOf(refused)).toBe(400)
-  expect(JSON.stringify(dataOf(refused))).toContain('Save anyway')
+  // A web server with no MCP path anywhere: nothing to suggest.
+  const plain = http.createServer((_request, response) => response.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not found</h1>'))
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve))
+  try {
+    const address = plain.address()
+    const notMcp = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/not-here`
+    const refused = await addServer(workspaceId, cookie, { name: 'Nope', url: notMcp })
+    expect(statusOf(refused)).toBe(400)
+    expect(JSON.stringify(dataOf(refused))).toContain('Save anyway')
+    expect(dataOf(refused)).toMatchObject({ suggestedUrl: null })
+    expect(await getDb().mcpServer.count({ where: { workspaceId } })).toBe(0)
+    const saved = await addServer(workspaceId, cookie, { name: 'Nope', url: notMcp, saveUnreachable: 'on' })
+    expect(statusOf(saved)).toBe(302)
+    expect((await listServers(workspaceId))[0]).toMatchObject({ probeOutcome: 'not_mcp' })
+  } finally {
+    await new Promise((resolve) => plain.close(resolve))
+  }
+})
+
+test('an address without the MCP path is answered "Did you mean …/mcp?" on the URL field, not "Save anyway"', async () => {
+  const { workspaceId, cookie } = await adminSetup()
+  const origin = new URL(open.url).origin
+  expect(new URL(open.url).pathname).toBe('/mcp')
+  for (const typed of [`${origin}/`, `${origin}/not-here`]) {
+    const refused = await addServer(workspaceId, cookie, { name: 'Pathless', url: typed })
+    expect(statusOf(refused)).toBe(400)
+    const body = dataOf(refused) as { suggestedUrl: string | null; probeFailed: boolean; result: { error?: Record<string, string[]> } }
+    expect(body.suggestedUrl).toBe(`${origin}/mcp`)
+    expect(body.probeFailed).toBe(false)
+    expect(body.result.error?.url?.[0]).toMatch(new RegExp(`^Did you mean ${origin}/mcp\\?`))
+  }
   expect(await getDb().mcpServer.count({ where: { workspaceId } })).toBe(0)
-  const saved = await addServer(workspaceId, cookie, { name: 'Nope', url: notMcp, saveUnreachable: 'on' })
-  expect(statusOf(saved)).toBe(302)
-  expect((await listServers(workspaceId))[0]).toMatchObject({ probeOutcome: 'not_mcp' })
+  // The SSE-only server's path is found too.
+  const sseOrigin = new URL(sseOnly.url).origin
+  const refused = await addServer(workspaceId, cookie, { name: 'Pathless SSE', url: `${sseOrigin}/` })
+  expect(dataOf(refused)).toMatchObject({ suggestedUrl: sseOnly.url })
 })
 
 test('a duplicate name is a field error; header names with line breaks or reserved names are refused', async () => {

@@ -7,7 +7,9 @@ import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { ClientKind } from '#app/oauth/rules.ts'
 import type { ConnectionStatus as DbConnectionStatus } from '#app/generated/prisma-sqlite/enums.ts'
 
-export const SHARED_OWNER = 'shared'
+import { SHARED_OWNER } from '#app/models/connection-owner.ts'
+
+export { SHARED_OWNER }
 
 /** The key of a connection: the person's own, or the workspace's when the server is shared. */
 export function ownerKeyFor(userId: string, shared: boolean): string {

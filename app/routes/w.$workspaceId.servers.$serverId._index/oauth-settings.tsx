@@ -59,11 +59,21 @@ export function usePageForm<Schema extends z.ZodType<Record<string, unknown>, Re
   })
 }
 
-/** Admin settings of an OAuth server: pre-registered client, scopes, sharing, rule exceptions. */
-export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView; reply: IntentReply }) {
+const ADVANCED_INTENTS: string[] = [setOAuthClientIntent, removeOAuthClientIntent, setOAuthScopesIntent, setOAuthSharedIntent, setOAuthExceptionIntent]
+
+/**
+ * Admin settings of an OAuth server (pre-registered client, scopes, sharing, rule exceptions),
+ * folded under "Advanced": a native <details>, open when one of its forms was refused or Add sent
+ * the admin here to enter a client (so the error or the focused field is in view, without JS too).
+ */
+export function AdvancedSettings({ settings, reply }: { settings: OAuthSettingsView; reply: IntentReply }) {
+  const open = Boolean(settings.clientNeeded) || (reply !== undefined && ADVANCED_INTENTS.includes(reply.intent))
   return (
-    <section className="card" aria-labelledby="oauth-settings-heading">
-      <h2 id="oauth-settings-heading">OAuth settings</h2>
+    <details className="card advanced-card" open={open}>
+      <summary>
+        <h2 id="oauth-settings-heading">Advanced</h2>
+        <span className="muted">OAuth client, scopes, sharing and rule exceptions</span>
+      </summary>
       <p>
         Redirect URI (register it when you create a client at the authorization server): <code>{settings.redirectUri}</code>
       </p>
@@ -106,7 +116,7 @@ export function OAuthSettings({ settings, reply }: { settings: OAuthSettingsView
           <ExceptionForm key={name} name={name} enabled={settings.exceptions.includes(name)} reply={reply} />
         ))}
       </ul>
-    </section>
+    </details>
   )
 }
 

@@ -8,6 +8,7 @@ import { parseOAuthExceptions } from '#app/oauth/rules.ts'
 import { clientMetadataUrl, redirectUri } from '#app/oauth/client-identity.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 import { readServerIssuer } from '#app/oauth/store/issuers.server.ts'
+import { deriveServerStatus } from '#app/models/server-status.ts'
 
 /** The page's data for this user, whose membership (`workspace`, `role`) and server the loader has checked. */
 export async function serverPageData(
@@ -21,9 +22,20 @@ export async function serverPageData(
   const connection = isOAuth ? await getConnectionInfo(server.id, ownerKeyFor(user.id, server.oauthShared)) : null
   const exceptions = parseOAuthExceptions(server.oauthExceptions)
   const discoveredIssuer = isOAuth && exceptions.includes('legacy_discovery') ? await readServerIssuer(server.id) : null
+  const stale = connection !== null && connection.configVersion !== server.configVersion
   return {
     workspace,
     canManage,
+    // The one status of this server for this person: the same words as the list and the Tools page.
+    status: deriveServerStatus({
+      enabled: server.enabled,
+      authType: server.authType,
+      headerCount: server.headers.length,
+      probeOutcome: server.probeOutcome,
+      probedAt: server.probedAt,
+      shared: server.oauthShared,
+      connection: connection ? { status: connection.status, stale, connectedByName: connection.connectedByName } : null,
+    }),
     oauth: isOAuth
       ? {
           shared: server.oauthShared,
@@ -33,7 +45,7 @@ export async function serverPageData(
           connection: connection
             ? {
                 status: connection.status,
-                stale: connection.configVersion !== server.configVersion,
+                stale,
                 lastError: connection.lastError,
                 scopes: connection.scopes,
                 expiresAt: connection.expiresAt,

@@ -2,12 +2,14 @@ import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ServerNav } from '#app/components/server-nav.tsx'
 import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
 import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
-import { OAuthSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
-import { ProbeBadge } from '#app/components/server-status.tsx'
+import { AdvancedSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
+import { ServerStatusBadge } from '#app/components/server-status.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
+import type { ServerStatusKind } from '#app/models/server-status.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { rejectWith, runServerPageIntent } from '#app/routes/w.$workspaceId.servers.$serverId._index/actions.server.ts'
 import {
@@ -56,8 +58,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   })
 }
 
+/** States in which the tools cannot be listed yet: the page shows the way on instead of "Browse tools". */
+const WAITING_STATES = new Set<ServerStatusKind>(['disabled', 'needs_headers', 'needs_sign_in', 'needs_admin_sign_in', 'needs_reconnect'])
+
 export default function ServerRoute() {
-  const { workspace, server, canManage, oauth, oauthSettings } = useLoaderData<typeof loader>()
+  const { workspace, server, canManage, oauth, oauthSettings, status } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
@@ -65,12 +70,35 @@ export default function ServerRoute() {
       <p>
         <Link to={`/w/${workspace.id}/servers`}>← Back to servers</Link>
       </p>
+      <ServerNav workspaceId={workspace.id} serverId={server.id} serverName={server.name} />
       <div className="page-header">
         <h1>{server.name}</h1>
-        {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
+        <ServerStatusBadge status={status} id="server-status" />
       </div>
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Connection</h2>
+        <div className="actions status-actions">
+          {!WAITING_STATES.has(status.kind) ? (
+            <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
+              Browse tools
+            </Link>
+          ) : null}
+          {canManage ? (
+            <>
+              <TestConnectionForm />
+              <Link to={`${base}/edit`} className="button button-secondary">
+                Edit
+              </Link>
+              <Link to={`${base}/tool-policy`} className="button button-secondary">
+                Choose tools
+              </Link>
+              <EnableForm enabled={server.enabled} />
+              <Link to={`${base}/delete`} className="button button-danger-outline">
+                Delete
+              </Link>
+            </>
+          ) : null}
+        </div>
         <dl className="details">
           <dt>URL</dt>
           <dd className="url-cell">{server.url}</dd>
@@ -105,34 +133,13 @@ export default function ServerRoute() {
             </>
           ) : null}
         </dl>
-        <div className="actions">
-          {server.enabled && (server.authType !== 'oauth' || (oauth?.connection && oauth.connection.status === 'connected')) ? (
-            <Link to={`/w/${workspace.id}/tools?server=${server.id}`} className="button button-primary">
-              Browse tools
-            </Link>
-          ) : null}
-          {canManage ? (
-            <>
-              <TestConnectionForm />
-              <Link to={`${base}/edit`} className="button button-secondary">
-                Edit
-              </Link>
-              <Link to={`${base}/tool-policy`} className="button button-secondary">
-                Choose tools
-              </Link>
-              <EnableForm enabled={server.enabled} />
-              <Link to={`${base}/delete`} className="button button-danger-outline">
-                Delete
-              </Link>
-            </>
-          ) : null}
-        </div>
       </section>
-      {oauth ? <OAuthConnectionPanel oauth={oauth} workspaceId={workspace.id} serverId={server.id} serverPath={base} /> : null}
-      {oauthSettings ? (
-        <OAuthSettings settings={oauthSettings} reply={actionData} />
+      {oauth ? <OAuthConnectionPanel oauth={oauth} status={status} workspaceId={workspace.id} serverId={server.id} /> : null}
+      {canManage && (server.authType === 'headers' || server.headers.length > 0) ? (
+        // A saved header changes the list: a new key empties the form, with JavaScript as without (a fresh page).
+        <HeadersSection key={server.headers.map((h) => `${h.id}@${String(h.updatedAt)}`).join(',')} headers={server.headers} />
       ) : null}
-      {canManage && (server.authType === 'headers' || server.headers.length > 0) ? <HeadersSection headers={server.headers} /> : null}
+      {oauthSettings ? <AdvancedSettings settings={oauthSettings} reply={actionData} /> : null}
     </div>
   )
 }

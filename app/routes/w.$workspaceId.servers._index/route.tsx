@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useLinkListNavigation } from '#app/components/link-list.tsx'
-import { ProbeBadge } from '#app/components/server-status.tsx'
+import { ServerStatusBadge } from '#app/components/server-status.tsx'
 import { requireMembership } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { canManageWorkspace } from '#app/utils/permissions.ts'
@@ -17,8 +17,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     servers: await serverListRows(workspace.id, user.id),
   }
 }
-
-const CONNECTION_LABELS = { connected: 'Connected', reconnect: 'Reconnect needed', not_connected: 'Not connected' } as const
 
 export default function ServersRoute() {
   const { workspaceId, canManage, servers } = useLoaderData<typeof loader>()
@@ -68,18 +66,10 @@ export default function ServersRoute() {
                   <td className="url-cell">{server.url}</td>
                   <td>
                     {AUTH_TYPE_LABELS[server.authType]}
-                    {server.oauth ? (
-                      <>
-                        {' '}
-                        <span className={`badge ${server.oauth.status === 'connected' ? 'badge-ok' : 'badge-warn'}`}>
-                          {server.oauth.shared ? 'Shared: ' : ''}
-                          {CONNECTION_LABELS[server.oauth.status]}
-                        </span>
-                      </>
-                    ) : null}
+                    {server.authType === 'oauth' && server.shared ? <span className="muted"> (shared)</span> : null}
                   </td>
                   <td>
-                    {server.enabled ? <ProbeBadge outcome={server.probeOutcome} /> : <span className="badge">Disabled</span>}
+                    <ServerStatusBadge status={server.status} />
                   </td>
                 </tr>
               ))}
