@@ -11,6 +11,7 @@ import {
   takePendingToolCall,
 } from '#app/models/pending-tool-call.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
+import { recordToolCall, recordedCall, recordedOutcomeOf } from '#app/models/tool-call-log.server.ts'
 import { boundedJson, clipText } from '#app/mcp/display-bounds.ts'
 import { toDisplayResult } from '#app/mcp/tool-display.server.ts'
 import { describeToolForm } from '#app/mcp/tool-input/describe.server.ts'
@@ -68,8 +69,11 @@ export async function openToolPage(input: { userId: string; server: ServerSummar
  */
 export async function runToolFromForm(input: { userId: string; server: ServerSummary; toolName: string; formData: FormData }): Promise<{ status: number; run: ToolRun }> {
   const { userId, server, toolName, formData } = input
+  const started = performance.now()
   const { tool, failure } = await loadTool(userId, server, toolName)
+  const stopped = { server, userId, toolName, arguments: null, durationMs: performance.now() - started }
   if (!tool) {
+    if (failure) await recordToolCall({ ...stopped, outcome: recordedOutcomeOf({ ok: false, failure }) })
     const pending =
       failure && stopsForSignIn(failure)
         ? await savePendingToolCall({
@@ -83,7 +87,10 @@ export async function runToolFromForm(input: { userId: string; server: ServerSum
     return { status: 502, run: { kind: 'failure', failure: failure ? { ...failure, pending } : null, values: null } }
   }
   const parsed = parseToolArguments(formData, tool.inputSchema)
-  if (!parsed.ok) return { status: 400, run: invalidRun(parsed, formData, tool) }
+  if (!parsed.ok) {
+    await recordToolCall({ ...stopped, outcome: 'refused' })
+    return { status: 400, run: invalidRun(parsed, formData, tool) }
+  }
   return runTool(userId, server, tool, parsed.arguments)
 }
 
@@ -132,7 +139,7 @@ async function runTool(
   args: Record<string, unknown>,
   carried: { rounds: number; requestedScopes: string } = { rounds: 0, requestedScopes: '' },
 ): Promise<{ status: number; run: ToolRun }> {
-  const outcome = await callServerTool(userId, server, tool.name, args)
+  const outcome = await recordedCall({ server, userId, toolName: tool.name, arguments: args }, () => callServerTool(userId, server, tool.name, args))
   const values = formValuesFromArguments(args, describeToolForm(tool.inputSchema))
   if (!outcome.ok) {
     let failure: ToolsFailure & { pending: string | null } = { ...outcome.failure, pending: null }

@@ -6,6 +6,7 @@ import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
 import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
 import { OAuthSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
 import { ProbeBadge } from '#app/components/server-status.tsx'
+import { ServerHealthSection } from '#app/components/health-chart.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
 import { requireMembership } from '#app/models/workspace.server.ts'
@@ -57,7 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ServerRoute() {
-  const { workspace, server, canManage, oauth, oauthSettings } = useLoaderData<typeof loader>()
+  const { workspace, server, canManage, oauth, oauthSettings, health } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
@@ -125,6 +126,7 @@ export default function ServerRoute() {
           ) : null}
         </div>
       </section>
+      <ServerHealthSection samples={health} serverName={server.name} auditHref={canManage ? `/w/${workspace.id}/audit?server=${server.id}&kind=tool_call` : null} />
       {oauth ? <OAuthConnectionPanel oauth={oauth} workspaceId={workspace.id} serverId={server.id} serverPath={base} /> : null}
       {oauthSettings ? (
         <OAuthSettings settings={oauthSettings} reply={actionData} />
