@@ -13,8 +13,9 @@ const MIN_BAR_HEIGHT = 2
 /** Slots drawn, so charts of servers with few calls keep one scale of width. */
 const SLOTS = 30
 
+/** A duration in words; the number and its unit never split across lines. */
 function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+  return ms < 1000 ? `${ms}\u00a0ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}\u00a0s`
 }
 
 function median(values: number[]): number | null {
@@ -86,6 +87,14 @@ export function HealthChart({ samples, label, windowDays = 7 }: { samples: Healt
         })}
       </svg>
       <figcaption className="health-summary">{summary}</figcaption>
+      {shown.some((s) => s.outcome !== 'success') ? (
+        // The colours' key, for sighted readers: the sentence above already says it all.
+        <ul className="health-legend" aria-hidden="true">
+          <li className="health-key-success">answered</li>
+          <li className="health-key-tool_error">tool error</li>
+          <li className="health-key-failure">failed</li>
+        </ul>
+      ) : null}
     </figure>
   )
 }

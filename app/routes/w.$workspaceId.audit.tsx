@@ -26,7 +26,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       scopes: e.scopes,
       durationMs: e.durationMs,
       createdAt: e.createdAt.toISOString(),
-      actor: e.actorName ? `${e.actorName} (${e.actorEmail ?? ''})` : 'A deleted account',
+      // The name keeps each line to one row; the email is in the filter's list and the CSV.
+      actor: e.actorName ?? 'A deleted account',
+      actorEmail: e.actorEmail,
     })),
   }
 }
@@ -121,7 +123,7 @@ export default function AuditRoute() {
                   <td className="audit-when">
                     <time dateTime={entry.createdAt}>{entry.createdAt.replace('T', ' ').slice(0, 19)}</time>
                   </td>
-                  <td>{entry.actor}</td>
+                  <td>{entry.actorEmail ? <span title={entry.actorEmail}>{entry.actor}</span> : entry.actor}</td>
                   <td>
                     {entry.kind === 'tool_call' ? (
                       <>
@@ -163,7 +165,7 @@ function CallOutcomeBadge({ outcome, label }: { outcome: string; label: string }
 }
 
 function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
+  return ms < 1000 ? `${ms}\u00a0ms` : `${(ms / 1000).toFixed(1)}\u00a0s`
 }
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · Switchboard' }]

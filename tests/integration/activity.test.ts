@@ -103,7 +103,7 @@ test('every call from the tool page is recorded with who, server, tool, outcome 
     ['fail', 'Tool reported an error'],
     ['echo', 'Succeeded'],
   ])
-  expect(shown[0]).toMatchObject({ actor: `Owner (${ctx.owner.email})`, serverName: ctx.server.name })
+  expect(shown[0]).toMatchObject({ actor: 'Owner', actorEmail: ctx.owner.email, serverName: ctx.server.name })
   expect(typeof shown[0]?.durationMs).toBe('number')
   expect(JSON.stringify(page)).not.toContain(marker)
   const { text } = await csv(ctx)

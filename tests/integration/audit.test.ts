@@ -36,7 +36,7 @@ test('credential and member changes are audited with who, what and which server,
   const labels = page.entries.map((e) => e.what)
   expect(labels).toEqual(expect.arrayContaining(['Header saved', 'Member added']))
   const headerEvent = page.entries.find((e) => e.what === 'Header saved')
-  expect(headerEvent).toMatchObject({ serverName: 'Audited', actor: `Owner (${owner.email})` })
+  expect(headerEvent).toMatchObject({ serverName: 'Audited', actor: 'Owner', actorEmail: owner.email })
   expect(headerEvent?.detail).toContain('X-Api-Key')
   expect(JSON.stringify(page)).not.toContain(secret)
   expect(JSON.stringify(await getDb().auditEvent.findMany({ where: { workspaceId } }))).not.toContain(secret)
