@@ -106,7 +106,8 @@ export default function AuditRoute() {
           <p>{filtered || paged ? 'Nothing matches these filters.' : 'Nothing recorded yet.'}</p>
         </div>
       ) : (
-        <section className="card audit-card" aria-label="Events">
+        // Focusable: on a narrow screen the table scrolls sideways, and keyboards must reach it too.
+        <section className="card audit-card" aria-label="Events" tabIndex={0}>
           <table className="table audit-table">
             <thead>
               <tr>
@@ -123,8 +124,8 @@ export default function AuditRoute() {
                   <td className="audit-when">
                     <time dateTime={entry.createdAt}>{entry.createdAt.replace('T', ' ').slice(0, 19)}</time>
                   </td>
-                  <td>{entry.actorEmail ? <span title={entry.actorEmail}>{entry.actor}</span> : entry.actor}</td>
-                  <td>
+                  <td className="audit-who">{entry.actorEmail ? <span title={entry.actorEmail}>{entry.actor}</span> : entry.actor}</td>
+                  <td className="audit-what">
                     {entry.kind === 'tool_call' ? (
                       <>
                         Ran <code>{entry.what}</code>
@@ -137,7 +138,7 @@ export default function AuditRoute() {
                       </>
                     )}
                   </td>
-                  <td>{entry.serverName ?? '—'}</td>
+                  <td className="audit-server">{entry.serverName ?? '—'}</td>
                   <td className="audit-detail">
                     {entry.durationMs !== null ? `${formatDuration(entry.durationMs)}.` : null}
                     {entry.detail ?? ''}
