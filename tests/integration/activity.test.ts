@@ -2,7 +2,11 @@
 // calls (filters, keyset paging, CSV), the health charts and the Overview, on both databases,
 // against the demo MCP server (a real SDK server on 127.0.0.1).
 import { randomBytes } from 'node:crypto'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { PrismaClient as PostgresClient } from '#app/generated/prisma-postgresql/client.ts'
+import { PrismaClient as SqliteClient } from '#app/generated/prisma-sqlite/client.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { ACTIVITY_PAGE_SIZE } from '#app/models/activity.server.ts'
 import { csvCell } from '#app/models/activity-csv.server.ts'
@@ -295,4 +299,44 @@ test('the Overview lists each server with its tool count and this person’s sig
     { name: 'Listed', toolCount: 7, probeOutcome: 'open', connection: null, enabled: true },
     { name: 'OAuth one', toolCount: null, probeOutcome: null, connection: 'not_connected', enabled: true },
   ])
+})
+
+/** Runs `fn` with the process's database client replaced by one that counts the SQL statements it sends. */
+async function countStatements(fn: () => Promise<unknown>): Promise<number> {
+  const url = process.env.DATABASE_URL ?? ''
+  const log = [{ emit: 'event' as const, level: 'query' as const }]
+  const counting = url.startsWith('postgres')
+    ? new PostgresClient({ adapter: new PrismaPg({ connectionString: url }), log })
+    : new SqliteClient({ adapter: new PrismaBetterSqlite3({ url }), log })
+  let statements = 0
+  counting.$on('query', () => {
+    statements += 1
+  })
+  // getDb() keeps its client here (app/utils/db.server.ts).
+  const previous: unknown = Reflect.get(globalThis, '__switchboardDb')
+  Reflect.set(globalThis, '__switchboardDb', counting)
+  try {
+    await fn()
+  } finally {
+    Reflect.set(globalThis, '__switchboardDb', previous)
+    await counting.$disconnect()
+  }
+  return statements
+}
+
+test('the Overview and the audit page cost the same few statements for one server or many, one entry or a full page', async () => {
+  const ctx = await workspaceWithServer('First')
+  const overview = () => overviewLoader({ request: getRequest(`/w/${ctx.workspaceId}`, ctx.cookie), params: { workspaceId: ctx.workspaceId }, context: loadContext() })
+  await recordToolCall({ server: ctx.server, userId: ctx.owner.id, toolName: 'echo', outcome: 'success', durationMs: 5, arguments: null })
+  const small = { overview: await countStatements(overview), audit: await countStatements(() => audit(ctx)) }
+  for (let i = 0; i < 6; i++) {
+    const server = await getDb().mcpServer.create({ data: { workspaceId: ctx.workspaceId, name: `More ${i}`, url: demo.url, authType: i % 2 ? 'oauth' : 'none' }, select: { id: true, name: true, workspaceId: true } })
+    for (let j = 0; j < 12; j++) await recordToolCall({ server, userId: ctx.owner.id, toolName: 'echo', outcome: 'success', durationMs: j, arguments: null })
+    await recordAudit({ workspaceId: ctx.workspaceId, actorId: ctx.owner.id, event: 'server.created', server })
+  }
+  const large = { overview: await countStatements(overview), audit: await countStatements(() => audit(ctx)) }
+  expect(large).toEqual(small)
+  expect(small.overview).toBeGreaterThanOrEqual(3)
+  // The session's user and the membership, then: servers, health, member count (5); filter options, one page (4).
+  expect(small).toEqual({ overview: 5, audit: 4 })
 })
