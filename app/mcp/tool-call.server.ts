@@ -11,6 +11,7 @@ import {
   takePendingToolCall,
 } from '#app/models/pending-tool-call.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
+import { recordToolCall, recordedCall, recordedOutcomeOf } from '#app/models/tool-call-log.server.ts'
 import { boundedJson, clipText } from '#app/mcp/display-bounds.ts'
 import { toDisplayResult } from '#app/mcp/tool-display.server.ts'
 import { describeToolForm } from '#app/mcp/tool-input/describe.server.ts'
@@ -79,8 +80,11 @@ export async function runToolFromForm(input: {
   follow?: ToolCallOptions
 }): Promise<{ status: number; run: ToolRun }> {
   const { userId, server, toolName, formData } = input
+  const started = performance.now()
   const { tool, failure, needsConfirmation } = await loadTool(userId, server, toolName)
+  const stopped = { server, userId, toolName, arguments: null, durationMs: performance.now() - started }
   if (!tool) {
+    if (failure) await recordToolCall({ ...stopped, outcome: recordedOutcomeOf({ ok: false, failure }) })
     const pending =
       failure && stopsForSignIn(failure)
         ? await savePendingToolCall({
@@ -94,7 +98,10 @@ export async function runToolFromForm(input: {
     return { status: 502, run: { kind: 'failure', failure: failure ? { ...failure, pending } : null, values: null } }
   }
   const parsed = parseToolArguments(formData, tool.inputSchema)
-  if (!parsed.ok) return { status: 400, run: invalidRun(parsed, formData, tool) }
+  if (!parsed.ok) {
+    await recordToolCall({ ...stopped, outcome: 'refused' })
+    return { status: 400, run: invalidRun(parsed, formData, tool) }
+  }
   const unconfirmed = confirmationMissing(needsConfirmation, formData)
   if (unconfirmed) return { status: 400, run: invalidRun(unconfirmed, formData, tool) }
   return runTool(userId, server, tool, parsed.arguments, undefined, input.follow)
@@ -146,7 +153,7 @@ async function runTool(
   carried: { rounds: number; requestedScopes: string } = { rounds: 0, requestedScopes: '' },
   follow: ToolCallOptions = {},
 ): Promise<{ status: number; run: ToolRun }> {
-  const outcome = await callServerTool(userId, server, tool.name, args, follow)
+  const outcome = await recordedCall({ server, userId, toolName: tool.name, arguments: args }, () => callServerTool(userId, server, tool.name, args, follow))
   const values = formValuesFromArguments(args, describeToolForm(tool.inputSchema))
   if (!outcome.ok) {
     let failure: ToolsFailure & { pending: string | null } = { ...outcome.failure, pending: null }

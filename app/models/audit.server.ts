@@ -80,35 +80,3 @@ export async function recordAudit(input: AuditInput): Promise<void> {
     logger.error({ err: error, event: input.event, workspaceId: input.workspaceId }, 'could not record an audit event')
   }
 }
-
-export const AUDIT_PAGE_SIZE = 50
-
-/** The workspace's events, newest first; `before` (an event id) pages back. */
-export async function listAuditEvents(workspaceId: string, before: string | null) {
-  const cursor = before
-    ? await getDb().auditEvent.findFirst({ where: { id: before, workspaceId }, select: { createdAt: true, id: true } })
-    : null
-  const rows = await getDb().auditEvent.findMany({
-    where: {
-      workspaceId,
-      ...(cursor
-        ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
-        : {}),
-    },
-    select: {
-      id: true,
-      event: true,
-      outcome: true,
-      serverId: true,
-      serverName: true,
-      detail: true,
-      issuer: true,
-      scopes: true,
-      createdAt: true,
-      actor: { select: { name: true, email: true } },
-    },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: AUDIT_PAGE_SIZE + 1,
-  })
-  return { events: rows.slice(0, AUDIT_PAGE_SIZE), hasMore: rows.length > AUDIT_PAGE_SIZE }
-}

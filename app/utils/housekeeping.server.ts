@@ -1,6 +1,7 @@
 // Removes rows that have expired and can never be used again: throttle counters past every rule's
-// window, pending OAuth flows and stopped tool calls past their expiry. Each is one plain
-// DELETE … WHERE expiresAt < now, so several instances may sweep at once without harm.
+// window, pending OAuth flows and stopped tool calls past their expiry, and recorded tool calls past
+// their retention. Each is one plain DELETE … WHERE <time> < cutoff, so several instances may sweep
+// at once without harm.
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { deleteExpiredThrottles } from '#app/utils/throttle.server.ts'
@@ -8,15 +9,25 @@ import { deleteExpiredThrottles } from '#app/utils/throttle.server.ts'
 /** How often each instance sweeps. Expired rows are harmless meanwhile: every reader checks expiry. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000
 
-export type HousekeepingResult = { throttles: number; flows: number; pendingToolCalls: number }
+/**
+ * How long recorded tool calls (the audit log's calls, the health charts, a person's history with
+ * its encrypted arguments) are kept: ninety days (docs/decisions/029-tool-call-records.md).
+ */
+export const TOOL_CALL_RETENTION_MS = 90 * 24 * 60 * 60 * 1000
 
-/** Deletes every expired throttle row, pending OAuth flow and stopped tool call; returns how many of each. */
+export type HousekeepingResult = { throttles: number; flows: number; pendingToolCalls: number; toolCalls: number }
+
+/**
+ * Deletes every expired throttle row, pending OAuth flow and stopped tool call, and the tool calls
+ * recorded before the retention period; returns how many of each.
+ */
 export async function runHousekeeping(now = new Date()): Promise<HousekeepingResult> {
   const db = getDb()
   const throttles = await deleteExpiredThrottles(now)
   const flows = await db.oAuthFlow.deleteMany({ where: { expiresAt: { lt: now } } })
   const pendingToolCalls = await db.pendingToolCall.deleteMany({ where: { expiresAt: { lt: now } } })
-  return { throttles, flows: flows.count, pendingToolCalls: pendingToolCalls.count }
+  const toolCalls = await db.toolCall.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - TOOL_CALL_RETENTION_MS) } } })
+  return { throttles, flows: flows.count, pendingToolCalls: pendingToolCalls.count, toolCalls: toolCalls.count }
 }
 
 /**

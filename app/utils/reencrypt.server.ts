@@ -37,6 +37,8 @@ export const encryptedColumns: EncryptedColumn[] = [
   { table: 'OAuthClientRegistration', idColumn: 'id', column: 'clientSecret' },
   { table: 'OAuthFlow', idColumn: 'id', column: 'codeVerifier' },
   { table: 'PendingToolCall', idColumn: 'id', column: 'arguments' },
+  // Recorded tool calls' arguments, kept for the caller's history (app/models/tool-call-log.server.ts).
+  { table: 'ToolCall', idColumn: 'id', column: 'arguments' },
 ]
 
 export type ReencryptFailure = { table: string; column: string; rowId: string; reason: DecryptFailureReason }

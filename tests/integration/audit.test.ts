@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
-import { AUDIT_PAGE_SIZE, recordAudit } from '#app/models/audit.server.ts'
+import { ACTIVITY_PAGE_SIZE as AUDIT_PAGE_SIZE } from '#app/models/activity.server.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { addMember } from '#app/models/workspace.server.ts'
 import { loader as auditLoader } from '#app/routes/w.$workspaceId.audit.tsx'
 import { action as membersAction } from '#app/routes/w.$workspaceId.members.tsx'
@@ -32,10 +33,10 @@ test('credential and member changes are audited with who, what and which server,
     }),
   )
   const page = await auditLoader({ request: getRequest(`/w/${workspaceId}/audit`, cookie), params: { workspaceId }, context: loadContext() })
-  const labels = page.events.map((e) => e.label)
+  const labels = page.entries.map((e) => e.what)
   expect(labels).toEqual(expect.arrayContaining(['Header saved', 'Member added']))
-  const headerEvent = page.events.find((e) => e.label === 'Header saved')
-  expect(headerEvent).toMatchObject({ serverName: 'Audited', actor: `Owner (${owner.email})` })
+  const headerEvent = page.entries.find((e) => e.what === 'Header saved')
+  expect(headerEvent).toMatchObject({ serverName: 'Audited', actor: 'Owner', actorEmail: owner.email })
   expect(headerEvent?.detail).toContain('X-Api-Key')
   expect(JSON.stringify(page)).not.toContain(secret)
   expect(JSON.stringify(await getDb().auditEvent.findMany({ where: { workspaceId } }))).not.toContain(secret)
@@ -65,15 +66,15 @@ test('the log pages back from the newest event without skipping or repeating any
     await recordAudit({ workspaceId: owner.workspaceId, actorId: owner.id, event: 'workspace.renamed', detail: `rename ${i}` })
   }
   const first = await auditLoader({ request: getRequest(`/w/${owner.workspaceId}/audit`, cookie), params: { workspaceId: owner.workspaceId }, context: loadContext() })
-  expect(first.events).toHaveLength(AUDIT_PAGE_SIZE)
-  expect(first.hasMore).toBe(true)
-  const last = first.events.at(-1)?.id ?? ''
+  expect(first.entries).toHaveLength(AUDIT_PAGE_SIZE)
+  expect(first.nextBefore).not.toBeNull()
+  const last = first.nextBefore ?? ''
   const second = await auditLoader({
-    request: getRequest(`/w/${owner.workspaceId}/audit?before=${last}`, cookie),
+    request: getRequest(`/w/${owner.workspaceId}/audit?before=${encodeURIComponent(last)}`, cookie),
     params: { workspaceId: owner.workspaceId },
     context: loadContext(),
   })
-  expect(second.hasMore).toBe(false)
-  const details = [...first.events, ...second.events].map((e) => e.detail)
+  expect(second.nextBefore).toBeNull()
+  const details = [...first.entries, ...second.entries].map((e) => e.detail)
   expect(new Set(details).size).toBe(AUDIT_PAGE_SIZE + 7)
 })

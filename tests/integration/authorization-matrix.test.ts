@@ -55,8 +55,9 @@ const EXPECTED: Record<string, Expectation> = {
   // A GET just goes home; the POST names the workspace in its body (empty here: 400 once signed in).
   'workspaces.switch.ts': { loader: publicRoute, action: signedIn },
   'w.$workspaceId.tsx': { loader: members },
-  'w.$workspaceId._index.tsx': { loader: members },
+  'w.$workspaceId._index/route.tsx': { loader: members },
   'w.$workspaceId.audit.tsx': { loader: admins },
+  'w.$workspaceId.audit[.]csv.ts': { loader: admins },
   'w.$workspaceId.settings.tsx': { loader: admins, action: admins },
   'w.$workspaceId.members.tsx': { loader: members, action: admins },
   // Removing *another* member (the owner here): members may only remove themselves.

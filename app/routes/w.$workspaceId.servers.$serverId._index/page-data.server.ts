@@ -1,5 +1,6 @@
 // The server page's loader data: what the page shows of the server and its OAuth connection (no secrets).
 import type { ServerSummary } from '#app/models/server.server.ts'
+import { recentServerHealth } from '#app/models/tool-call-log.server.ts'
 import { getConnectionInfo, ownerKeyFor } from '#app/oauth/store/connections.server.ts'
 import { CLIENT_NEEDED_MESSAGE, CLIENT_NEEDED_PARAM } from '#app/servers/add-server.server.ts'
 import type { WorkspaceAccess } from '#app/models/workspace.server.ts'
@@ -23,9 +24,12 @@ export async function serverPageData(
   const exceptions = parseOAuthExceptions(server.oauthExceptions)
   const discoveredIssuer = isOAuth && exceptions.includes('legacy_discovery') ? await readServerIssuer(server.id) : null
   const stale = connection !== null && connection.configVersion !== server.configVersion
+  // The "Recent calls" chart (components/health-chart.tsx): the server's latest answers.
+  const health = (await recentServerHealth(workspace.id, server.id))[server.id] ?? []
   return {
     workspace,
     canManage,
+    health,
     // The one status of this server for this person: the same words as the list and the Tools page.
     status: deriveServerStatus({
       enabled: server.enabled,

@@ -7,6 +7,7 @@ import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
 import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
 import { AdvancedSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
 import { ServerStatusBadge } from '#app/components/server-status.tsx'
+import { ServerHealthSection } from '#app/components/health-chart.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { requireServer } from '#app/models/server.server.ts'
 import type { ServerStatusKind } from '#app/models/server-status.ts'
@@ -62,7 +63,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const WAITING_STATES = new Set<ServerStatusKind>(['disabled', 'needs_headers', 'needs_sign_in', 'needs_admin_sign_in', 'needs_reconnect'])
 
 export default function ServerRoute() {
-  const { workspace, server, canManage, oauth, oauthSettings, status } = useLoaderData<typeof loader>()
+  const { workspace, server, canManage, oauth, oauthSettings, status, health } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
@@ -134,6 +135,7 @@ export default function ServerRoute() {
           ) : null}
         </dl>
       </section>
+      <ServerHealthSection samples={health} serverName={server.name} auditHref={canManage ? `/w/${workspace.id}/audit?server=${server.id}&kind=tool_call` : null} />
       {oauth ? <OAuthConnectionPanel oauth={oauth} status={status} workspaceId={workspace.id} serverId={server.id} /> : null}
       {canManage && (server.authType === 'headers' || server.headers.length > 0) ? (
         // A saved header changes the list: a new key empties the form, with JavaScript as without (a fresh page).
