@@ -12,17 +12,25 @@ export type JoinOutcome =
   | { ok: false; reason: 'email_taken' | 'wrong_password' }
 
 /**
- * Signs up and uses the invite. Counts against the address like /signup (the same key and rule), refused
- * attempts included. The new account keeps its personal workspace; the invite decides where it lands.
+ * Counts a sign-up attempt from `address` against the same counter as /signup, invalid forms included
+ * (call it before validating). Returns how long to wait when the address is over its limit, else 0.
+ */
+export async function countSignUpAttempt(address: string): Promise<number> {
+  const ipKey = `signup-ip:${address}`
+  const retryAfterMs = await throttleRetryAfterMs(ipKey, SIGNUPS_PER_IP)
+  if (retryAfterMs > 0) return retryAfterMs
+  await recordThrottledEvent(ipKey, SIGNUPS_PER_IP)
+  return 0
+}
+
+/**
+ * Signs up and uses the invite (the caller counted the attempt: countSignUpAttempt). The new account keeps
+ * its personal workspace; the invite decides where it lands.
  */
 export async function joinWithNewAccount(
   request: Request,
-  input: { token: string; name: string; email: string; password: string; address: string },
+  input: { token: string; name: string; email: string; password: string },
 ): Promise<JoinOutcome> {
-  const ipKey = `signup-ip:${input.address}`
-  const retryAfterMs = await throttleRetryAfterMs(ipKey, SIGNUPS_PER_IP)
-  if (retryAfterMs > 0) return { ok: false, reason: 'throttled', retryAfterMs }
-  await recordThrottledEvent(ipKey, SIGNUPS_PER_IP)
   let userId: string
   try {
     userId = (await createAccount(input)).userId

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorList, Field } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
-import { type JoinOutcome, joinWithNewAccount, joinWithSignIn } from '#app/models/invite-join.server.ts'
+import { type JoinOutcome, countSignUpAttempt, joinWithNewAccount, joinWithSignIn } from '#app/models/invite-join.server.ts'
 import { type AcceptOutcome, acceptInvite, lookupInvite } from '#app/models/invite.server.ts'
 import { getUser } from '#app/utils/auth.server.ts'
 import { redirectWithFlash } from '#app/utils/flash.server.ts'
@@ -55,22 +55,28 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!intent.success) throw new Response('Unknown action', { status: 400 })
   // Someone signed in joins as themselves; the sign-up and sign-in forms are for visitors only.
   if ((intent.data === joinIntent) !== Boolean(user)) throw new Response('Reload the invite page and try again', { status: 400 })
-  if (submission.status !== 'success') return data({ intent: intent.data, result: submission.reply({ hideFields: ['password'] }) }, { status: 400 })
-  const value = submission.value
-  if (value.intent === joinIntent && user) return afterAccept(await acceptInvite(token, user), [])
   const address = clientIpOf(context)
-  const joined: JoinOutcome =
-    value.intent === signUpIntent
-      ? await joinWithNewAccount(request, { token, name: value.name, email: value.email, password: value.password, address })
-      : await joinWithSignIn(request, { token, email: value.intent === signInIntent ? value.email : '', password: value.intent === signInIntent ? value.password : '', address })
-  if (joined.ok) return afterAccept(joined.accepted, joined.cookies)
   const reply = (fieldErrors: Record<string, string[]> | null, formErrors: string[] = []) =>
     submission.reply({ ...(fieldErrors ? { fieldErrors } : {}), formErrors, hideFields: ['password'] })
-  if (joined.reason === 'throttled') {
-    const message = `Too many attempts from your network. Wait ${describeWait(joined.retryAfterMs)}, then try again.`
-    const headers = { 'Retry-After': String(Math.ceil(joined.retryAfterMs / 1000)) }
+  const throttled = (retryAfterMs: number) => {
+    const message = `Too many attempts from your network. Wait ${describeWait(retryAfterMs)}, then try again.`
+    const headers = { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) }
     return data({ intent: intent.data, result: reply(null, [message]) }, { status: 429, headers })
   }
+  // As on /signup, every sign-up attempt counts against the address, invalid ones included.
+  if (intent.data === signUpIntent) {
+    const retryAfterMs = await countSignUpAttempt(address)
+    if (retryAfterMs > 0) return throttled(retryAfterMs)
+  }
+  if (submission.status !== 'success') return data({ intent: intent.data, result: submission.reply({ hideFields: ['password'] }) }, { status: 400 })
+  const value = submission.value
+  if (value.intent === joinIntent) return user ? afterAccept(await acceptInvite(token, user), []) : null
+  const joined: JoinOutcome =
+    value.intent === signUpIntent
+      ? await joinWithNewAccount(request, { token, name: value.name, email: value.email, password: value.password })
+      : await joinWithSignIn(request, { token, email: value.email, password: value.password, address })
+  if (joined.ok) return afterAccept(joined.accepted, joined.cookies)
+  if (joined.reason === 'throttled') return throttled(joined.retryAfterMs)
   const result =
     joined.reason === 'email_taken'
       ? reply({ email: ['An account with this email already exists. Use “Sign in and join” below instead.'] })

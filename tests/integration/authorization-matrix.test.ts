@@ -53,7 +53,16 @@ const EXPECTED: Record<string, Expectation> = {
   'w.$workspaceId.tsx': { loader: members },
   'w.$workspaceId._index.tsx': { loader: members },
   'w.$workspaceId.audit.tsx': { loader: admins },
-  'w.$workspaceId.settings.tsx': { loader: admins, action: admins },
+  // Admins see the page (it says only owners may change anything); renaming and deleting are for owners.
+  'w.$workspaceId.settings.tsx': { loader: admins, action: { ...admins, admin: 'forbidden' } },
+  'w.$workspaceId.invites.tsx': { loader: admins, action: admins },
+  'account/route.tsx': { loader: signedIn, action: signedIn },
+  // Anyone may open an invite link; a link that is not one (none here) is not found for anyone, and
+  // its forms answer 400 (the token is checked when one is sent: tests/integration/invites.test.ts).
+  'invite.$token.tsx': {
+    loader: { anonymous: 'not_found', outsider: 'not_found', member: 'not_found', admin: 'not_found', owner: 'not_found' },
+    action: publicRoute,
+  },
   'w.$workspaceId.members.tsx': { loader: members, action: admins },
   // Removing *another* member (the owner here): members may only remove themselves.
   'w.$workspaceId.members_.$userId.remove.tsx': { loader: { ...admins, admin: 'forbidden' }, action: { ...admins, admin: 'forbidden' } },
