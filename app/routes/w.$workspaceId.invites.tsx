@@ -88,37 +88,45 @@ export default function InvitesRoute() {
         {invites.length === 0 ? (
           <p className="muted">No invite links are waiting to be used.</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">Created by</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invites.map((invite) => (
-                <tr key={invite.id}>
-                  <td>{ROLE_LABELS[invite.role]}</td>
-                  <td>{invite.createdBy}</td>
-                  <td>
-                    <time dateTime={invite.expiresAt}>{formatDate(invite.expiresAt)}</time>
-                  </td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="inviteId" value={invite.id} />
-                      <StatusButton name="intent" value={revokeIntent} variant="secondary" pendingText="Revoking…" aria-label={`Revoke the ${ROLE_LABELS[invite.role].toLowerCase()} invite that expires ${formatDate(invite.expiresAt)}`}>
-                        Revoke
-                      </StatusButton>
-                    </Form>
-                  </td>
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Role</th>
+                  <th scope="col" className="hide-narrow">Created by</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {invites.map((invite) => (
+                  <tr key={invite.id}>
+                    <td>{ROLE_LABELS[invite.role]}</td>
+                    <td className="hide-narrow">{invite.createdBy}</td>
+                    <td>
+                      <time dateTime={invite.expiresAt}>{formatDate(invite.expiresAt)}</time>
+                    </td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="inviteId" value={invite.id} />
+                        <StatusButton
+                          name="intent"
+                          value={revokeIntent}
+                          variant="secondary"
+                          pendingText="Revoking…"
+                          aria-label={`Revoke the ${ROLE_LABELS[invite.role].toLowerCase()} invite that expires ${formatDate(invite.expiresAt)}`}
+                        >
+                          Revoke
+                        </StatusButton>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </div>

@@ -72,47 +72,49 @@ export default function AccountRoute() {
       <ChangePasswordForm />
       <section className="card" aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Browser</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last active</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((session) => (
-              <tr key={session.handle}>
-                <td>{session.browser}</td>
-                <td>
-                  <time dateTime={session.createdAt}>{formatDate(session.createdAt)}</time>
-                </td>
-                <td>{session.lastSeenAt ? <time dateTime={session.lastSeenAt}>{formatDate(session.lastSeenAt)}</time> : '—'}</td>
-                <td>
-                  {session.current ? (
-                    <span className="badge">This browser</span>
-                  ) : (
-                    <Form method="post">
-                      <input type="hidden" name="session" value={session.handle} />
-                      <StatusButton
-                        name="intent"
-                        value={endSessionIntent}
-                        variant="secondary"
-                        pendingText="Signing out…"
-                        aria-label={`Sign out ${session.browser}, signed in ${formatDate(session.createdAt)}`}
-                      >
-                        Sign out
-                      </StatusButton>
-                    </Form>
-                  )}
-                </td>
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Browser</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last active</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sessions.map((session) => (
+                <tr key={session.handle}>
+                  <td>{session.browser}</td>
+                  <td>
+                    <time dateTime={session.createdAt}>{formatDate(session.createdAt)}</time>
+                  </td>
+                  <td>{session.lastSeenAt ? <time dateTime={session.lastSeenAt}>{formatDate(session.lastSeenAt)}</time> : '—'}</td>
+                  <td>
+                    {session.current ? (
+                      <span className="badge">This browser</span>
+                    ) : (
+                      <Form method="post">
+                        <input type="hidden" name="session" value={session.handle} />
+                        <StatusButton
+                          name="intent"
+                          value={endSessionIntent}
+                          variant="secondary"
+                          pendingText="Signing out…"
+                          aria-label={`Sign out ${session.browser}, signed in ${formatDate(session.createdAt)}`}
+                        >
+                          Sign out
+                        </StatusButton>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         {others > 0 ? (
           <Form method="post">
             <StatusButton name="intent" value={endOtherSessionsIntent} variant="secondary" pendingText="Signing out…">
