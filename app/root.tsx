@@ -82,6 +82,7 @@ export default function App() {
             <span className="user-name" title={user.email}>
               {user.name}
             </span>
+            <Link to="/account">Account</Link>
             <Form method="post" action="/logout">
               <button type="submit" className="button button-link">
                 Sign out

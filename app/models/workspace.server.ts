@@ -34,6 +34,13 @@ export async function requireWorkspaceAdmin(userId: string, workspaceId: string)
   return access
 }
 
+/** Like requireMembership, and throws 403 unless the caller is an owner (renaming or deleting the workspace). */
+export async function requireWorkspaceOwner(userId: string, workspaceId: string): Promise<WorkspaceAccess> {
+  const access = await requireMembership(userId, workspaceId)
+  if (access.role !== 'owner') throw new Response('Only owners of this workspace can do that', { status: 403 })
+  return access
+}
+
 const MembershipRowSchema = z.object({
   role: z.enum(Role),
   id: z.string(),

@@ -100,6 +100,11 @@ export default function MembersRoute() {
       <h1>Members</h1>
       <p className="lead">Everyone here can use {workspace.name}’s MCP servers. Owners and admins manage them.</p>
       {canManage ? <AddMemberForm roleOptions={assignableRoles(role)} /> : null}
+      {canManage ? (
+        <p>
+          Someone without an account? <Link to={`/w/${workspace.id}/invites`}>Invite them with a link</Link>
+        </p>
+      ) : null}
       <section className="card" aria-labelledby="member-list-heading">
         <h2 id="member-list-heading">People in this workspace</h2>
         <table className="table">

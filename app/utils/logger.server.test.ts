@@ -11,6 +11,12 @@ test('callback paths lose their whole query string; others keep harmless ones', 
   expect(redactUrl('/plain')).toBe('/plain')
 })
 
+test('an invite link loses its token, whatever follows it', () => {
+  expect(redactUrl('/invite/abcDEF_123-xyz')).toBe('/invite/[redacted]')
+  expect(redactUrl('/invite/abcDEF_123-xyz?x=1')).toBe('/invite/[redacted]?x=1')
+  expect(redactUrl('/w/1/invites')).toBe('/w/1/invites')
+})
+
 test('the redaction paths hide secrets at the top level and one level down', () => {
   const lines: string[] = []
   const sink = new Writable({

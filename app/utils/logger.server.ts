@@ -51,10 +51,13 @@ export const REDACTED_PATHS = [
  * its query string only when it carries no parameter named like a secret.
  */
 const CALLBACK_PATH_PATTERN = /\/(oauth|callback)/i
+const INVITE_PATH_PATTERN = /\/invite\/[^/?#]+/i
 const SECRET_QUERY_PARAM = /(^|[?&])(code|state|token|access_token|refresh_token|id_token|client_secret|session)=/i
 
 /** A URL or path made safe to log: callback query strings and secret-looking parameters removed. */
-export function redactUrl(url: string): string {
+export function redactUrl(rawUrl: string): string {
+  // An invite link's token is its path: it never reaches a log line.
+  const url = rawUrl.replace(INVITE_PATH_PATTERN, '/invite/[redacted]')
   const queryStart = url.indexOf('?')
   if (queryStart === -1) return url
   const pathPart = url.slice(0, queryStart)

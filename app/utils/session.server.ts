@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { type Cookie, createCookie } from '@remix-run/node'
 import { hmacFor } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000
+/** Enough of a User-Agent to tell browsers apart; the rest is noise. */
+const USER_AGENT_MAX_LENGTH = 300
 
 /**
  * A cookie of the app's own, made on first use (the environment is read then): httpOnly, SameSite=Lax, path /,
@@ -61,10 +63,77 @@ export async function getSessionUser(request: Request) {
   const value = await readSessionCookie(request)
   if (!value) return null
   // From the user's side: one statement (a nested select of the session's user would be two).
-  return getDb().user.findFirst({
-    where: { sessions: { some: { id: sessionKey(value), expiresAt: { gt: new Date() } } } },
+  const key = sessionKey(value)
+  const user = await getDb().user.findFirst({
+    where: { sessions: { some: { id: key, expiresAt: { gt: new Date() } } } },
     select: { id: true, email: true, name: true, lastWorkspaceId: true },
   })
+  if (user) await noteSessionSeen(key)
+  return user
+}
+
+/** How stale Session.lastSeenAt may get: Account settings shows it to the minute, not the second. */
+export const LAST_SEEN_WRITE_INTERVAL_MS = 5 * 60 * 1000
+const LAST_SEEN_MEMORY_LIMIT = 10_000
+/** When this instance last wrote lastSeenAt per session key: no write per request, at most one per interval. */
+const lastSeenWrites = new Map<string, number>()
+
+async function noteSessionSeen(key: string): Promise<void> {
+  const now = Date.now()
+  const written = lastSeenWrites.get(key)
+  if (written !== undefined && now - written < LAST_SEEN_WRITE_INTERVAL_MS) return
+  if (lastSeenWrites.size >= LAST_SEEN_MEMORY_LIMIT) lastSeenWrites.clear()
+  lastSeenWrites.set(key, now)
+  // Conditional, so other instances (each with its own memory) add at most one write per interval too.
+  await getDb().session.updateMany({
+    where: { id: key, OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: new Date(now - LAST_SEEN_WRITE_INTERVAL_MS) } }] },
+    data: { lastSeenAt: new Date(now) },
+  })
+}
+
+/** A session's name in pages and forms: derived from its key, so the key itself never reaches the HTML. */
+function sessionHandle(key: string): string {
+  return createHash('sha256').update(`session-handle:${key}`).digest('hex').slice(0, 32)
+}
+
+export type SessionSummary = {
+  handle: string
+  current: boolean
+  userAgent: string | null
+  createdAt: Date
+  lastSeenAt: Date | null
+}
+
+/** The user's signed-in browsers, this one first, then the most recently seen. */
+export async function listUserSessions(userId: string, currentKey: string): Promise<SessionSummary[]> {
+  const rows = await getDb().session.findMany({
+    where: { userId, expiresAt: { gt: new Date() } },
+    select: { id: true, userAgent: true, createdAt: true, lastSeenAt: true, authenticatedAt: true },
+  })
+  return rows
+    .map((row) => ({
+      handle: sessionHandle(row.id),
+      current: row.id === currentKey,
+      userAgent: row.userAgent,
+      createdAt: row.createdAt,
+      lastSeenAt: row.lastSeenAt ?? row.authenticatedAt,
+    }))
+    .sort((a, b) => Number(b.current) - Number(a.current) || (b.lastSeenAt?.getTime() ?? 0) - (a.lastSeenAt?.getTime() ?? 0))
+}
+
+/** Signs out one of the user's other sessions by its handle; false when there is none (or it is this one). */
+export async function endUserSession(userId: string, currentKey: string, handle: string): Promise<boolean> {
+  const rows = await getDb().session.findMany({ where: { userId, id: { not: currentKey } }, select: { id: true } })
+  const target = rows.find((row) => sessionHandle(row.id) === handle)
+  if (!target) return false
+  const { count } = await getDb().session.deleteMany({ where: { id: target.id, userId } })
+  return count > 0
+}
+
+/** Signs out every session of the user but this one; returns how many ended. */
+export async function endOtherSessions(userId: string, currentKey: string): Promise<number> {
+  const { count } = await getDb().session.deleteMany({ where: { userId, id: { not: currentKey } } })
+  return count
 }
 
 /**
@@ -78,7 +147,14 @@ export async function createSession(request: Request, userId: string): Promise<s
   const value = randomBytes(32).toString('base64url')
   const now = new Date()
   await db.session.create({
-    data: { id: sessionKey(value), userId, authenticatedAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) },
+    data: {
+      id: sessionKey(value),
+      userId,
+      authenticatedAt: now,
+      lastSeenAt: now,
+      userAgent: request.headers.get('User-Agent')?.trim().slice(0, USER_AGENT_MAX_LENGTH) || null,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+    },
     select: { id: true },
   })
   return getSessionCookie().serialize(value)

@@ -58,7 +58,16 @@ const EXPECTED: Record<string, Expectation> = {
   'w.$workspaceId._index/route.tsx': { loader: members },
   'w.$workspaceId.audit.tsx': { loader: admins },
   'w.$workspaceId.audit[.]csv.ts': { loader: admins },
-  'w.$workspaceId.settings.tsx': { loader: admins, action: admins },
+  // Admins see the page (it says only owners may change anything); renaming and deleting are for owners.
+  'w.$workspaceId.settings.tsx': { loader: admins, action: { ...admins, admin: 'forbidden' } },
+  'w.$workspaceId.invites.tsx': { loader: admins, action: admins },
+  'account/route.tsx': { loader: signedIn, action: signedIn },
+  // Anyone may open an invite link; a link that is not one (none here) is not found for anyone, and
+  // its forms answer 400 (the token is checked when one is sent: tests/integration/invites.test.ts).
+  'invite.$token.tsx': {
+    loader: { anonymous: 'not_found', outsider: 'not_found', member: 'not_found', admin: 'not_found', owner: 'not_found' },
+    action: publicRoute,
+  },
   'w.$workspaceId.members.tsx': { loader: members, action: admins },
   // Removing *another* member (the owner here): members may only remove themselves.
   'w.$workspaceId.members_.$userId.remove.tsx': { loader: { ...admins, admin: 'forbidden' }, action: { ...admins, admin: 'forbidden' } },
@@ -76,6 +85,16 @@ const EXPECTED: Record<string, Expectation> = {
   'w.$workspaceId.servers.$serverId.tools.$toolName.tsx': { loader: members, action: members },
   // Which tools the workspace may use, and which ask to confirm: owners and admins only.
   'w.$workspaceId.servers.$serverId.tool-policy/route.tsx': { loader: admins, action: admins },
+  // The streamed run of the tool page (JavaScript): the same people as its form.
+  'w.$workspaceId.servers.$serverId.tools.$toolName_.run.ts': { action: members },
+  // A server's resources and prompts are for every member, as its tools are.
+  'w.$workspaceId.servers.$serverId.resources._index.tsx': { loader: members },
+  'w.$workspaceId.servers.$serverId.resources.read.tsx': { loader: members },
+  'w.$workspaceId.servers.$serverId.prompts._index.tsx': { loader: members },
+  'w.$workspaceId.servers.$serverId.prompts.$promptName.tsx': { loader: members, action: members },
+  // Import adds servers (admins); the page and the export are for every member (no secrets in them).
+  'w.$workspaceId.servers.import/route.tsx': { loader: members, action: admins },
+  'w.$workspaceId.servers.export.ts': { loader: members },
 }
 
 let demo: DemoMcpServer
@@ -125,7 +144,7 @@ function classify(result: unknown): Outcome {
   return 'allowed'
 }
 
-const params = () => ({ workspaceId, serverId, userId: ownerId, toolName: 'echo' })
+const params = () => ({ workspaceId, serverId, userId: ownerId, toolName: 'echo', promptName: 'greeting' })
 
 test('every route file has a row in the matrix, and every row names a route file', () => {
   const files = Object.keys(modules)

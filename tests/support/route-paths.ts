@@ -3,7 +3,7 @@
 // without anyone listing it.
 
 /** The ids a route path's dynamic segments are filled with. */
-export type RouteIds = { workspaceId: string; serverId: string; userId: string; toolName: string }
+export type RouteIds = { workspaceId: string; serverId: string; userId: string; toolName: string; promptName?: string }
 
 /**
  * The URL path of a route file of app/routes (`w.$workspaceId.settings.tsx`, a folder route's
@@ -18,6 +18,7 @@ export function routePathOf(file: string, ids: RouteIds): string {
     $serverId: ids.serverId,
     $userId: ids.userId,
     $toolName: ids.toolName,
+    $promptName: ids.promptName ?? 'greeting',
   }
   return (
     '/' +
