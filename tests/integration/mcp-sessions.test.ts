@@ -118,14 +118,19 @@ test('the pool keeps at most its cap of sessions, closing the least recently use
 
 test('a session idle for longer than the idle timeout is not reused', async () => {
   const { McpSessionPool } = await import('#app/mcp/transport/sessions.server.ts')
-  const pool = new McpSessionPool({ idleTimeoutMs: 200 })
+  // A clock of the test's own: a slow machine cannot make the session look idle, or not idle, by accident.
+  let clock = 1_000_000
+  const pool = new McpSessionPool({ idleTimeoutMs: 200, now: () => clock })
   const endpoint = { url: demo.url, transport: 'streamable-http' as const, headers: {}, timeoutMs: 5000 }
   const key = { userId: 'idle', serverId: 's', configVersion: 1, credentialVersion: '1' }
   await pool.use(key, endpoint, (client) => client.listTools())
   const before = demo.stats.initializeCount
   await pool.use(key, endpoint, (client) => client.listTools())
   expect(demo.stats.initializeCount).toBe(before)
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  clock += 199
+  await pool.use(key, endpoint, (client) => client.listTools())
+  expect(demo.stats.initializeCount).toBe(before)
+  clock += 200
   await pool.use(key, endpoint, (client) => client.listTools())
   expect(demo.stats.initializeCount).toBe(before + 1)
   await pool.closeAll()

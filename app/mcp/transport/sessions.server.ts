@@ -59,7 +59,13 @@ export type CloseOptions = {
   replacement?: ReplacementAuthorization
 }
 
-export type SessionPoolOptions = { idleTimeoutMs?: number; maxSessions?: number; fetch?: FetchLike }
+export type SessionPoolOptions = {
+  idleTimeoutMs?: number
+  maxSessions?: number
+  fetch?: FetchLike
+  /** The clock idle times are measured with (tests move it instead of waiting). */
+  now?: () => number
+}
 
 /**
  * Initialized MCP sessions per (user, server, credentials), reused for a while. This is a
@@ -77,6 +83,7 @@ export class McpSessionPool {
   readonly #idleTimeoutMs: number
   readonly #maxSessions: number
   readonly #fetch: FetchLike | undefined
+  readonly #now: () => number
   #sweeper: NodeJS.Timeout | null = null
   stats = { opened: 0, reused: 0, reinitialized: 0, evicted: 0 }
 
@@ -84,6 +91,7 @@ export class McpSessionPool {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? SESSION_IDLE_TIMEOUT_MS
     this.#maxSessions = options.maxSessions ?? MAX_OPEN_SESSIONS
     this.#fetch = options.fetch
+    this.#now = options.now ?? Date.now
   }
 
   get size(): number {
@@ -218,7 +226,7 @@ export class McpSessionPool {
   /** `endpoint` may be a loader: it then runs only when a new session is opened (e.g. decrypting headers). */
   #acquire(key: SessionKey, endpoint: McpEndpoint | (() => Promise<McpEndpoint>)): Entry {
     const id = `${key.userId}\u0000${key.serverId}\u0000${key.credentialVersion}`
-    const now = Date.now()
+    const now = this.#now()
     const existing = this.#entries.get(id)
     if (existing && now - existing.lastUsed < this.#idleTimeoutMs) {
       existing.lastUsed = now
@@ -265,7 +273,7 @@ export class McpSessionPool {
   #startSweeper() {
     if (this.#sweeper) return
     this.#sweeper = setInterval(() => {
-      const cutoff = Date.now() - this.#idleTimeoutMs
+      const cutoff = this.#now() - this.#idleTimeoutMs
       for (const entry of this.#entries.values()) if (entry.lastUsed < cutoff) void this.#discard(entry)
       if (this.#entries.size === 0 && this.#sweeper) {
         clearInterval(this.#sweeper)
