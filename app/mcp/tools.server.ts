@@ -1,6 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
+import type { Client, Tool } from '@modelcontextprotocol/client'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { MAX_AUTHORIZATION_ROUNDS } from '#app/models/pending-tool-call.server.ts'
 import { type ServerSummary, listServers } from '#app/models/server.server.ts'
@@ -279,9 +277,7 @@ export function callServerTool(
 ): Promise<ToolCallOutcome> {
   return withSession(userId, server, async (client) => {
     const started = performance.now()
-    const result = await client.callTool({ name: toolName, arguments: args }, CallToolResultSchema, {
-      timeout: server.timeoutMs,
-    })
+    const result = await client.callTool({ name: toolName, arguments: args }, { timeout: server.timeoutMs })
     return { result, durationMs: Math.round(performance.now() - started) }
   }, toolName)
 }

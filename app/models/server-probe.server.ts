@@ -15,6 +15,7 @@ export function probeRow(probe: ProbeResult) {
     transport: probe.transport ? toDbProbeTransport(probe.transport) : null,
     toolCount: probe.toolCount,
     serverName: probe.serverName,
+    protocolVersion: probe.protocolVersion,
   }
 }
 

@@ -1,5 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { Client, FetchLike } from '@modelcontextprotocol/client'
 import { logger } from '#app/utils/logger.server.ts'
 import {
   type McpEndpoint,
