@@ -7,6 +7,7 @@ import { markServerAsOAuth, recordChallenge } from '#app/models/server-probe.ser
 import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/mcp/transport/client.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
+import { withRevisionNoted } from '#app/mcp/revision.server.ts'
 import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'
 import { getAccessToken } from '#app/oauth/tokens.server.ts'
 import { keepsRefusingSentence } from '#app/oauth/rounds.server.ts'
@@ -84,7 +85,7 @@ async function withSession<T>(
         if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
         return loaded.endpoint
       },
-      fn,
+      withRevisionNoted(server, fn),
     )
     return { ok: true, value }
   } catch (error) {
@@ -152,7 +153,7 @@ async function withOAuthSession<T>(
           // The token goes to the MCP server's own origin only (mcpFetch).
           return { ...loaded.endpoint, headers: { ...loaded.endpoint.headers, Authorization: `Bearer ${accessToken}` } }
         },
-        fn,
+        withRevisionNoted(server, fn),
       )
       return { ok: true, value }
     } catch (error) {

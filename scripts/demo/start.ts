@@ -2,11 +2,13 @@ import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import { API_KEY_HEADER, startDemoMcpServer, type DemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import { startDemoOAuthServer } from '#scripts/demo/oauth-server.ts'
+import { type DemoV2McpServer, startDemoV2McpServer } from '#scripts/demo/mcp-server-v2.ts'
 import { type OidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 
 // `tsx scripts/demo/start.ts`: the demo MCP servers a newcomer adds to Switchboard. The open one
 // needs nothing; the second needs the X-Api-Key header (the default key is documented, not a secret);
-// the third needs OAuth and has its own authorization server with a sign-in page (any name works).
+// the third needs OAuth and has its own authorization server with a sign-in page (any name works); the
+// fourth is open and speaks only MCP 2026-07-28 (the v2 server package, 2025-era clients refused).
 
 export const DEFAULT_DEMO_API_KEY = 'demo-key-change-me'
 /** How long a signal-triggered shutdown may take before the process exits anyway. */
@@ -26,6 +28,8 @@ const DemoEnvSchema = z.object({
   // (tests/playwright.config.ts, bench/run.ts) moves them too, so it never meets a running `npm run dev`.
   DEMO_MCP_OAUTH_PORT: PortSchema.optional(),
   DEMO_OAUTH_ISSUER_PORT: PortSchema.optional(),
+  // Unset, DEMO_MCP_PORT + 4 (3105 by default).
+  DEMO_MCP_2026_PORT: PortSchema.optional(),
 })
 
 export type DemoServersOptions = {
@@ -44,6 +48,8 @@ export type DemoServersOptions = {
   oauthPort?: number
   /** The OAuth demo's authorization server. Default DEMO_OAUTH_ISSUER_PORT, else `oauthPort` + 1 (3104). */
   oauthIssuerPort?: number
+  /** The 2026-07-28-only demo. Default DEMO_MCP_2026_PORT, else `port` + 4 (3105). 0 picks a free port. */
+  modernPort?: number
 }
 
 export type DemoServers = {
@@ -51,6 +57,8 @@ export type DemoServers = {
   withKey: DemoMcpServer
   /** The OAuth demo, or undefined when it could not start (a warning said why; the others run anyway). */
   oauth: OidcMcpServer | undefined
+  /** Open, MCP 2026-07-28 only. */
+  modern: DemoV2McpServer
   apiKey: string
   /** One line per server, for a console or a log. */
   describe(): string[]
@@ -75,14 +83,22 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
   // Before the API-key server, so whoever waits for that port (tests/playwright.config.ts) finds this one
   // settled too.
   const oauth = await startOAuthDemoOrWarn({ mcpPort: oauthPort, issuerPort: oauthIssuerPort }, [port, keyPort])
+  const modernPort = options.modernPort ?? parsed.data.DEMO_MCP_2026_PORT ?? nextTo(port, 4)
+  let modern: DemoV2McpServer
   let withKey: DemoMcpServer
+  try {
+    modern = await listenOrExplain(() => startDemoV2McpServer({ host, port: modernPort }), [modernPort, 'DEMO_MCP_2026_PORT'])
+  } catch (error) {
+    await Promise.all([open.close(), oauth?.close()])
+    throw error
+  }
   try {
     withKey = await listenOrExplain(
       () => startDemoMcpServer({ host, port: keyPort, apiKey }),
       [keyPort, 'DEMO_MCP_KEY_PORT'],
     )
   } catch (error) {
-    await Promise.all([open.close(), oauth?.close()])
+    await Promise.all([open.close(), oauth?.close(), modern.close()])
     throw error
   }
   // Only the documented default key is printed; a key someone chose is theirs to keep out of logs.
@@ -91,6 +107,7 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
     open,
     withKey,
     oauth,
+    modern,
     apiKey,
     describe: () => [
       `Demo MCP server (open):    ${open.url}  (legacy SSE: ${open.sseUrl})`,
@@ -98,9 +115,10 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
       oauth
         ? `Demo MCP server (OAuth):   ${oauth.mcpUrl}  asks you to sign in at ${oauth.issuer} (any name works)`
         : 'Demo MCP server (OAuth):   not started (see the warning above)',
+      `Demo MCP server (2026):    ${modern.url}  speaks only MCP 2026-07-28`,
     ],
     close: async () => {
-      await Promise.all([open.close(), withKey.close(), oauth?.close()])
+      await Promise.all([open.close(), withKey.close(), oauth?.close(), modern.close()])
     },
   }
 }
