@@ -111,7 +111,12 @@ export function parseAuthChallenge(status: 401 | 403, header: string | null): Au
  * header), and the last guarded-fetch failure of its event stream (eventsource flattens it into
  * a string).
  */
-export type ChallengeRecorder = { last: AuthChallenge | null; streamError?: GuardedFetchError | null }
+export type ChallengeRecorder = {
+  last: AuthChallenge | null
+  streamError?: GuardedFetchError | null
+  /** Told of a stream's guarded-fetch failure at once (the v2 SSE transport does not reject connect for it). */
+  onStreamError?: ((error: GuardedFetchError) => void) | undefined
+}
 
 /** Slack on top of a server's timeout for the guarded fetch, so the MCP request timeout fires first. */
 const FETCH_TIMEOUT_MARGIN_MS = 5_000
@@ -147,7 +152,7 @@ export function mcpFetch(endpoint: McpEndpoint, recorder: ChallengeRecorder, bas
     try {
       response = await base(url, { ...init, headers })
     } catch (error) {
-      if (error instanceof GuardedFetchError) recorder.streamError = error
+      if (error instanceof GuardedFetchError) noteStreamError(recorder, error)
       throw error
     }
     if (response.status === 401 || response.status === 403) {
@@ -158,6 +163,11 @@ export function mcpFetch(endpoint: McpEndpoint, recorder: ChallengeRecorder, bas
     }
     return response
   }
+}
+
+function noteStreamError(recorder: ChallengeRecorder, error: GuardedFetchError): void {
+  recorder.streamError = error
+  recorder.onStreamError?.(error)
 }
 
 /** The same response, noting a GuardedFetchError that ends its body (too large, broken off, idle). */
@@ -171,7 +181,7 @@ function recordStreamErrors(response: Response, recorder: ChallengeRecorder): Re
         if (chunk.done) controller.close()
         else controller.enqueue(chunk.value)
       } catch (error) {
-        if (error instanceof GuardedFetchError) recorder.streamError = error
+        if (error instanceof GuardedFetchError) noteStreamError(recorder, error)
         controller.error(error)
       }
     },
@@ -225,6 +235,10 @@ export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: Fe
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new McpFailure('timeout', 'The server did not answer in time.')), endpoint.timeoutMs)
         }),
+        // An event stream cut by the guarded fetch (too large, idle) ends the wait with its reason.
+        new Promise<never>((_, reject) => {
+          recorder.onStreamError = (error) => reject(fromGuardedFetchError(error))
+        }),
       ])
       return { client, transport: kind, recorder, protocolVersion: client.getNegotiatedProtocolVersion() ?? null }
     } catch (error) {
@@ -232,6 +246,7 @@ export async function openMcpClient(endpoint: McpEndpoint, options: { fetch?: Fe
       throw error
     } finally {
       clearTimeout(timer)
+      recorder.onStreamError = undefined
     }
   }
   if (endpoint.transport === 'sse') return attempt('sse', undefined).catch((error) => Promise.reject(toMcpFailure(error, recorder)))
