@@ -249,7 +249,7 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-/** The server's tools (first page of tools/list), bounded by the server's timeout. */
+/** The server's tools (every page of tools/list; the SDK stops at 64 pages), bounded by the server's timeout. */
 export function listServerTools(userId: string, server: ServerSummary): Promise<ToolsOutcome<Tool[]>> {
   const listing = withSession(userId, server, async (client) => {
     const result = await client.listTools(undefined, { timeout: server.timeoutMs })
