@@ -101,7 +101,15 @@ async function main() {
     add('tool_call_overhead_ratio_no_reuse', median(tool.coldApp) / median(tool.coldDirect), 'app vs direct, new session every call')
     add('tool_call_cold_ratio', median(tool.coldApp) / median(tool.warmApp), 'first call after idle (session set-up) vs warm')
     extra.push(
-      `tool calls (ms): app warm ${median(tool.warmApp).toFixed(2)}, direct warm ${median(tool.warmDirect).toFixed(2)}, app cold ${median(tool.coldApp).toFixed(2)}, direct cold ${median(tool.coldDirect).toFixed(2)}; ${ROUNDS} warm rounds`,
+      `tool calls (ms, MCP ${tool.protocolVersion}): app warm ${median(tool.warmApp).toFixed(2)}, direct warm ${median(tool.warmDirect).toFixed(2)}, app cold ${median(tool.coldApp).toFixed(2)}, direct cold ${median(tool.coldDirect).toFixed(2)}; ${ROUNDS} warm rounds`,
+    )
+    // The same against the demo that speaks only MCP 2026-07-28 (scripts/demo/mcp-server-v2.ts, DEMO_PORT + 4).
+    const modern = await measureToolCalls(`http://127.0.0.1:${DEMO_PORT + 4}/mcp`, ROUNDS)
+    if (modern.protocolVersion !== '2026-07-28') throw new Error(`the 2026 demo spoke ${modern.protocolVersion}`)
+    add('tool_call_overhead_ratio_2026', median(modern.warmApp) / median(modern.warmDirect), 'the same against a 2026-07-28-only server (target ≤ 1.10)')
+    add('tool_call_2026_vs_2025_ratio', median(modern.warmApp) / median(tool.warmApp), 'app warm call: 2026-07-28 server vs 2025-11-25 server')
+    extra.push(
+      `tool calls (ms, MCP 2026-07-28): app warm ${median(modern.warmApp).toFixed(2)}, direct warm ${median(modern.warmDirect).toFixed(2)}, app cold ${median(modern.coldApp).toFixed(2)}, direct cold ${median(modern.coldDirect).toFixed(2)}`,
     )
 
     const { measureHungToolsPage } = await import('#bench/tools-page.ts')

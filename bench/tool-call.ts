@@ -1,8 +1,7 @@
 // Tool-call overhead: the app's server code path (session pool, guarded fetch, header
-// decryption, result parsing) against a direct SDK client, same demo server, same run.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
+// decryption, result parsing) against a direct v2 SDK client that negotiates the revision the
+// same way (server/discover, then initialize for a 2025-era server), same demo server, same run.
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { createAccount } from '#app/utils/auth.server.ts'
@@ -25,6 +24,12 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 
 const ARGS = { message: 'benchmark' }
 
+/** The baseline: the v2 client as an application would use it on its own. */
+function directClient(): Client {
+  return new Client({ name: 'bench', version: '1' }, { versionNegotiation: { mode: 'auto' } })
+}
+
+/** Warm and cold tool calls through the app and through a direct client; `protocolVersion` is what the app's session agreed. */
 export async function measureToolCalls(mcpUrl: string, rounds: number) {
   const { userId, workspaceId } = await createAccount({
     name: 'Bench',
@@ -37,13 +42,13 @@ export async function measureToolCalls(mcpUrl: string, rounds: number) {
   })
   const server = await requireServer(workspaceId, row.id)
 
-  const direct = new Client({ name: 'bench', version: '1' })
+  const direct = directClient()
   await direct.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)))
   const appCall = async () => {
     const outcome = await callServerTool(userId, server, 'echo', ARGS)
     if (!outcome.ok) throw new Error(`app call failed: ${outcome.failure.message}`)
   }
-  const directCall = () => direct.callTool({ name: 'echo', arguments: ARGS }, CallToolResultSchema)
+  const directCall = () => direct.callTool({ name: 'echo', arguments: ARGS })
 
   // Warm both paths (JIT, connection pools, the pooled session).
   for (let i = 0; i < 300; i++) {
@@ -62,6 +67,7 @@ export async function measureToolCalls(mcpUrl: string, rounds: number) {
       warmApp.push(await time(appCall))
     }
   }
+  const protocolVersion = direct.getNegotiatedProtocolVersion() ?? null
   await direct.close()
 
   const coldApp: number[] = []
@@ -71,15 +77,15 @@ export async function measureToolCalls(mcpUrl: string, rounds: number) {
     coldApp.push(await time(appCall))
     coldDirect.push(
       await time(async () => {
-        const client = new Client({ name: 'bench', version: '1' })
+        const client = directClient()
         const transport = new StreamableHTTPClientTransport(new URL(mcpUrl))
         await client.connect(transport)
-        await client.callTool({ name: 'echo', arguments: ARGS }, CallToolResultSchema)
+        await client.callTool({ name: 'echo', arguments: ARGS })
         await transport.terminateSession().catch(() => {})
         await client.close()
       }),
     )
   }
   await getSessionPool().closeAll()
-  return { warmApp, warmDirect, coldApp, coldDirect }
+  return { warmApp, warmDirect, coldApp, coldDirect, protocolVersion }
 }

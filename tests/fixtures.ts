@@ -58,6 +58,8 @@ export const demo = {
   /** The OAuth demo's MCP server; its authorization server (`oauthIssuer`) shows sign-in and consent pages. */
   oauthUrl: process.env.E2E_DEMO_OAUTH_URL ?? 'http://127.0.0.1:3203/mcp',
   oauthIssuer: process.env.E2E_DEMO_OAUTH_ISSUER ?? 'http://127.0.0.1:3204',
+  /** Open, and speaks only MCP 2026-07-28 (scripts/demo/mcp-server-v2.ts). */
+  modernUrl: process.env.E2E_DEMO_2026_URL ?? 'http://127.0.0.1:3205/mcp',
 }
 
 /**

@@ -26,6 +26,8 @@ export const DEMO_API_KEY = 'e2e-demo-key-4711'
 /** The OAuth demo: an MCP server and its own authorization server (oidc-provider, with sign-in and consent pages). */
 export const DEMO_OAUTH_PORT = DEMO_PORT + 2
 export const DEMO_OAUTH_ISSUER_PORT = DEMO_PORT + 3
+/** The demo that speaks only MCP 2026-07-28 (scripts/demo/mcp-server-v2.ts). */
+export const DEMO_2026_PORT = DEMO_PORT + 4
 const demoEnv = {
   DEMO_MCP_PORT: String(DEMO_PORT),
   DEMO_MCP_KEY_PORT: String(DEMO_KEY_PORT),
@@ -33,12 +35,14 @@ const demoEnv = {
   // Explicit, although start.ts derives the same ports: the tests name these URLs.
   DEMO_MCP_OAUTH_PORT: String(DEMO_OAUTH_PORT),
   DEMO_OAUTH_ISSUER_PORT: String(DEMO_OAUTH_ISSUER_PORT),
+  DEMO_MCP_2026_PORT: String(DEMO_2026_PORT),
 }
 Object.assign(process.env, {
   E2E_DEMO_URL: `http://127.0.0.1:${DEMO_PORT}/mcp`,
   E2E_DEMO_KEY_URL: `http://127.0.0.1:${DEMO_KEY_PORT}/mcp`,
   E2E_DEMO_OAUTH_URL: `http://127.0.0.1:${DEMO_OAUTH_PORT}/mcp`,
   E2E_DEMO_OAUTH_ISSUER: `http://127.0.0.1:${DEMO_OAUTH_ISSUER_PORT}`,
+  E2E_DEMO_2026_URL: `http://127.0.0.1:${DEMO_2026_PORT}/mcp`,
   E2E_SERVER_LOG: `${e2eDir}.server.log`,
 })
 Object.assign(process.env, env)

@@ -1,4 +1,4 @@
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { FetchLike } from '@modelcontextprotocol/client'
 import {
   type AuthChallenge,
   type McpEndpoint,
@@ -58,14 +58,15 @@ export async function probeMcpServer(
   const refusal: RefusalNote = { last: null }
   const fetch = noteRefusals(baseFetch, refusal)
   try {
-    opened = await openMcpClient(endpoint, { fetch })
+    // A probe decides the revision afresh (server/discover first): what it agrees is remembered.
+    opened = await openMcpClient({ ...endpoint, protocolVersion: null }, { fetch })
     const version = opened.client.getServerVersion()
     const base = {
       ...emptyResult,
       transport: opened.transport,
       serverName: version?.name?.slice(0, 200) ?? null,
       serverVersion: version?.version?.slice(0, 100) ?? null,
-      protocolVersion: opened.transport === 'streamable-http' ? protocolVersionOf(opened) : null,
+      protocolVersion: opened.protocolVersion,
     }
     try {
       const tools = await opened.client.listTools(undefined, { timeout: endpoint.timeoutMs })
@@ -101,13 +102,6 @@ function failureOutcome(failure: McpFailure): ProbeOutcome {
   if (failure.kind === 'auth_required' || failure.kind === 'forbidden') return 'headers_required'
   if (failure.kind === 'session_expired') return 'protocol_error'
   return failure.kind
-}
-
-function protocolVersionOf(opened: Awaited<ReturnType<typeof openMcpClient>>): string | null {
-  const transport = opened.client.transport
-  return transport && 'protocolVersion' in transport && typeof transport.protocolVersion === 'string'
-    ? transport.protocolVersion
-    : null
 }
 
 async function closeQuietly(opened: Awaited<ReturnType<typeof openMcpClient>>) {

@@ -1,6 +1,6 @@
 // A tool's annotations (MCP "Tool annotations": hints, not guarantees) as the badges every place
 // that shows a tool uses: the Tools page, the tool page and the tool policy form.
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+import type { Tool } from '@modelcontextprotocol/client'
 
 export type ToolBadge = { key: 'readOnly' | 'destructive' | 'idempotent' | 'openWorld'; label: string; tone: 'ok' | 'warn' | 'info' }
 

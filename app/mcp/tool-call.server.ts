@@ -2,7 +2,7 @@
 // a call that stopped for a sign-in or more scopes, kept (encrypted) and run once the person is
 // back (`?resume=<id>`, oauth/connect.server.ts counts its rounds). Calls go through
 // mcp/tools.server.ts (sessions, refresh and step-up).
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+import type { Tool } from '@modelcontextprotocol/client'
 import {
   type PendingToolCall,
   dropPendingToolCall,

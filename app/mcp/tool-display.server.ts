@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { type Clipped, boundedJson, clipText, ellipsize, formatBytes } from '#app/mcp/display-bounds.ts'
 
 /*
- * Turns the raw CallToolResult a remote server sent (untrusted: see @modelcontextprotocol/sdk
+ * Turns the raw CallToolResult a remote server sent (untrusted: see @modelcontextprotocol/client
  * types.ts for the shapes) into the bounded "display result" the tool page renders. It runs on
  * the server, before anything goes into loader or action data: only what the page shows ever
  * reaches the browser. Text is cut with a note of its length, JSON is cut and depth-checked,

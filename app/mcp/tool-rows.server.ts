@@ -1,6 +1,6 @@
 // The Tools page's rows of one server: the tools the workspace's policy shows, those matching the
 // search, each bounded for the page (a preview of the description, badges, a schema problem).
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+import type { Tool } from '@modelcontextprotocol/client'
 import type { ToolRule } from '#app/models/tool-policy.server.ts'
 import { toolBadges } from '#app/mcp/tool-annotations.ts'
 import { inputSchemaBoundsProblem } from '#app/mcp/tool-input/bounds.server.ts'

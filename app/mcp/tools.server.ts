@@ -1,6 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
+import type { Client, Tool } from '@modelcontextprotocol/client'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { MAX_AUTHORIZATION_ROUNDS } from '#app/models/pending-tool-call.server.ts'
 import { type ServerSummary, listServers } from '#app/models/server.server.ts'
@@ -9,6 +7,7 @@ import { markServerAsOAuth, recordChallenge } from '#app/models/server-probe.ser
 import { logger } from '#app/utils/logger.server.ts'
 import { type AuthChallenge, type McpFailureKind, McpFailure } from '#app/mcp/transport/client.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
+import { withRevisionNoted } from '#app/mcp/revision.server.ts'
 import { getAccessToken } from '#app/oauth/tokens.server.ts'
 import { keepsRefusingSentence } from '#app/oauth/rounds.server.ts'
 import { mayCallTool } from '#app/mcp/tool-policy.server.ts'
@@ -87,7 +86,7 @@ async function withSession<T>(
         if (!loaded.ok) throw new HeadersUnreadableError(loaded.unreadableHeaders)
         return loaded.endpoint
       },
-      fn,
+      withRevisionNoted(server, fn),
     )
     return { ok: true, value }
   } catch (error) {
@@ -155,7 +154,7 @@ async function withOAuthSession<T>(
           // The token goes to the MCP server's own origin only (mcpFetch).
           return { ...loaded.endpoint, headers: { ...loaded.endpoint.headers, Authorization: `Bearer ${accessToken}` } }
         },
-        fn,
+        withRevisionNoted(server, fn),
       )
       return { ok: true, value }
     } catch (error) {
@@ -259,7 +258,7 @@ export function withServerSession<T>(userId: string, server: ServerSummary, fn: 
   return withSession(userId, server, fn)
 }
 
-/** The server's tools (first page of tools/list), bounded by the server's timeout. */
+/** The server's tools (every page of tools/list; the SDK stops at 64 pages), bounded by the server's timeout. */
 export function listServerTools(userId: string, server: ServerSummary): Promise<ToolsOutcome<Tool[]>> {
   const listing = withSession(userId, server, async (client) => {
     const result = await client.listTools(undefined, { timeout: server.timeoutMs })
@@ -303,7 +302,7 @@ export async function callServerTool(
   const { onProgress, signal } = options
   const outcome = await withSession(userId, server, async (client) => {
     const started = performance.now()
-    const result = await client.callTool({ name: toolName, arguments: args }, CallToolResultSchema, {
+    const result = await client.callTool({ name: toolName, arguments: args }, {
       timeout: server.timeoutMs,
       ...(onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {}),
       ...(signal ? { signal } : {}),

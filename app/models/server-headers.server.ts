@@ -80,5 +80,8 @@ export async function loadEndpoint(server: ServerSummary): Promise<EndpointResul
     else unreadable.push(row.name)
   }
   if (unreadable.length > 0) return { ok: false, unreadableHeaders: unreadable }
-  return { ok: true, endpoint: { url: server.url, transport: server.transport, headers, timeoutMs: server.timeoutMs } }
+  return {
+    ok: true,
+    endpoint: { url: server.url, transport: server.transport, headers, timeoutMs: server.timeoutMs, protocolVersion: server.probeProtocolVersion },
+  }
 }

@@ -15,6 +15,7 @@ export function probeRow(probe: ProbeResult) {
     transport: probe.transport ? toDbProbeTransport(probe.transport) : null,
     toolCount: probe.toolCount,
     serverName: probe.serverName,
+    protocolVersion: probe.protocolVersion,
   }
 }
 
@@ -88,4 +89,16 @@ export async function markServerAsOAuth(server: ServerSummary): Promise<boolean>
     data: { authType: 'oauth', configVersion: { increment: 1 } },
   })
   return updated.count > 0
+}
+
+/**
+ * Remembers the MCP revision a session of this server agreed (ServerProbe.protocolVersion), when it
+ * differs from the one stored: an OAuth server tells it only once connected, and a server may move
+ * to a newer revision. A server never probed has no row to hold it and is left alone.
+ */
+export async function recordProtocolVersion(serverId: string, protocolVersion: string): Promise<void> {
+  await getDb().serverProbe.updateMany({
+    where: { serverId, OR: [{ protocolVersion: null }, { protocolVersion: { not: protocolVersion } }] },
+    data: { protocolVersion },
+  })
 }

@@ -15,7 +15,9 @@ const fromDbProbeTransport = (transport: DbProbeTransport): McpTransportKind => 
 
 // The last probe, the OAuth client settings and the discovery cache live in their own 1:1 tables
 // (docs/decisions/019-server-split-and-enums.md); callers see them flattened as before.
-const probeSelect = { select: { probedAt: true, outcome: true, message: true, transport: true, toolCount: true, serverName: true } } as const
+const probeSelect = {
+  select: { probedAt: true, outcome: true, message: true, transport: true, toolCount: true, serverName: true, protocolVersion: true },
+} as const
 const oauthClientSelect = {
   select: {
     clientId: true,
@@ -28,7 +30,15 @@ const oauthClientSelect = {
   },
 } as const
 
-type ProbePart = { probedAt: Date; outcome: DbProbeOutcome; message: string; transport: DbProbeTransport | null; toolCount: number | null; serverName: string | null }
+type ProbePart = {
+  probedAt: Date
+  outcome: DbProbeOutcome
+  message: string
+  transport: DbProbeTransport | null
+  toolCount: number | null
+  serverName: string | null
+  protocolVersion: string | null
+}
 type OAuthClientPart = {
   clientId: string | null
   tokenAuthMethod: TokenAuthMethod | null
@@ -46,6 +56,8 @@ function probeFields(probe: ProbePart | null) {
     probeTransport: probe?.transport ? fromDbProbeTransport(probe.transport) : null,
     probeToolCount: probe?.toolCount ?? null,
     probeServerName: probe?.serverName ?? null,
+    /** The MCP revision agreed at the last probe (e.g. 2026-07-28): the next session starts from it. */
+    probeProtocolVersion: probe?.protocolVersion ?? null,
   }
 }
 

@@ -2,11 +2,13 @@ import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import { API_KEY_HEADER, startDemoMcpServer, type DemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import { startDemoOAuthServer } from '#scripts/demo/oauth-server.ts'
+import { type DemoV2McpServer, startDemoV2McpServer } from '#scripts/demo/mcp-server-v2.ts'
 import { type OidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 
 // `tsx scripts/demo/start.ts`: the demo MCP servers a newcomer adds to Switchboard. The open one
 // needs nothing; the second needs the X-Api-Key header (the default key is documented, not a secret);
-// the third needs OAuth and has its own authorization server with a sign-in page (any name works).
+// the third needs OAuth and has its own authorization server with a sign-in page (any name works); the
+// fourth is open and speaks only MCP 2026-07-28 (the v2 server package, 2025-era clients refused).
 
 export const DEFAULT_DEMO_API_KEY = 'demo-key-change-me'
 /** How long a signal-triggered shutdown may take before the process exits anyway. */
@@ -28,6 +30,8 @@ const DemoEnvSchema = z.object({
   DEMO_OAUTH_ISSUER_PORT: PortSchema.optional(),
   // Where the OAuth demo's pages link back to: the app's PUBLIC_URL (its default when unset).
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000').transform((value) => new URL(value).origin),
+  // Unset, DEMO_MCP_PORT + 4 (3105 by default).
+  DEMO_MCP_2026_PORT: PortSchema.optional(),
 })
 
 export type DemoServersOptions = {
@@ -48,6 +52,8 @@ export type DemoServersOptions = {
   oauthIssuerPort?: number
   /** Switchboard's address, linked from the OAuth demo's pages. Default PUBLIC_URL, else http://127.0.0.1:3000. */
   appUrl?: string
+  /** The 2026-07-28-only demo. Default DEMO_MCP_2026_PORT, else `port` + 4 (3105). 0 picks a free port. */
+  modernPort?: number
 }
 
 export type DemoServers = {
@@ -55,6 +61,8 @@ export type DemoServers = {
   withKey: DemoMcpServer
   /** The OAuth demo, or undefined when it could not start (a warning said why; the others run anyway). */
   oauth: OidcMcpServer | undefined
+  /** Open, MCP 2026-07-28 only. */
+  modern: DemoV2McpServer
   apiKey: string
   /** One line per server, for a console or a log. */
   describe(): string[]
@@ -82,14 +90,22 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
     { mcpPort: oauthPort, issuerPort: oauthIssuerPort, appUrl: options.appUrl ?? parsed.data.PUBLIC_URL },
     [port, keyPort],
   )
+  const modernPort = options.modernPort ?? parsed.data.DEMO_MCP_2026_PORT ?? nextTo(port, 4)
+  let modern: DemoV2McpServer
   let withKey: DemoMcpServer
+  try {
+    modern = await listenOrExplain(() => startDemoV2McpServer({ host, port: modernPort }), [modernPort, 'DEMO_MCP_2026_PORT'])
+  } catch (error) {
+    await Promise.all([open.close(), oauth?.close()])
+    throw error
+  }
   try {
     withKey = await listenOrExplain(
       () => startDemoMcpServer({ host, port: keyPort, apiKey }),
       [keyPort, 'DEMO_MCP_KEY_PORT'],
     )
   } catch (error) {
-    await Promise.all([open.close(), oauth?.close()])
+    await Promise.all([open.close(), oauth?.close(), modern.close()])
     throw error
   }
   // Only the documented default key is printed; a key someone chose is theirs to keep out of logs.
@@ -98,6 +114,7 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
     open,
     withKey,
     oauth,
+    modern,
     apiKey,
     describe: () => [
       `Demo MCP server (open):    ${open.url}  (legacy SSE: ${open.sseUrl})`,
@@ -105,9 +122,10 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
       oauth
         ? `Demo MCP server (OAuth):   ${oauth.mcpUrl}  asks you to sign in at ${oauth.issuer} (any name works)`
         : 'Demo MCP server (OAuth):   not started (see the warning above)',
+      `Demo MCP server (2026):    ${modern.url}  speaks only MCP 2026-07-28`,
     ],
     close: async () => {
-      await Promise.all([open.close(), withKey.close(), oauth?.close()])
+      await Promise.all([open.close(), withKey.close(), oauth?.close(), modern.close()])
     },
   }
 }

@@ -1,5 +1,4 @@
 import http from 'node:http'
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { action as toolAction, loader as toolLoader } from '#app/routes/w.$workspaceId.servers.$serverId.tools.$toolName.tsx'
 import { loader as toolsLoader } from '#app/routes/w.$workspaceId.tools.tsx'
@@ -20,7 +19,8 @@ let refuserRequests = 0
 
 beforeAll(async () => {
   hostile = await startHostileMcpServer()
-  // Answers `initialize` as an MCP 2026-07-28 server that does not speak our version does (SEP-2575).
+  // Answers every request (server/discover, initialize) as a server of a later revision that
+  // speaks none of ours would (SEP-2575: -32022 with the versions it supports).
   versionRefuser = http.createServer((req, res) => {
     refuserRequests += 1
     const chunks: Buffer[] = []
@@ -36,7 +36,7 @@ beforeAll(async () => {
           error: {
             code: -32022,
             message: 'Unsupported protocol version',
-            data: { supported: ['2026-07-28', 'DRAFT-2027-v1', '<script>alert(1)</script>'], requested: LATEST_PROTOCOL_VERSION },
+            data: { supported: ['DRAFT-2027-v1', '<script>alert(1)</script>'], requested: '2026-07-28' },
           },
         }),
       )
@@ -142,7 +142,8 @@ test('arguments typed as JSON nested too deeply get a sentence on the field inst
 test('a refused protocol version names the versions the server speaks, on the probe and on the Tools page', async () => {
   const before = refuserRequests
   const probe = await probeMcpServer({ url: versionRefuserUrl, transport: 'auto', headers: {}, timeoutMs: 5_000 })
-  const sentence = `The server does not support MCP protocol version ${LATEST_PROTOCOL_VERSION}, which Switchboard uses. It supports: 2026-07-28, DRAFT-2027-v1.`
+  const sentence =
+    'The server does not speak any MCP revision Switchboard speaks (2026-07-28, 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05). It supports: DRAFT-2027-v1.'
   expect(probe.outcome).toBe('protocol_error')
   expect(probe.message).toBe(sentence)
   // It speaks Streamable HTTP: no retry over the legacy SSE transport.

@@ -5,6 +5,7 @@ import { type OAuthTokenVerifier } from '@modelcontextprotocol/sdk/server/auth/p
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { createDemoMcpServer, type DemoServerContext } from '#scripts/demo/tools.ts'
+import { createV2Handler, type McpPeerEra, serveWithV2Handler } from '#tests/servers/mcp-v2-endpoint.ts'
 import { asyncHandler, quoteParam } from '#tests/servers/peer-http.ts'
 
 // The protected MCP endpoint of the OAuth test peers: the demo tools over Streamable HTTP (stateful),
@@ -63,6 +64,8 @@ export type ProtectedMcpEndpointOptions = {
   scopeRefusedTools?: readonly string[]
   /** Awaited before a DELETE is handled: a server slow to end sessions. Default none. */
   beforeSessionDelete?: () => Promise<void>
+  /** Which SDK serves MCP behind the bearer check (mcp-v2-endpoint.ts). Default `v1`. */
+  era?: McpPeerEra
 }
 
 export type ProtectedMcpEndpoint = {
@@ -94,6 +97,8 @@ export function createProtectedMcpEndpoint(options: ProtectedMcpEndpointOptions)
   let tickets = 0
   const context: DemoServerContext = { nextTicketNumber: () => ++tickets, toolCallCancelled: () => {} }
 
+  const era = options.era ?? 'v1'
+  const v2Handler = era === 'v1' ? null : createV2Handler(era)
   const router = express.Router()
   router.use((req, res, next) => {
     stats.requests += 1
@@ -141,6 +146,11 @@ export function createProtectedMcpEndpoint(options: ProtectedMcpEndpointOptions)
       const auth = req.auth
       if (!auth) throw new Error('requireBearerAuth let a request through without auth info')
       if (refuseMissingToolScope(req, res, auth.scopes, options)) return
+      if (v2Handler) {
+        countMessages(req.body, stats)
+        await serveWithV2Handler(v2Handler, req, res, auth)
+        return
+      }
 
       const sessionId = req.get('mcp-session-id')
       if (sessionId !== undefined) {

@@ -14,6 +14,7 @@ import {
   type McpEndpointStats,
 } from '#tests/servers/mcp-endpoint.ts'
 import { closeServer, reportPeerBug } from '#tests/servers/peer-http.ts'
+import { type McpPeerEra } from '#tests/servers/mcp-v2-endpoint.ts'
 import { type RevocationCounts } from '#tests/servers/sdk-oauth-provider.ts'
 
 // Peer 2: npm oidc-provider as an independent authorization server (its own origin), and an MCP
@@ -23,6 +24,8 @@ import { type RevocationCounts } from '#tests/servers/sdk-oauth-provider.ts'
 // scripts/demo/oauth-server.ts runs it as the OAuth demo: fixed ports and pages worded for a newcomer.
 
 export type OidcMcpServerOptions = {
+  /** Which SDK serves the MCP endpoint (mcp-v2-endpoint.ts): `v1` (default), `2026-only` or `2026-and-legacy`. */
+  mcpEra?: McpPeerEra
   /** Scopes of the MCP resource (advertised, registrable, granted on consent). Default `['mcp:tools']`. */
   scopes?: string[]
   /** Access-token lifetime in whole seconds (JWT `exp`). Default 3600. */
@@ -264,6 +267,8 @@ export async function startOidcMcpServer(options: OidcMcpServerOptions = {}): Pr
     toolScopes: {},
     challengeScope: 'granted-and-required',
     stats: mcpStats,
+
+    era: options.mcpEra,
   })
   mcpApp.use(mcpUrl.pathname, mcp.router)
 

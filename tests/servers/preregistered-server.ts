@@ -97,6 +97,8 @@ export async function startPreregisteredServer(options: PreregisteredServerOptio
     toolScopes: {},
     challengeScope: 'granted-and-required',
     stats: stats.mcp,
+
+    era: options.mcpEra,
   })
   app.use(mcpUrl.pathname, mcp.router)
 

@@ -145,6 +145,8 @@ export async function startSdkAuthServer(options: SdkAuthServerOptions = {}): Pr
     stats: stats.mcp,
     scopeRefusedTools: options.scopeRefusedTools ?? [],
     beforeSessionDelete: options.beforeSessionDelete,
+
+    era: options.mcpEra,
   })
   app.use(mcpUrl.pathname, mcp.router)
 

@@ -19,6 +19,7 @@ import {
   getOAuthProtectedResourceMetadataUrl,
 } from '@modelcontextprotocol/sdk/server/auth/router.js'
 import { type AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import { type McpPeerEra } from '#tests/servers/mcp-v2-endpoint.ts'
 import {
   type OAuthClientInformationFull,
   type OAuthMetadata,
@@ -90,6 +91,8 @@ export function createAuthorizationServerCounters(): AuthorizationServerCounters
 
 /** Options the SDK-based peers share; each default is the behaviour they had before the option existed. */
 export type AuthorizationServerVariantOptions = {
+  /** Which SDK serves the MCP endpoint (mcp-v2-endpoint.ts): `v1` (default), `2026-only` or `2026-and-legacy`. */
+  mcpEra?: McpPeerEra
   /**
    * Default true. False behaves like a 2025-03-26 server: `/.well-known/oauth-protected-resource*` is 404 and
    * 401 challenges carry no `resource_metadata`, so a client has to take the MCP origin as the authorization server.

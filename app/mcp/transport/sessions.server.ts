@@ -1,5 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { Client, FetchLike } from '@modelcontextprotocol/client'
 import { logger } from '#app/utils/logger.server.ts'
 import {
   type McpEndpoint,
@@ -171,6 +170,9 @@ export class McpSessionPool {
 
   #release(entry: Entry): void {
     entry.busy = Math.max(0, entry.busy - 1)
+    // Idle counts from the end of the last call: opening and negotiating (server/discover, then
+    // initialize for a 2025-era server) must not use up a session's idle time before it is reused.
+    entry.lastUsed = Date.now()
     // The call that just finished does not wait for its retired session's end.
     if (entry.busy === 0 && entry.retired) this.#endInBackground(entry)
   }

@@ -95,6 +95,7 @@ export async function serverPageData(
       probeTransport: server.probeTransport,
       probeToolCount: server.probeToolCount,
       probeServerName: server.probeServerName,
+      protocolVersion: server.probeProtocolVersion,
       // Names only: header values are write-only.
       headers: server.headers.map((h) => ({ id: h.id, name: h.name, updatedAt: h.updatedAt })),
     },

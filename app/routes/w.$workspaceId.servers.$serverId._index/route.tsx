@@ -113,6 +113,8 @@ export default function ServerRoute() {
             {AUTH_TYPE_LABELS[server.authType]}
             <span className="muted">{server.authTypeLocked ? ' (set by an admin)' : ' (detected)'}</span>
           </dd>
+          <dt>MCP revision</dt>
+          <dd>{server.protocolVersion ?? 'Not known yet (test the connection)'}</dd>
           <dt>Timeout</dt>
           <dd>{server.timeoutMs / 1000} seconds</dd>
           <dt>Last test</dt>
