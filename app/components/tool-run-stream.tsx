@@ -37,8 +37,8 @@ export function readEvents(buffer: string): { events: Array<{ event: string; dat
   return { events, rest }
 }
 
-/** Runs the tool form `form` through the streamed run at `url`; `cancel` stops it. */
-export function useStreamedToolRun(url: string) {
+/** Runs the tool form `form` through the streamed run at `url`; `cancel` stops it; `onDone` follows every end. */
+export function useStreamedToolRun(url: string, onDone?: () => void) {
   const [state, setState] = useState<StreamedRun>({ phase: 'idle' })
   const controller = useRef<AbortController | null>(null)
   // Leaving the page ends the call too.
@@ -78,6 +78,7 @@ export function useStreamedToolRun(url: string) {
       else setState({ phase: 'done', run: null, message: `The run could not be followed (${error instanceof Error ? error.message : 'network error'}). Run the tool again.` })
     } finally {
       controller.current = null
+      onDone?.()
     }
   }
 

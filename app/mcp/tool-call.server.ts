@@ -11,6 +11,7 @@ import {
   takePendingToolCall,
 } from '#app/models/pending-tool-call.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
+import { listToolCallHistory, readToolCallArguments } from '#app/models/tool-call-history.server.ts'
 import { recordToolCall, recordedCall, recordedOutcomeOf } from '#app/models/tool-call-log.server.ts'
 import { boundedJson, clipText } from '#app/mcp/display-bounds.ts'
 import { toDisplayResult } from '#app/mcp/tool-display.server.ts'
@@ -48,9 +49,21 @@ async function loadTool(userId: string, server: ServerSummary, toolName: string)
  * The tool page: the tool (bounded, display-ready) or why it cannot be listed, and, back from a
  * Connect or a granted step-up (`resumeId`), the result of the call that stopped, run once.
  */
-export async function openToolPage(input: { userId: string; server: ServerSummary; toolName: string; resumeId: string | null }) {
+export async function openToolPage(input: {
+  userId: string
+  server: ServerSummary
+  toolName: string
+  resumeId: string | null
+  /** "Run again": the form is filled with the arguments of this earlier call of the person's. */
+  againId?: string | null
+}) {
   const { userId, server, toolName, resumeId } = input
-  const { tool, failure: listFailure, needsConfirmation } = await loadTool(userId, server, toolName)
+  const owner = { userId, serverId: server.id, toolName }
+  const [{ tool, failure: listFailure, needsConfirmation }, history, againArguments] = await Promise.all([
+    loadTool(userId, server, toolName),
+    listToolCallHistory(userId, server.id, toolName),
+    input.againId ? readToolCallArguments(input.againId, owner) : Promise.resolve(null),
+  ])
   let failure: (ToolsFailure & { pending?: string | null }) | null = listFailure
   let resumed: ToolRun | null = null
   if (resumeId && tool) {
@@ -63,7 +76,8 @@ export async function openToolPage(input: { userId: string; server: ServerSummar
   }
   // Only bounded, display-ready values: the raw tool (a schema nested thousands deep, a
   // megabyte description) would go whole into the page's data.
-  return { failure, resumed, tool: tool ? { ...displayTool(tool), needsConfirmation } : null }
+  const again = tool && againArguments && input.againId ? { id: input.againId, values: formValuesFromArguments(againArguments, describeToolForm(tool.inputSchema)) } : null
+  return { failure, resumed, history, again, tool: tool ? { ...displayTool(tool), needsConfirmation } : null }
 }
 
 /**

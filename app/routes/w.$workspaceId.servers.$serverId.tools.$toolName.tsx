@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useRevalidator } from '@remix-run/react'
 import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
@@ -25,8 +25,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const server = await requireServer(workspace.id, params.serverId ?? '')
   const toolName = params.toolName ?? ''
   // Back from a Connect or a granted step-up: the call that stopped runs once.
-  const resumeId = new URL(request.url).searchParams.get('resume')
-  const page = await openToolPage({ userId: user.id, server, toolName, resumeId })
+  const search = new URL(request.url).searchParams
+  const page = await openToolPage({ userId: user.id, server, toolName, resumeId: search.get('resume'), againId: search.get('again') })
   return { ...page, workspace, server: { id: server.id, name: server.name }, toolName, canManage: canManageWorkspace(role) }
 }
 
@@ -41,10 +41,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ToolRoute() {
-  const { workspace, server, tool, toolName, failure, resumed, canManage } = useLoaderData<typeof loader>()
+  const { again } = useLoaderData<typeof loader>()
+  // "Run again" starts the page afresh (its form filled with that call's arguments).
+  return <ToolPage key={again?.id ?? ''} />
+}
+
+function ToolPage() {
+  const { workspace, server, tool, toolName, failure, resumed, canManage, history, again } = useLoaderData<typeof loader>()
   const here = `/w/${workspace.id}/servers/${server.id}/tools/${encodeURIComponent(toolName)}`
+  const revalidator = useRevalidator()
   // With JavaScript the run streams (progress, Cancel); without, the form posts to the action.
-  const streamed = useStreamedToolRun(`${here}/run`)
+  // Either way the run joins "Your recent runs" (the loader runs again).
+  const streamed = useStreamedToolRun(`${here}/run`, () => revalidator.revalidate())
   const posted = useActionData<typeof action>()
   // The latest answer wins: a streamed run, a submitted form's, or a call resumed after a step-up.
   const actionData = (streamed.state.phase === 'done' ? streamed.state.run : null) ?? posted ?? resumed ?? undefined
@@ -88,7 +96,7 @@ export default function ToolRoute() {
             >
               <ToolForm
                 spec={tool.form}
-                defaultValues={actionData?.values ?? undefined}
+                defaultValues={actionData?.values ?? again?.values ?? undefined}
                 errors={actionData?.kind === 'invalid' ? actionData.errors : undefined}
               />
               {tool.needsConfirmation ? <ConfirmRunField /> : null}
@@ -128,6 +136,7 @@ export default function ToolRoute() {
               />
             </section>
           ) : null}
+          {history.length > 0 ? <RecentRuns history={history} here={here} /> : null}
           <details className="card">
             <summary>Input schema</summary>
             <SchemaJson clipped={tool.schemaJson} />
@@ -135,6 +144,53 @@ export default function ToolRoute() {
         </>
       ) : null}
     </div>
+  )
+}
+
+const RUN_TONES: Record<string, string> = { success: 'ok', tool_error: 'warn', reauth_required: 'warn', failure: 'error', refused: 'neutral', cancelled: 'neutral' }
+
+/** The person's own latest runs of this tool, each with "Run again" when its arguments were kept. */
+function RecentRuns({ history, here }: { history: Array<{ id: string; outcome: string; label: string; durationMs: number; at: string; rerunnable: boolean }>; here: string }) {
+  return (
+    <section className="card" aria-labelledby="history-heading">
+      <h2 id="history-heading">Your recent runs</h2>
+      <div className="table-scroll">
+        <table className="table history-table">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Took</th>
+              <th scope="col">
+                <span className="visually-hidden">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((entry) => (
+              <tr key={entry.id}>
+                {/* UTC, from the ISO text: the same on the server and in the browser. */}
+                <td className="nowrap">{`${entry.at.slice(0, 10)} ${entry.at.slice(11, 19)} UTC`}</td>
+                <td>
+                  <span className={`badge badge-${RUN_TONES[entry.outcome] ?? 'neutral'}`}>{entry.label}</span>
+                </td>
+                <td className="nowrap">{entry.durationMs < 1000 ? `${entry.durationMs} ms` : `${(entry.durationMs / 1000).toFixed(1)} s`}</td>
+                <td>
+                  {entry.rerunnable ? (
+                    <Link to={`${here}?again=${entry.id}`} aria-label={`Run again with the arguments of ${entry.at.slice(11, 19)} UTC`}>
+                      Run again
+                    </Link>
+                  ) : (
+                    <span className="muted">Arguments not kept</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted">Only you see your runs. “Run again” fills the form with that run’s arguments; press Run tool to send it.</p>
+    </section>
   )
 }
 

@@ -28,3 +28,22 @@ test('a slow tool: progress and Cancel with JavaScript, the result either way', 
   await expect(page.getByRole('region', { name: 'Result' })).toContainText('Waited 1500 ms.')
   await expect(ms).toHaveValue('1500')
 })
+
+test('a run joins “Your recent runs”; Run again fills the form with its arguments', async ({ page, login, navigate }) => {
+  const user = await login()
+  const server = await getDb().mcpServer.create({ data: { workspaceId: user.workspaceId, name: 'Demo', url: demo.url, authType: 'none' } })
+  await navigate(`/w/${user.workspaceId}/servers/${server.id}/tools/echo`)
+  const message = page.getByRole('textbox', { name: /^message/ })
+  await message.fill('remember me')
+  await page.getByRole('button', { name: 'Run tool' }).click()
+  await expect(page.getByRole('region', { name: 'Result' })).toContainText('remember me')
+  const runs = page.getByRole('region', { name: 'Your recent runs' })
+  await expect(runs.getByRole('row')).toHaveCount(2)
+  await expect(runs).toContainText('Succeeded')
+  await expectNoAxeViolations(page)
+
+  await navigate(`/w/${user.workspaceId}/servers/${server.id}/tools/echo`)
+  await expect(message).toHaveValue('')
+  await runs.getByRole('link', { name: /^Run again/ }).click()
+  await expect(message).toHaveValue('remember me')
+})

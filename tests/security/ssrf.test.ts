@@ -451,7 +451,7 @@ test('a forbidden token endpoint is never contacted for a refresh, nor a forbidd
   const server = await requireServer(who.workspaceId, serverId)
   const disconnected = await settle(() =>
     disconnectAction({
-      request: formRequest(`/w/${who.workspaceId}/servers/${server.id}/disconnect`, { confirm: 'on' }, who.cookie),
+      request: formRequest(`/w/${who.workspaceId}/servers/${server.id}/disconnect`, { intent: 'disconnect' }, who.cookie),
       params: { workspaceId: who.workspaceId, serverId },
       context: loadContext(),
     }),
@@ -495,7 +495,7 @@ test('a redirect from the token or revocation endpoint to a forbidden address is
   await toolsLoader({ request: getRequest(`/w/${who.workspaceId}/tools`, who.cookie), params: { workspaceId: who.workspaceId }, context: loadContext() })
   const disconnected = await settle(() =>
     disconnectAction({
-      request: formRequest(`/w/${who.workspaceId}/servers/${serverId}/disconnect`, { confirm: 'on' }, who.cookie),
+      request: formRequest(`/w/${who.workspaceId}/servers/${serverId}/disconnect`, { intent: 'disconnect' }, who.cookie),
       params: { workspaceId: who.workspaceId, serverId },
       context: loadContext(),
     }),

@@ -168,7 +168,7 @@ test('the authorization server never receives the static headers or the access t
   await getDb().oAuthConnection.updateMany({ where: { serverId }, data: { expiresAt: new Date(Date.now() - 60_000) } })
   await toolsLoader({ request: getRequest(`/w/${workspaceId}/tools`, cookie), params: { workspaceId }, context: loadContext() })
   const disconnected = await settle(() =>
-    disconnectAction({ request: formRequest(`/w/${workspaceId}/servers/${serverId}/disconnect`, { confirm: 'on' }, cookie), params: { workspaceId, serverId }, context: loadContext() }),
+    disconnectAction({ request: formRequest(`/w/${workspaceId}/servers/${serverId}/disconnect`, { intent: 'disconnect' }, cookie), params: { workspaceId, serverId }, context: loadContext() }),
   )
   expect(statusOf(disconnected)).toBe(302)
   const paths = authorizationServer.seen.map((entry) => `${entry.method} ${new URL(entry.path, authorizationServer.origin).pathname}`)
