@@ -172,7 +172,7 @@ export class McpSessionPool {
     entry.busy = Math.max(0, entry.busy - 1)
     // Idle counts from the end of the last call: opening and negotiating (server/discover, then
     // initialize for a 2025-era server) must not use up a session's idle time before it is reused.
-    entry.lastUsed = Date.now()
+    entry.lastUsed = this.#now()
     // The call that just finished does not wait for its retired session's end.
     if (entry.busy === 0 && entry.retired) this.#endInBackground(entry)
   }
