@@ -53,7 +53,7 @@ test('a tool call shows on the Overview’s and the server page’s health chart
   // The Overview: the server with its status, tool count and health.
   await navigate(ws)
   const item = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name: 'Activity demo' }) })
-  await expect(item.getByText('Reachable')).toBeVisible()
+  await expect(item.getByText('Ready', { exact: true })).toBeVisible()
   await expect(item.getByRole('link', { name: /^\d+ tools$/ })).toBeVisible()
   await expect(item.getByRole('img', { name: /Last 1 call: 1 answered/ })).toBeVisible()
   await expectNoAxeViolations(page)

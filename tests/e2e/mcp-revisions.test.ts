@@ -19,7 +19,7 @@ test('a server that speaks only MCP 2026-07-28 is added, shows its revision, and
   await expect(page.getByText('not an MCP response')).toHaveCount(0)
   await expectNoAxeViolations(page)
 
-  await page.getByRole('link', { name: 'Tools', exact: true }).click()
+  await page.getByRole('navigation', { name: 'Workspace sections' }).getByRole('link', { name: 'Tools', exact: true }).click()
   await expect(page.getByRole('heading', { level: 2, name: 'Modern demo' })).toBeVisible()
   await page.getByRole('link', { name: 'Echo' }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Echo' })).toBeVisible()

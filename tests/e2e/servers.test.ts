@@ -20,7 +20,7 @@ test('an admin adds the demo server, sees it needs no authentication, and runs a
   await expect(page.getByRole('status')).toContainText('No authentication needed')
   await expect(page.locator('#server-status')).toHaveText('Ready')
 
-  await page.getByRole('link', { name: 'Tools', exact: true }).click()
+  await page.getByRole('navigation', { name: 'Workspace sections' }).getByRole('link', { name: 'Tools', exact: true }).click()
   await expect(page.getByRole('heading', { level: 2, name: 'Demo' })).toBeVisible()
   await page.getByRole('link', { name: 'Echo' }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Echo' })).toBeVisible()
@@ -117,7 +117,7 @@ test('an admin edits, disables, and deletes a server (with confirmation)', async
 
   await page.getByRole('button', { name: 'Disable' }).click()
   await expect(page.getByRole('status')).toContainText('Renamed is disabled.')
-  await page.getByRole('link', { name: 'Tools', exact: true }).click()
+  await page.getByRole('navigation', { name: 'Workspace sections' }).getByRole('link', { name: 'Tools', exact: true }).click()
   await expect(page.getByText('No enabled MCP servers in this workspace.')).toBeVisible()
 
   await page.goto(`/w/${user.workspaceId}/servers`)
@@ -186,7 +186,7 @@ test('every input is styled like the others, whatever its type (the OAuth client
   if (javaScriptEnabled) {
     // Types no page of ours renders yet (a tool's date argument does): the same rule styles them.
     for (const type of ['date', 'time', 'search', 'tel']) {
-      const height = await page.locator('form').first().evaluate((form, inputType) => {
+      const height = await page.locator('main form').first().evaluate((form, inputType) => {
         const input = document.createElement('input')
         input.type = inputType
         form.append(input)
