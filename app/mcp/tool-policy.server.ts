@@ -23,10 +23,39 @@ export type ToolPermission = { ok: true; needsConfirmation: boolean } | { ok: fa
  * says whether the person must confirm the call first. (The rule is the workspace's, the same for
  * every member today; the person is asked for so that a per-person rule changes no caller.)
  */
-export async function mayCallTool(_userId: string, server: { id: string; name: string }, toolName: string): Promise<ToolPermission> {
-  const rule = await findToolRule(server.id, toolName)
+export async function mayCallTool(
+  _userId: string,
+  server: { id: string; name: string; toolPolicyVersion?: number },
+  toolName: string,
+): Promise<ToolPermission> {
+  const rule = server.toolPolicyVersion === undefined ? await findToolRule(server.id, toolName) : ruleFor(await rulesAtVersion(server.id, server.toolPolicyVersion), toolName)
   if (!rule.enabled) return { ok: false, message: toolTurnedOffSentence(server, toolName) }
   return { ok: true, needsConfirmation: rule.needsConfirmation }
+}
+
+/** Servers whose rules an instance keeps at once; the least recently read go first. */
+const MAX_CACHED_SERVERS = 1_000
+const cachedRules = new Map<string, { version: number; rules: Promise<Map<string, ToolRule>> }>()
+
+/**
+ * A server's rules for the policy version the caller read with the server's row: read once per
+ * version and instance, so a tool call costs no query. A change bumps the version in the same
+ * transaction (models/tool-policy.server.ts), so no instance applies rules older than the row it
+ * was given — the same guarantee as reading them, without the read.
+ */
+function rulesAtVersion(serverId: string, version: number): Promise<Map<string, ToolRule>> {
+  const cached = cachedRules.get(serverId)
+  if (cached && cached.version === version) {
+    cachedRules.delete(serverId)
+    cachedRules.set(serverId, cached)
+    return cached.rules
+  }
+  const rules = listToolRules(serverId)
+  cachedRules.set(serverId, { version, rules })
+  // A failed read is not kept: the next call reads again.
+  rules.catch(() => cachedRules.get(serverId)?.rules === rules && cachedRules.delete(serverId))
+  if (cachedRules.size > MAX_CACHED_SERVERS) cachedRules.delete(cachedRules.keys().next().value ?? '')
+  return rules
 }
 
 /**

@@ -88,6 +88,7 @@ const serverSelect = {
   timeoutMs: true,
   enabled: true,
   configVersion: true,
+  toolPolicyVersion: true,
   probe: probeSelect,
   oauthClient: oauthClientSelect,
   createdAt: true,

@@ -53,6 +53,8 @@ export async function saveToolRules(
   const defaults = rules.filter((rule) => rule.enabled && !rule.needsConfirmation).map((rule) => rule.toolName)
   const kept = rules.filter((rule) => !rule.enabled || rule.needsConfirmation)
   await db.$transaction([
+    // A new version first: every instance reads the rules afresh (tool-policy.server.ts in app/mcp).
+    db.mcpServer.update({ where: { id: serverId }, data: { toolPolicyVersion: { increment: 1 } }, select: { id: true } }),
     db.toolPolicy.deleteMany({ where: { serverId, toolName: { in: defaults } } }),
     ...kept.map((rule) =>
       db.toolPolicy.upsert({

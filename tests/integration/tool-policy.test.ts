@@ -100,15 +100,16 @@ test('an owner turns a tool off: it leaves the Tools page, its page and a direct
   expect(statusOf(posted)).toBe(403)
   expect(posted instanceof Response ? await posted.text() : '').toContain('has turned off the tool “echo”')
   // Every caller of the use case is refused too (the workspace endpoint of issue 13 will be one).
-  const called = await callServerTool(member.id, server, 'echo', { message: 'hi' })
+  // Each request reads the server's row afresh (its toolPolicyVersion says which rules apply).
+  const called = await callServerTool(member.id, await requireServer(owner.workspaceId, server.id), 'echo', { message: 'hi' })
   expect(called).toMatchObject({ ok: false, failure: { kind: 'disabled', action: 'none' } })
   expect(demo.stats.toolCalls).toBe(callsBefore)
-  expect(await mayCallTool(member.id, server, 'echo')).toMatchObject({ ok: false })
+  expect(await mayCallTool(member.id, await requireServer(owner.workspaceId, server.id), 'echo')).toMatchObject({ ok: false })
   expect((await listedTools(member.id, server, names.map((name) => ({ name })))).map((tool) => tool.name)).not.toContain('echo')
 
   // Turned on again, it is back; saving the same settings changes nothing and records nothing.
   await policyAction({ request: policyRequest(owner, server.id, ownerCookie, { tools: names, enabled: names }), params, context: loadContext() })
-  expect(await mayCallTool(member.id, server, 'echo')).toEqual({ ok: true, needsConfirmation: false })
+  expect(await mayCallTool(member.id, await requireServer(owner.workspaceId, server.id), 'echo')).toEqual({ ok: true, needsConfirmation: false })
   const again = await policyAction({ request: policyRequest(owner, server.id, ownerCookie, { tools: names, enabled: names }), params, context: loadContext() })
   expect(await flashOf(again)).toMatchObject({ message: 'Nothing changed.' })
   expect(await getDb().auditEvent.count({ where: { workspaceId: owner.workspaceId, event: 'tools.policy_changed' } })).toBe(2)

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "McpServer" ADD COLUMN     "toolPolicyVersion" INTEGER NOT NULL DEFAULT 0;
