@@ -154,41 +154,23 @@ function RecentRuns({ history, here }: { history: Array<{ id: string; outcome: s
   return (
     <section className="card" aria-labelledby="history-heading">
       <h2 id="history-heading">Your recent runs</h2>
-      <div className="table-scroll">
-        <table className="table history-table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Took</th>
-              <th scope="col">
-                <span className="visually-hidden">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.map((entry) => (
-              <tr key={entry.id}>
-                {/* UTC, from the ISO text: the same on the server and in the browser. */}
-                <td className="nowrap">{`${entry.at.slice(0, 10)} ${entry.at.slice(11, 19)} UTC`}</td>
-                <td>
-                  <span className={`badge badge-${RUN_TONES[entry.outcome] ?? 'neutral'}`}>{entry.label}</span>
-                </td>
-                <td className="nowrap">{entry.durationMs < 1000 ? `${entry.durationMs} ms` : `${(entry.durationMs / 1000).toFixed(1)} s`}</td>
-                <td>
-                  {entry.rerunnable ? (
-                    <Link to={`${here}?again=${entry.id}`} aria-label={`Run again with the arguments of ${entry.at.slice(11, 19)} UTC`}>
-                      Run again
-                    </Link>
-                  ) : (
-                    <span className="muted">Arguments not kept</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ul className="history-list">
+        {history.map((entry) => (
+          <li key={entry.id}>
+            {/* UTC, from the ISO text: the same on the server and in the browser. */}
+            <span className="nowrap">{`${entry.at.slice(0, 10)} ${entry.at.slice(11, 19)} UTC`}</span>
+            <span className={`badge badge-${RUN_TONES[entry.outcome] ?? 'neutral'}`}>{entry.label}</span>
+            <span className="nowrap muted">{entry.durationMs < 1000 ? `${entry.durationMs} ms` : `${(entry.durationMs / 1000).toFixed(1)} s`}</span>
+            {entry.rerunnable ? (
+              <Link to={`${here}?again=${entry.id}`} aria-label={`Run again with the arguments of ${entry.at.slice(11, 19)} UTC`}>
+                Run again
+              </Link>
+            ) : (
+              <span className="muted">Arguments not kept</span>
+            )}
+          </li>
+        ))}
+      </ul>
       <p className="muted">Only you see your runs. “Run again” fills the form with that run’s arguments; press Run tool to send it.</p>
     </section>
   )
