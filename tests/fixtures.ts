@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright'
-import { test as base, expect, type Page } from '@playwright/test'
+import { type Browser, test as base, expect, type Page } from '@playwright/test'
 import { createSession } from '#app/utils/session.server.ts'
 import { type TestUser, createUser } from '#tests/utils.ts'
 
@@ -74,22 +74,28 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   const url = page.url()
   const browser = page.context().browser()
   if (!browser) throw new Error('The page has no browser to open a scan context in')
-  const context = await browser.newContext({ javaScriptEnabled: true })
-  try {
-    const helper = await context.newPage()
-    await helper.route('**/*', (route) => {
-      const request = route.request()
-      if (request.url() === url && request.resourceType() === 'document') {
-        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
-      }
-      return request.resourceType() === 'script' ? route.abort() : route.continue()
-    })
-    await helper.goto(url)
-    await scan(helper, url)
-  } finally {
-    await context.close()
+  // One helper page per worker's browser, reused by every scan (a new context each time cost more
+  // than many scans); each scan routes the document anew.
+  let opened = scanPages.get(browser)
+  if (!opened) {
+    opened = browser.newContext({ javaScriptEnabled: true }).then((context) => context.newPage())
+    scanPages.set(browser, opened)
   }
+  const helper = await opened
+  await helper.unrouteAll({ behavior: 'ignoreErrors' })
+  await helper.route('**/*', (route) => {
+    const request = route.request()
+    if (request.url() === url && request.resourceType() === 'document') {
+      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
+    }
+    return request.resourceType() === 'script' ? route.abort() : route.continue()
+  })
+  await helper.goto(url)
+  await scan(helper, url)
 }
+
+/** The js-off scans' helper page, per browser (one per worker). */
+const scanPages = new WeakMap<Browser, Promise<Page>>()
 
 async function scan(page: Page, url: string): Promise<void> {
   const results = await new AxeBuilder({ page })
