@@ -1,14 +1,6 @@
 import type { FetchLike } from '@modelcontextprotocol/client'
-import {
-  type AuthChallenge,
-  type McpEndpoint,
-  type McpFailureKind,
-  type McpTransportKind,
-  type McpFailure,
-  guardedFetchFor,
-  openMcpClient,
-  toMcpFailure,
-} from '#app/mcp/transport/client.server.ts'
+import { type McpEndpoint, type McpTransportKind, guardedFetchFor, openMcpClient } from '#app/mcp/transport/client.server.ts'
+import { type AuthChallenge, type McpFailure, type McpFailureKind, toMcpFailure } from '#app/mcp/transport/failure.server.ts'
 import { publishedResourceMetadataUrl, publishesAuthorizationServerMetadata } from '#app/oauth/detection.server.ts'
 
 /** What the probe concluded; stored on the server row with its time. */

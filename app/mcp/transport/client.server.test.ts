@@ -1,6 +1,7 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnsupportedProtocolVersionError } from '@modelcontextprotocol/client'
 import { expect, test } from 'vitest'
-import { isLegacyRevision, SPOKEN_PROTOCOL_VERSIONS, toMcpFailure } from '#app/mcp/transport/client.server.ts'
+import { toMcpFailure } from '#app/mcp/transport/failure.server.ts'
+import { isLegacyRevision, SPOKEN_PROTOCOL_VERSIONS } from '#app/mcp/transport/revisions.ts'
 
 // The shapes the v2 SDK client throws for a request the server refused (see
 // tests/integration/hostile-servers.test.ts for the same against a real HTTP server).

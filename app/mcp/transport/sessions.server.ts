@@ -1,12 +1,7 @@
 import type { Client, FetchLike } from '@modelcontextprotocol/client'
 import { logger } from '#app/utils/logger.server.ts'
-import {
-  type McpEndpoint,
-  type McpTransportKind,
-  type OpenedClient,
-  openMcpClient,
-  toMcpFailure,
-} from '#app/mcp/transport/client.server.ts'
+import { type McpEndpoint, type McpTransportKind, type OpenedClient, openMcpClient } from '#app/mcp/transport/client.server.ts'
+import { toMcpFailure } from '#app/mcp/transport/failure.server.ts'
 
 /** A session unused for this long is closed. */
 export const SESSION_IDLE_TIMEOUT_MS = 5 * 60 * 1000
