@@ -38,7 +38,7 @@ export function recordedOutcomeOf(outcome: CallOutcomeLike): RecordedOutcome {
   const { kind, action } = outcome.failure
   if (kind === 'cancelled') return 'cancelled'
   // A disabled server (or, with the tool policy, a disabled tool) refuses before anything is sent.
-  if (kind === 'disabled' || kind === 'tool_disabled') return 'refused'
+  if (kind === 'disabled') return 'refused'
   if (SIGN_IN_KINDS.has(kind) || action === 'connect' || action === 'reconnect' || action === 'step_up') return 'reauth_required'
   return 'failure'
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
+import { CALL_OUTCOME_TONES, formatCallDuration } from '#app/components/formats.ts'
 import { ACTIVITY_KINDS, auditPage } from '#app/models/activity.server.ts'
 import { requireWorkspaceAdmin } from '#app/models/workspace.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -140,7 +141,7 @@ export default function AuditRoute() {
                   </td>
                   <td className="audit-server">{entry.serverName ?? '—'}</td>
                   <td className="audit-detail">
-                    {entry.durationMs !== null ? `${formatDuration(entry.durationMs)}.` : null}
+                    {entry.durationMs !== null ? `${formatCallDuration(entry.durationMs)}.` : null}
                     {entry.detail ?? ''}
                     {entry.issuer ? <span className="muted"> Authorization server: {entry.issuer}.</span> : null}
                     {entry.scopes ? <span className="muted"> Scopes: {entry.scopes}.</span> : null}
@@ -159,14 +160,8 @@ export default function AuditRoute() {
   )
 }
 
-const CALL_TONES: Record<string, string> = { success: 'ok', tool_error: 'warn', reauth_required: 'warn', failure: 'error', refused: 'neutral', cancelled: 'neutral' }
-
 function CallOutcomeBadge({ outcome, label }: { outcome: string; label: string }) {
-  return <span className={`badge badge-${CALL_TONES[outcome] ?? 'neutral'}`}>{label.toLowerCase()}</span>
-}
-
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms}\u00a0ms` : `${(ms / 1000).toFixed(1)}\u00a0s`
+  return <span className={`badge badge-${CALL_OUTCOME_TONES[outcome] ?? 'neutral'}`}>{label.toLowerCase()}</span>
 }
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · Switchboard' }]

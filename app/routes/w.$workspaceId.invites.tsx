@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { formatUtc } from '#app/components/formats.ts'
 import { ErrorList, SelectField } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { DEFAULT_INVITE_LIFETIME, INVITE_LIFETIMES, INVITE_LIFETIME_KEYS } from '#app/models/invite-fields.ts'
@@ -106,7 +107,7 @@ export default function InvitesRoute() {
                     <td>{ROLE_LABELS[invite.role]}</td>
                     <td className="hide-narrow">{invite.createdBy}</td>
                     <td>
-                      <time dateTime={invite.expiresAt}>{formatDate(invite.expiresAt)}</time>
+                      <time dateTime={invite.expiresAt}>{formatUtc(invite.expiresAt)}</time>
                     </td>
                     <td>
                       <Form method="post">
@@ -116,7 +117,7 @@ export default function InvitesRoute() {
                           value={revokeIntent}
                           variant="secondary"
                           pendingText="Revoking…"
-                          aria-label={`Revoke the ${ROLE_LABELS[invite.role].toLowerCase()} invite that expires ${formatDate(invite.expiresAt)}`}
+                          aria-label={`Revoke the ${ROLE_LABELS[invite.role].toLowerCase()} invite that expires ${formatUtc(invite.expiresAt)}`}
                         >
                           Revoke
                         </StatusButton>
@@ -141,7 +142,7 @@ function NewLink({ link }: { link: { url: string; role: keyof typeof ROLE_LABELS
       </h2>
       <p>
         Send this link to the person you invite. They join as {ROLE_LABELS[link.role].toLowerCase()}; it works once, until{' '}
-        <time dateTime={link.expiresAt}>{formatDate(link.expiresAt)}</time>.{' '}
+        <time dateTime={link.expiresAt}>{formatUtc(link.expiresAt)}</time>.{' '}
         <strong>Copy it now: Switchboard does not show it again.</strong>
       </p>
       <div className="field invite-link">
@@ -182,11 +183,6 @@ function CreateInviteForm({ roleOptions }: { roleOptions: string[] }) {
       </Form>
     </section>
   )
-}
-
-/** A date the same on the server and in the browser (UTC), so hydration matches. */
-function formatDate(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`
 }
 
 export const meta: MetaFunction = () => [{ title: 'Invite people · Switchboard' }]

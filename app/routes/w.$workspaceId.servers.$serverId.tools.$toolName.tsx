@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from '@remix-run/react'
+import { CALL_OUTCOME_TONES, formatCallDuration, formatUtc } from '#app/components/formats.ts'
 import { ToolsFailureCallout } from '#app/components/connect-form.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { ToolForm } from '#app/components/tool-form.tsx'
@@ -147,8 +148,6 @@ function ToolPage() {
   )
 }
 
-const RUN_TONES: Record<string, string> = { success: 'ok', tool_error: 'warn', reauth_required: 'warn', failure: 'error', refused: 'neutral', cancelled: 'neutral' }
-
 /** The person's own latest runs of this tool, each with "Run again" when its arguments were kept. */
 function RecentRuns({ history, here }: { history: Array<{ id: string; outcome: string; label: string; durationMs: number; at: string; rerunnable: boolean }>; here: string }) {
   return (
@@ -157,12 +156,11 @@ function RecentRuns({ history, here }: { history: Array<{ id: string; outcome: s
       <ul className="history-list">
         {history.map((entry) => (
           <li key={entry.id}>
-            {/* UTC, from the ISO text: the same on the server and in the browser. */}
-            <span className="nowrap">{`${entry.at.slice(0, 10)} ${entry.at.slice(11, 19)} UTC`}</span>
-            <span className={`badge badge-${RUN_TONES[entry.outcome] ?? 'neutral'}`}>{entry.label}</span>
-            <span className="nowrap muted">{entry.durationMs < 1000 ? `${entry.durationMs} ms` : `${(entry.durationMs / 1000).toFixed(1)} s`}</span>
+            <span className="nowrap">{formatUtc(entry.at, { seconds: true })}</span>
+            <span className={`badge badge-${CALL_OUTCOME_TONES[entry.outcome] ?? 'neutral'}`}>{entry.label}</span>
+            <span className="muted">{formatCallDuration(entry.durationMs)}</span>
             {entry.rerunnable ? (
-              <Link to={`${here}?again=${entry.id}`} aria-label={`Run again with the arguments of ${entry.at.slice(11, 19)} UTC`}>
+              <Link to={`${here}?again=${entry.id}`} aria-label={`Run again with the arguments of ${formatUtc(entry.at, { seconds: true })}`}>
                 Run again
               </Link>
             ) : (

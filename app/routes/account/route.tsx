@@ -2,6 +2,7 @@ import { getFormProps, getInputProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { formatUtc } from '#app/components/formats.ts'
 import { ErrorList, Field } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
 import { accountDeletionPlan } from '#app/models/account.server.ts'
@@ -89,9 +90,9 @@ export default function AccountRoute() {
                 <tr key={session.handle}>
                   <td>{session.browser}</td>
                   <td>
-                    <time dateTime={session.createdAt}>{formatDate(session.createdAt)}</time>
+                    <time dateTime={session.createdAt}>{formatUtc(session.createdAt)}</time>
                   </td>
-                  <td>{session.lastSeenAt ? <time dateTime={session.lastSeenAt}>{formatDate(session.lastSeenAt)}</time> : '—'}</td>
+                  <td>{session.lastSeenAt ? <time dateTime={session.lastSeenAt}>{formatUtc(session.lastSeenAt)}</time> : '—'}</td>
                   <td>
                     {session.current ? (
                       <span className="badge">This browser</span>
@@ -103,7 +104,7 @@ export default function AccountRoute() {
                           value={endSessionIntent}
                           variant="secondary"
                           pendingText="Signing out…"
-                          aria-label={`Sign out ${session.browser}, signed in ${formatDate(session.createdAt)}`}
+                          aria-label={`Sign out ${session.browser}, signed in ${formatUtc(session.createdAt)}`}
                         >
                           Sign out
                         </StatusButton>
@@ -225,11 +226,6 @@ function DeleteAccountSection({ plan }: { plan: Plan }) {
       )}
     </section>
   )
-}
-
-/** A date the same on the server and in the browser (UTC), so hydration matches. */
-function formatDate(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`
 }
 
 export const meta: MetaFunction = () => [{ title: 'Account · Switchboard' }]
