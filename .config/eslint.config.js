@@ -30,7 +30,7 @@ const boundaries = [
   {
     name: 'mcp use cases',
     files: ['app/mcp/**'],
-    forbid: [{ regex: '^#app/(servers|routes|components)/', message: `app/mcp sits below app/servers and the routes. ${see}` }],
+    forbid: [{ regex: '^#app/(servers|routes|components|gateway)/', message: `app/mcp sits below app/servers and the routes. ${see}` }],
   },
   {
     name: 'mcp transport and pure helpers',
@@ -38,7 +38,7 @@ const boundaries = [
     forbid: [
       { regex: '^#app/oauth/', message: `The MCP transport and the pure MCP helpers never import app/oauth (the OAuth wing uses them to end sessions). ${see}` },
       { regex: '^#app/mcp/(?!transport/|tool-input/|display-bounds\\.ts$|tool-display\\.server\\.ts$)', message: `The MCP transport sits below the MCP use cases (probe, tools). ${see}` },
-      { regex: '^#app/(servers|routes|components)/', message: `app/mcp sits below app/servers and the routes. ${see}` },
+      { regex: '^#app/(servers|routes|components|gateway)/', message: `app/mcp sits below app/servers and the routes. ${see}` },
     ],
   },
   {
@@ -46,13 +46,18 @@ const boundaries = [
     files: ['app/oauth/**'],
     forbid: [
       { regex: '^#app/mcp/(?!transport/)', message: `app/oauth may use app/mcp/transport (to end sessions), never the rest of app/mcp. ${see}` },
-      { regex: '^#app/(servers|routes|components)/', message: `app/oauth sits below app/servers and the routes. ${see}` },
+      { regex: '^#app/(servers|routes|components|gateway)/', message: `app/oauth sits below app/servers, the gateway and the routes. ${see}` },
     ],
   },
   {
     name: 'servers',
     files: ['app/servers/**'],
-    forbid: [{ regex: '^#app/(routes|components)/', message: `app/servers sits below the routes and components. ${see}` }],
+    forbid: [{ regex: '^#app/(routes|components|gateway)/', message: `app/servers sits below the gateway, the routes and components. ${see}` }],
+  },
+  {
+    name: 'gateway',
+    files: ['app/gateway/**'],
+    forbid: [{ regex: '^#app/(routes|components|servers)/', message: `app/gateway (the workspace MCP endpoint) sits below the routes; it uses the MCP and OAuth use cases, never app/servers. ${see}` }],
   },
   {
     name: 'components and the HTTP server',

@@ -9,6 +9,9 @@ import { NonceProvider } from '#app/components/nonce.tsx'
 import { logger, redactUrl } from '#app/utils/logger.server.ts'
 import '#app/utils/load-context.server.ts'
 
+/** The workspace MCP endpoints and authorization server, for the Express process (app/server/http-app.ts). */
+export { gateway } from '#app/gateway/http.server.ts'
+
 /** How long a streamed render may take before it is aborted. */
 export const streamTimeout = 5_000
 

@@ -5,6 +5,7 @@ import express from 'express'
 import { bodyLimitFor, readActionBody, sendRefusal } from '#app/server/request-body.ts'
 import { refusalAnswer } from '#app/server/refusal-page.ts'
 import type { Env } from '#app/utils/env.server.ts'
+import { type GatewayModule, isGatewayPath } from '#app/utils/gateway-paths.ts'
 import { logger, redactUrl } from '#app/utils/logger.server.ts'
 import { runWithRequestContext } from '#app/utils/request-context.server.ts'
 import { checkRequestOrigin } from '#app/utils/request-origin.server.ts'
@@ -60,6 +61,10 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
     runWithRequestContext({ requestId, memo }, next)
   })
 
+  // The workspace MCP endpoints and Switchboard's authorization server: agents post JSON without an Origin, so they
+  // are answered before the browser rules below, by the gateway wing's own (docs/decisions/032).
+  app.use(gatewayHandler(source.build))
+
   app.use((req, res, next) => {
     const verdict = checkRequestOrigin(
       req.method,
@@ -81,6 +86,25 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
 
   app.all('*', remixHandler(env, source.build))
   return app
+}
+
+/**
+ * Hands gateway paths to the `gateway` the Remix build's entry module exports (app/entry.server.tsx), so that the
+ * gateway runs in the app's own module graph (one Prisma client, one MCP session pool; in development, reloaded
+ * with it). Every other request goes on.
+ */
+function gatewayHandler(source: BuildSource['build']): express.RequestHandler {
+  return async (req, res, next) => {
+    if (!isGatewayPath(req.path)) return next()
+    try {
+      const build = typeof source === 'function' ? await source() : source
+      const { gateway } = build.entry.module as { gateway?: GatewayModule }
+      if (!gateway) return next()
+      await gateway.handle(req, res, { clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' })
+    } catch (error) {
+      next(error)
+    }
+  }
 }
 
 /**
