@@ -67,3 +67,14 @@ test('the health route answers without a session and reveals nothing else', asyn
   expect(await response.text()).toBe('ok\n')
   expect(response.headers()['cache-control']).toBe('no-store')
 })
+
+test('agents reach the MCP endpoints without an Origin (the cross-site rule is for browser forms), browsers from elsewhere do not', async ({ request }) => {
+  const body = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } }
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }
+  // Playwright's request context sends no Origin: the gateway answers (no token: 401), not the cross-site check (403).
+  const agent = await request.post('/mcp/some-workspace', { headers, data: body })
+  expect(agent.status()).toBe(401)
+  const foreign = await request.post('/mcp/some-workspace', { headers: { ...headers, Origin: 'http://evil.example' }, data: body })
+  expect(foreign.status()).toBe(403)
+  expect(await foreign.text()).toMatch(/other web origins/)
+})
