@@ -1,6 +1,8 @@
 // One Switchboard instance for multi-instance tests: a separate Node process (started by
 // tests/multi-instance/instances.ts with `node --import tsx`) on the same database as the test,
 // driven over the IPC channel. It runs the app's own route handlers and models, nothing else.
+import http from 'node:http'
+import { gateway } from '#app/gateway/http.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
@@ -8,6 +10,9 @@ import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { refreshStats } from '#app/oauth/tokens.server.ts'
 import { finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { type InstanceReply, type InstanceRequest } from '#tests/multi-instance/protocol.ts'
+import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
+
+let gatewayServer: http.Server | undefined
 
 async function handle(request: InstanceRequest): Promise<InstanceReply> {
   switch (request.type) {
@@ -31,7 +36,13 @@ async function handle(request: InstanceRequest): Promise<InstanceReply> {
         refreshTokenRequests: refreshStats.tokenRequests,
       }
     }
+    case 'serve-gateway': {
+      gatewayServer ??= http.createServer((req, res) => void gateway.handle(req, res, { clientIp: req.socket.remoteAddress ?? 'unknown' }))
+      const origin = gatewayServer.listening ? `http://127.0.0.1:${(gatewayServer.address() as { port: number }).port}` : await listenOnLoopback(gatewayServer)
+      return { id: request.id, type: 'listening', origin }
+    }
     case 'stop': {
+      if (gatewayServer) await closeServer(gatewayServer)
       await getSessionPool().closeAll()
       await getDb().$disconnect()
       return { id: request.id, type: 'stopped' }

@@ -5,6 +5,8 @@ export type InstanceRequest =
   | { id: number; type: 'callback'; callbackUrl: string; cookie: string }
   /** `count` concurrent calls of the demo tool `echo` by `userId`. */
   | { id: number; type: 'calls'; workspaceId: string; serverId: string; userId: string; count: number; label: string }
+  /** Serve the gateway wing (app/gateway: MCP endpoints, authorization server) over HTTP on a free port. */
+  | { id: number; type: 'serve-gateway' }
   | { id: number; type: 'stop' }
 
 export type InstanceReply =
@@ -12,5 +14,7 @@ export type InstanceReply =
   | { id: number; type: 'step'; status: number; location: string }
   /** Each call's outcome: `ok` or the failure kind. `refreshTokenRequests` is this process's refreshStats. */
   | { id: number; type: 'calls'; outcomes: string[]; refreshTokenRequests: number }
+  /** Where the instance's gateway listens (its PUBLIC_URL is the balancer's origin in front of it). */
+  | { id: number; type: 'listening'; origin: string }
   | { id: number; type: 'stopped' }
   | { id: number; type: 'error'; message: string }
