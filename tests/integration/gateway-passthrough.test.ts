@@ -1,7 +1,7 @@
 // The per-server endpoint /mcp/<workspace>/<server> (issue 13 point 1, second half): one upstream server passed
 // through unchanged, with a v2 client on 2026-07-28 and a v1 client on 2025-11-25, against a real upstream peer
 // (tests/servers/passthrough-peer.ts) on the person's own connection.
-import { Client, type ElicitResult, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { Client, type ElicitResult, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -84,7 +84,7 @@ test('a 2026 agent sees the server unchanged: unprefixed tools, resources, templ
   expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {} })
 
   const tools = await client.listTools()
-  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'wait'])
+  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'summarize', 'wait'])
   expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'hi there' } }))).toBe('hi there')
 
   const resources = await client.listResources()
@@ -151,6 +151,29 @@ test('a 2026 agent’s elicitation handler answers the upstream’s question (MR
   expect(peer.stats.answers.at(-1)).toEqual({ action: 'accept', name: 'Ada' })
   // The upstream was told the agent can answer a form elicitation (and nothing else of the agent's).
   expect(peer.stats.askCapabilities.at(-1)).toEqual({ elicitation: { form: {} } })
+})
+
+test('a 2026 agent gets the upstream’s log lines only when its request names a level', async () => {
+  const client = await v2Agent(endpoint, url())
+  const lines: unknown[] = []
+  client.setNotificationHandler('notifications/message', (notification) => void lines.push(notification.params.data))
+  expect(textOf(await client.callTool({ name: 'chatty', arguments: {} }))).toBe('logged')
+  expect(lines).toEqual([])
+  expect(textOf(await client.callTool({ name: 'chatty', arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: 'info' } }))).toBe('logged')
+  expect(lines).toEqual(['chatty says hello'])
+})
+
+test('a 2026 agent that declared sampling answers the upstream’s sampling request; one that did not is not asked', async () => {
+  const sampler = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, versionNegotiation: { mode: 'auto' } })
+  sampler.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'a tidy peer' }, model: 'test-model' }))
+  await sampler.connect(new StreamableHTTPClientTransport(url(), { fetch: endpoint.fetch }))
+  opened.push(sampler)
+  expect(textOf(await sampler.callTool({ name: 'summarize', arguments: {} }))).toBe('Summary: a tidy peer')
+
+  const plain = await v2Agent(endpoint, url())
+  const refused = await plain.callTool({ name: 'summarize', arguments: {} })
+  expect(refused.isError).toBe(true)
+  expect(textOf(refused)).toMatch(/sampling/)
 })
 
 test('a forged or foreign requestState is refused', async () => {

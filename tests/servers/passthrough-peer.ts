@@ -89,6 +89,17 @@ function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void
     stats.answers.push({ action: answer ? 'accept' : 'other', name: answer?.name ?? null })
     return { content: [{ type: 'text', text: answer ? `Hello, ${answer.name} (${String(state)})` : 'No name given.' }] }
   })
+  server.registerTool('summarize', { description: 'Asks the agent’s model for a summary.', inputSchema: z.object({}) }, (_args, ctx) => {
+    stats.calls.push('summarize')
+    const draft = ctx.mcpReq.inputResponses?.draft
+    if (!draft) {
+      return inputRequired({
+        inputRequests: { draft: inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'Summarize the peer.' } }], maxTokens: 50 }) },
+      })
+    }
+    const text = z.object({ content: z.object({ text: z.string() }) }).safeParse(draft).data?.content.text
+    return { content: [{ type: 'text', text: `Summary: ${text ?? 'none'}` }] }
+  })
   server.registerTool('wait', { description: 'Waits until cancelled.', inputSchema: z.object({}) }, async (_args, ctx) => {
     stats.calls.push('wait')
     const signal = ctx.mcpReq.signal
