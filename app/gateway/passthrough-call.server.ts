@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { type AgentEra, agentCanAnswer, cancelAnswers, forwardingFor } from '#app/gateway/passthrough-forwarding.server.ts'
 import { signInSentence } from '#app/gateway/passthrough-sign-in.server.ts'
+import { ownResult } from '#app/gateway/passthrough-result.ts'
 import type { PassthroughState, passthroughStateCodec } from '#app/gateway/passthrough-state.server.ts'
 import { mayCallTool } from '#app/mcp/tool-policy.server.ts'
 import { type ToolsFailure, type ToolsOutcome, stopsForSignIn, withServerSession } from '#app/mcp/tools.server.ts'
@@ -28,7 +29,7 @@ const InputRequiredSchema = z.object({
 })
 
 /** What the upstream answered: a result, or input it needs (elicitation, sampling) before it can finish. */
-type Answer = { kind: 'result'; result: Record<string, unknown> } | { kind: 'input'; inputRequests: Record<string, unknown>; requestState: string | null }
+type Answer = { kind: 'result'; result: CallToolResult } | { kind: 'input'; inputRequests: Record<string, unknown>; requestState: string | null }
 
 /** A tool error result (the agent's model reads it), as MCP reports a failed call. */
 function toolError(text: string): CallToolResult {
@@ -93,14 +94,9 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
   }
   if (outcome.value.kind !== 'result') throw new Error('unreachable: input requests were answered above')
   await record({ ok: true, value: { result: outcome.value.result } })
-  return passThroughResult(outcome.value.result)
+  return ownResult(outcome.value.result)
 }
 
-/** The upstream's result as ours: its own result type and cache hints are its wire's, not ours. */
-function passThroughResult(result: Record<string, unknown>): CallToolResult {
-  const { resultType: _resultType, ttlMs: _ttlMs, cacheScope: _cacheScope, ...rest } = result
-  return rest as CallToolResult
-}
 
 async function callUpstream(
   call: PassthroughCall,
@@ -113,7 +109,7 @@ async function callUpstream(
   return withServerSession(call.caller.userId, call.server, (client: Client) =>
     forwarding.run(client, async () => {
       const meta = forwarding.meta(client)
-      const raw: unknown = await client.callTool(
+      const raw = await client.callTool(
         {
           name,
           ...(args ? { arguments: args } : {}),
@@ -125,7 +121,7 @@ async function callUpstream(
       )
       const input = InputRequiredSchema.safeParse(raw)
       if (input.success) return { kind: 'input', inputRequests: input.data.inputRequests ?? {}, requestState: input.data.requestState ?? null } satisfies Answer
-      return { kind: 'result', result: z.record(z.string(), z.unknown()).parse(raw) } satisfies Answer
+      return { kind: 'result', result: raw } satisfies Answer
     }),
   )
 }

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
 import { type PassthroughCall, passthroughToolCall } from '#app/gateway/passthrough-call.server.ts'
+import { ownResult } from '#app/gateway/passthrough-result.ts'
 import { signInSentence } from '#app/gateway/passthrough-sign-in.server.ts'
 import { passthroughStateCodec } from '#app/gateway/passthrough-state.server.ts'
 import { listedTools } from '#app/mcp/tool-policy.server.ts'
@@ -99,11 +100,6 @@ function pageOf(params: unknown): { cursor: string } | undefined {
   return cursor ? { cursor } : undefined
 }
 
-/** The upstream's result as ours: its result type and cache hints belong to its wire, not to ours. */
-function ownResult<T extends object>(result: T): T {
-  const { resultType: _resultType, ttlMs: _ttlMs, cacheScope: _cacheScope, ...rest } = result as T & Record<string, unknown>
-  return rest as T
-}
 
 /** `fn` on the person's session of `server`; a failure becomes a JSON-RPC error whose message says what to do. */
 async function forward<T>(caller: AgentCaller, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<T> {
