@@ -119,6 +119,17 @@ test('a 2025 agent sees the same, on 2025-11-25', async () => {
   expect(completed.completion.values).toEqual(['python'])
 })
 
+test('the endpoint declares only what the upstream offers', async () => {
+  const toolsOnly = await startPassthroughPeer({ toolsOnly: true })
+  opened.push(toolsOnly)
+  const plain = await endpointFor(await addServer('Plain', toolsOnly.url))
+  for (const client of [await v2Agent(plain.endpoint, plain.url), await v1Agent(plain.endpoint, plain.url)]) {
+    const capabilities = client.getServerCapabilities() ?? {}
+    expect(Object.keys(capabilities).filter((name) => name !== 'experimental' && name !== 'extensions')).toEqual(['tools'])
+    expect(textOf(await client.callTool({ name: 'ping', arguments: {} }))).toBe('pong')
+  }
+})
+
 test('progress reaches the agent’s onprogress on both eras; logs reach it when asked', async () => {
   const modern = await v2Agent(endpoint, url())
   const seen: number[] = []
@@ -131,6 +142,8 @@ test('progress reaches the agent’s onprogress on both eras; logs reach it when
   await legacy.callTool({ name: 'count', arguments: {} }, undefined, { onprogress: (progress) => legacySeen.push(progress.progress) })
   expect(legacySeen).toEqual([1, 2, 3])
 
+  // A 2025 agent may set a level (nothing to keep on a stateless endpoint), and still gets the lines.
+  await legacy.setLoggingLevel('info')
   const lines: unknown[] = []
   const { LoggingMessageNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js')
   legacy.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void lines.push(notification.params.data))
@@ -241,12 +254,15 @@ test('a tool an admin turned off is neither listed nor run, and the refusal is r
   }
 })
 
-test('a server not available to agents, or turned off, is refused', async () => {
+test('a server not available to agents, turned off, or not of the workspace is refused', async () => {
   const hiddenId = await addServer('Hidden', peer.url, { availableToAgents: false })
   const hidden = await endpointFor(hiddenId)
   const client = await v2Agent(hidden.endpoint, hidden.url)
   await expect(client.listTools()).rejects.toThrow(/not made Hidden available to agents/)
   await expect(client.callTool({ name: 'echo', arguments: { message: 'x' } })).rejects.toThrow(/not made Hidden available to agents/)
+
+  const foreign = await endpointFor('no-such-server')
+  await expect((await v2Agent(foreign.endpoint, foreign.url)).listTools()).rejects.toThrow(/no such server/)
 
   await getDb().mcpServer.update({ where: { id: hiddenId }, data: { availableToAgents: true, enabled: false } })
   const legacy = await v1Agent(hidden.endpoint, hidden.url)

@@ -32,7 +32,12 @@ export type PassthroughPeer = { url: string; stats: PassthroughPeerStats; close(
 
 const LANGUAGES = ['go', 'typescript', 'rust', 'python']
 
-function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void }): McpServer {
+function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void }, toolsOnly: boolean): McpServer {
+  if (toolsOnly) {
+    const server = new McpServer({ name: 'tools-only-peer', version: '1.0.0' })
+    server.registerTool('ping', { description: 'Answers pong.', inputSchema: z.object({}) }, () => ({ content: [{ type: 'text', text: 'pong' }] }))
+    return server
+  }
   const server = new McpServer({ name: 'passthrough-peer', version: '1.0.0' }, { capabilities: { logging: {} } })
   server.registerResource('readme', 'peer://readme', { title: 'Read me', mimeType: 'text/plain' }, (uri) => ({
     contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'Hello from the pass-through peer.' }],
@@ -115,8 +120,8 @@ function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void
   return server
 }
 
-/** Starts the peer on 127.0.0.1; its MCP endpoint is `url`. */
-export async function startPassthroughPeer(): Promise<PassthroughPeer> {
+/** Starts the peer on 127.0.0.1; its MCP endpoint is `url`. `toolsOnly`: one tool, no resources, prompts or logging. */
+export async function startPassthroughPeer(options: { toolsOnly?: boolean } = {}): Promise<PassthroughPeer> {
   const started = { resolve: () => {} }
   const stats: PassthroughPeerStats = { aborted: 0, answers: [], askCapabilities: [], calls: [], waitStarted: Promise.resolve() }
   const armWait = () => {
@@ -128,7 +133,7 @@ export async function startPassthroughPeer(): Promise<PassthroughPeer> {
     })
   }
   armWait()
-  const handler = createMcpHandler(() => buildServer(stats, started), { legacy: 'stateless' })
+  const handler = createMcpHandler(() => buildServer(stats, started, options.toolsOnly ?? false), { legacy: 'stateless' })
   const server = http.createServer(async (req, res) => {
     try {
       const chunks: Buffer[] = []
