@@ -232,6 +232,17 @@ test('an agent’s cancellation reaches the upstream call', async () => {
   await expect.poll(async () => (await getDb().toolCall.findFirst({ where: { serverId, toolName: 'wait' }, select: { outcome: true } }))?.outcome).toBe('cancelled')
 })
 
+test('an upstream’s error answer reaches the agent and leaves the person’s other running call alone', async () => {
+  const client = await v2Agent(endpoint, url())
+  const started = peer.stats.waitStarted
+  const waiting = client.callTool({ name: 'wait', arguments: {} })
+  await started
+  await expect(client.readResource({ uri: 'peer://nope' })).rejects.toThrow(/Resource not found: peer:\/\/nope/)
+  // The pooled session the running call is on stays open: the call finishes with the upstream's own answer.
+  peer.stats.releaseWaits()
+  expect(textOf(await waiting)).toBe('waited')
+})
+
 test('a tool an admin turned off is neither listed nor run, and the refusal is recorded', async () => {
   await saveToolRules(serverId, account.user.id, [{ toolName: 'secret', enabled: false, needsConfirmation: false }])
   try {

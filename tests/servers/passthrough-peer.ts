@@ -26,11 +26,16 @@ export type PassthroughPeerStats = {
   calls: string[]
   /** Resolves the next time a `wait` call starts. */
   waitStarted: Promise<void>
+  /** Lets every running `wait` call finish normally. */
+  releaseWaits(): void
 }
 
 export type PassthroughPeer = { url: string; stats: PassthroughPeerStats; close(): Promise<void> }
 
 const LANGUAGES = ['go', 'typescript', 'rust', 'python']
+
+/** The running `wait` calls, each finished by its resolver. */
+const releases = new Set<() => void>()
 
 function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void }, toolsOnly: boolean): McpServer {
   if (toolsOnly) {
@@ -112,6 +117,7 @@ function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void
     await new Promise<void>((resolve) => {
       if (signal.aborted) return resolve()
       signal.addEventListener('abort', () => resolve(), { once: true })
+      releases.add(resolve)
       setTimeout(resolve, 10_000).unref()
     })
     if (signal.aborted) stats.aborted++
@@ -123,7 +129,17 @@ function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void
 /** Starts the peer on 127.0.0.1; its MCP endpoint is `url`. `toolsOnly`: one tool, no resources, prompts or logging. */
 export async function startPassthroughPeer(options: { toolsOnly?: boolean } = {}): Promise<PassthroughPeer> {
   const started = { resolve: () => {} }
-  const stats: PassthroughPeerStats = { aborted: 0, answers: [], askCapabilities: [], calls: [], waitStarted: Promise.resolve() }
+  const stats: PassthroughPeerStats = {
+    aborted: 0,
+    answers: [],
+    askCapabilities: [],
+    calls: [],
+    waitStarted: Promise.resolve(),
+    releaseWaits: () => {
+      for (const release of releases) release()
+      releases.clear()
+    },
+  }
   const armWait = () => {
     stats.waitStarted = new Promise<void>((resolve) => {
       started.resolve = () => {
