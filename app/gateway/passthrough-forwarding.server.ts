@@ -95,7 +95,7 @@ export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
       }
     },
     options: {
-      signal: ctx.mcpReq.signal,
+      signal: cancellationOf(ctx.mcpReq.signal),
       ...(progressToken !== undefined
         ? {
             onprogress: (progress) =>
@@ -110,6 +110,18 @@ export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
       return logRoute.run((params) => notify({ method: 'notifications/message', params: { ...params } }), call)
     },
   }
+}
+
+/**
+ * The agent's cancellation as a plain abort for the upstream call. The SDK aborts a handler's signal with a
+ * "connection closed" reason, and the upstream call would fail with that reason: read as a broken upstream session,
+ * which the pool ends — with the person's other calls running on it.
+ */
+export function cancellationOf(signal: AbortSignal): AbortSignal {
+  const controller = new AbortController()
+  if (signal.aborted) controller.abort()
+  else signal.addEventListener('abort', () => controller.abort(), { once: true })
+  return controller.signal
 }
 
 function optional(progress: { total?: number; message?: string }): { total?: number; message?: string } {

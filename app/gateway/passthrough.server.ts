@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
 import { type PassthroughCall, passthroughToolCall } from '#app/gateway/passthrough-call.server.ts'
+import { cancellationOf } from '#app/gateway/passthrough-forwarding.server.ts'
 import { ownResult } from '#app/gateway/passthrough-result.ts'
 import { signInSentence } from '#app/gateway/passthrough-sign-in.server.ts'
 import { passthroughStateCodec } from '#app/gateway/passthrough-state.server.ts'
@@ -42,7 +43,7 @@ export async function createPassthroughServer(caller: AgentCaller, context: Endp
     requestState: { verify: call.codec.verify },
   })
   const onSession = <T>(fn: (client: Client) => Promise<T>) => forward(caller, server, fn)
-  const options = (ctx: { mcpReq: { signal: AbortSignal } }) => ({ timeout: server.timeoutMs, signal: ctx.mcpReq.signal })
+  const options = (ctx: { mcpReq: { signal: AbortSignal } }) => ({ timeout: server.timeoutMs, signal: cancellationOf(ctx.mcpReq.signal) })
 
   if (upstream.tools) {
     mcp.setRequestHandler('tools/list', async (request, ctx) => {

@@ -219,9 +219,12 @@ test('a 2025 agent cannot be asked: the upstream’s elicitation is answered can
   expect(peer.stats.answers.at(-1)).toEqual({ action: 'other', name: null })
 })
 
-test('an agent’s cancellation reaches the upstream call', async () => {
+test('an agent’s cancellation reaches the upstream call, and only that call', async () => {
   const client = await v2Agent(endpoint, url())
   const before = peer.stats.aborted
+  const firstStarted = peer.stats.waitStarted
+  const other = client.callTool({ name: 'wait', arguments: {} })
+  await firstStarted
   const controller = new AbortController()
   const started = peer.stats.waitStarted
   const call = client.callTool({ name: 'wait', arguments: {} }, { signal: controller.signal })
@@ -230,6 +233,9 @@ test('an agent’s cancellation reaches the upstream call', async () => {
   await expect(call).rejects.toThrow()
   await expect.poll(() => peer.stats.aborted).toBe(before + 1)
   await expect.poll(async () => (await getDb().toolCall.findFirst({ where: { serverId, toolName: 'wait' }, select: { outcome: true } }))?.outcome).toBe('cancelled')
+  // The person's other call on the same pooled session runs on.
+  peer.stats.releaseWaits()
+  expect(textOf(await other)).toBe('waited')
 })
 
 test('an upstream’s error answer reaches the agent and leaves the person’s other running call alone', async () => {
