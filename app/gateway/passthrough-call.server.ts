@@ -2,7 +2,7 @@
 // logging and cancellation forwarded, the upstream's elicitation and sampling passed through (2026-07-28 MRTR),
 // and the audit row (ToolCall via "agent", no arguments).
 import type { Client } from '@modelcontextprotocol/client'
-import { type CallToolResult, type InputRequests, type ServerContext, inputRequired } from '@modelcontextprotocol/server'
+import { type CallToolResult, type InputRequests, ProtocolError, ProtocolErrorCode, type ServerContext, inputRequired } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { type AgentEra, agentCanAnswer, cancelAnswers, forwardingFor } from '#app/gateway/passthrough-forwarding.server.ts'
@@ -67,6 +67,10 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
 
   // A retry of a forwarded elicitation: the upstream's state (verified by the codec before we run) and the answers.
   const state = ctx.mcpReq.requestState<PassthroughState>()
+  if (state && typeof state === 'object' && state.tool !== name) {
+    // A state minted for another tool: its upstream state must not reach this one.
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This requestState belongs to another tool call.')
+  }
   const retry = state && typeof state === 'object' ? { inputResponses: ctx.mcpReq.inputResponses ?? {}, requestState: state.up } : null
 
   let outcome = await callUpstream(call, ctx, name, args, retry)
@@ -75,7 +79,7 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
     if (agentCanAnswer(call.era, ctx, inputRequests)) {
       // Not recorded yet: the call finishes (and is recorded) on the agent's retry.
       // The SDK client validated each input request against its era's schemas before handing the result back.
-      return inputRequired({ inputRequests: inputRequests as InputRequests, requestState: await call.codec.mint({ up: requestState }, ctx) })
+      return inputRequired({ inputRequests: inputRequests as InputRequests, requestState: await call.codec.mint({ up: requestState, tool: name }, ctx) })
     }
     // The agent cannot be asked: every elicitation is answered `cancel` once; anything else ends the call.
     const answers = cancelAnswers(inputRequests)

@@ -6,7 +6,7 @@ import { getEnv } from '#app/utils/env.server.ts'
  * What the pass-through keeps across a forwarded multi-round-trip (MRTR) exchange: the upstream's own
  * `requestState`, opaque to us, handed back to the upstream on the agent's retry.
  */
-export type PassthroughState = { up: string | null }
+export type PassthroughState = { up: string | null; tool: string }
 
 /** How long an agent has to answer a forwarded elicitation or sampling request before its retry is refused. */
 const REQUEST_STATE_TTL_SECONDS = 600

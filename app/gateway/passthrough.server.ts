@@ -129,10 +129,11 @@ function refusingServer(message: string): Server {
  * where the person can connect. A `tools/call` gets a tool error result (and is recorded).
  */
 function unreachableServer(caller: AgentCaller, server: ServerSummary, era: PassthroughCall['era'], failure: ToolsFailure): Server {
+  const call: PassthroughCall = { caller, server, era, codec: passthroughStateCodec(caller.grantId, server.id) }
   const mcp = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false }, prompts: { listChanged: false } },
+    requestState: { verify: call.codec.verify },
   })
-  const call: PassthroughCall = { caller, server, era, codec: passthroughStateCodec(caller.grantId, server.id) }
   const fail = () => Promise.reject(failureError(caller, server, failure))
   for (const method of ['tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list', 'prompts/get'] as const) {
     mcp.setRequestHandler(method, fail)

@@ -209,6 +209,10 @@ test('a forged or foreign requestState is refused', async () => {
   await expect(asking.callTool({ name: 'ask', arguments: {}, inputResponses: answers, requestState: 'peer-state-1' } as never)).rejects.toThrow(
     /Invalid or expired requestState/,
   )
+  // Our own state, at the same grant, for another tool.
+  await expect(asking.callTool({ name: 'echo', arguments: { message: 'x' }, inputResponses: answers, requestState: first.requestState } as never)).rejects.toThrow(
+    /belongs to another tool call/,
+  )
   expect(peer.stats.answers.some((answer) => answer.name === 'Eve')).toBe(false)
 })
 
