@@ -11,6 +11,7 @@ import { saveToolRules } from '#app/models/tool-policy.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { type GatewayServer, createAgentGrant, startEndpointServer } from '#tests/support/gateway-server.ts'
 import { type PassthroughPeer, startPassthroughPeer } from '#tests/servers/passthrough-peer.ts'
+import { startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import { type TestAccount, createTestAccount } from '#tests/utils.ts'
 
 let peer: PassthroughPeer
@@ -128,6 +129,25 @@ test('the endpoint declares only what the upstream offers', async () => {
     expect(Object.keys(capabilities).filter((name) => name !== 'experimental' && name !== 'extensions')).toEqual(['tools'])
     expect(textOf(await client.callTool({ name: 'ping', arguments: {} }))).toBe('pong')
   }
+})
+
+test('a 2025 upstream passes through too: resources, prompts, progress and cancellation', async () => {
+  const demo = await startDemoMcpServer()
+  opened.push(demo)
+  const legacyUpstream = await endpointFor(await addServer('Demo 2025', demo.url))
+  const client = await v2Agent(legacyUpstream.endpoint, legacyUpstream.url)
+  expect((await client.listResources()).resources.map((resource) => resource.uri)).toContain('demo://docs/readme.md')
+  expect((await client.listPrompts()).prompts.length).toBeGreaterThan(0)
+  const seen: number[] = []
+  const result = await client.callTool({ name: 'slow', arguments: { ms: 2_100 } }, { onprogress: (progress) => seen.push(progress.progress) })
+  expect(textOf(result)).toBe('Waited 2100 ms.')
+  expect(seen).toEqual([1000, 2000])
+
+  const cancelledBefore = demo.stats.toolCallsCancelled
+  const controller = new AbortController()
+  const slow = client.callTool({ name: 'slow', arguments: { ms: 30_000 } }, { signal: controller.signal, onprogress: () => controller.abort() })
+  await expect(slow).rejects.toThrow()
+  await expect.poll(() => demo.stats.toolCallsCancelled).toBe(cancelledBefore + 1)
 })
 
 test('progress reaches the agent’s onprogress on both eras; logs reach it when asked', async () => {
