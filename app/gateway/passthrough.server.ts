@@ -1,12 +1,144 @@
-import { Server } from '@modelcontextprotocol/server'
+// The per-server endpoint /mcp/<workspace>/<server> (issue 13, docs/decisions/035-per-server-pass-through.md): one
+// server of the caller's workspace passed through unchanged on the person's own connection. Names stay unprefixed;
+// the endpoint declares only what the upstream offers; the tool policy and "available to agents" apply.
+import type { Client } from '@modelcontextprotocol/client'
+import { ProtocolError, ProtocolErrorCode, Server, type ServerCapabilities } from '@modelcontextprotocol/server'
+import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
+import { type PassthroughCall, passthroughToolCall } from '#app/gateway/passthrough-call.server.ts'
+import { cancellationOf } from '#app/gateway/passthrough-forwarding.server.ts'
+import { ownResult } from '#app/gateway/passthrough-result.ts'
+import { signInSentence } from '#app/gateway/passthrough-sign-in.server.ts'
+import { passthroughStateCodec } from '#app/gateway/passthrough-state.server.ts'
+import { listedTools } from '#app/mcp/tool-policy.server.ts'
+import { type ToolsFailure, stopsForSignIn, withServerSession } from '#app/mcp/tools.server.ts'
+import { findAgentServer } from '#app/models/agent-server.server.ts'
+import type { ServerSummary } from '#app/models/server.server.ts'
 
-// PLACEHOLDER (issue 13 skeleton): the per-server pass-through replaces this file.
+const SERVER_INFO = { name: 'switchboard', version: '1' }
 
 /** The MCP server that answers one request at `/mcp/<workspace>/<server>` for `caller`. */
-export async function createPassthroughServer(_caller: AgentCaller, _context: EndpointContext): Promise<Server> {
-  const server = new Server({ name: 'switchboard', version: '1' }, { capabilities: { tools: { listChanged: false } } })
-  server.setRequestHandler('tools/list', async () => ({ tools: [] }))
-  return server
+export async function createPassthroughServer(caller: AgentCaller, context: EndpointContext): Promise<Server> {
+  const serverId = caller.target.serverId
+  const found = serverId ? await findAgentServer(caller.workspaceId, serverId) : null
+  if (!found) return refusingServer('This workspace has no such server.')
+  const { server, availableToAgents } = found
+  if (!server.enabled) return refusingServer(`${server.name} is turned off in this workspace.`)
+  if (!availableToAgents) return refusingServer(`An owner or admin of this workspace has not made ${server.name} available to agents.`)
+
+  // What the upstream offers decides what we declare: asked of the pooled session (no request when it is warm).
+  const opened = await withServerSession(caller.userId, server, async (client) => ({ capabilities: client.getServerCapabilities() ?? {} }))
+  if (!opened.ok) return unreachableServer(caller, server, context.era, opened.failure)
+
+  const call: PassthroughCall = {
+    caller,
+    server,
+    era: context.era,
+    codec: passthroughStateCodec(caller.grantId, server.id),
+  }
+  const upstream = opened.value.capabilities
+  const mcp = new Server(SERVER_INFO, {
+    capabilities: declaredCapabilities(upstream),
+    requestState: { verify: call.codec.verify },
+  })
+  const onSession = <T>(fn: (client: Client) => Promise<T>) => forward(caller, server, fn)
+  const options = (ctx: { mcpReq: { signal: AbortSignal } }) => ({ timeout: server.timeoutMs, signal: cancellationOf(ctx.mcpReq.signal) })
+
+  if (upstream.tools) {
+    mcp.setRequestHandler('tools/list', async (request, ctx) => {
+      const listed = await onSession((client) => client.listTools(pageOf(request.params), options(ctx)))
+      // The policy's "off" hides a tool here as everywhere; its confirmation flag is ours, not the agent's.
+      const tools = (await listedTools(caller.userId, server, listed.tools)).map(({ needsConfirmation: _needsConfirmation, ...tool }) => tool)
+      return { tools, ...(listed.nextCursor ? { nextCursor: listed.nextCursor } : {}) }
+    })
+    mcp.setRequestHandler('tools/call', (request, ctx) => passthroughToolCall(call, request.params, ctx))
+  }
+  if (upstream.resources) {
+    mcp.setRequestHandler('resources/list', (request, ctx) =>
+      onSession((client) => client.listResources(pageOf(request.params), options(ctx))).then(ownResult),
+    )
+    mcp.setRequestHandler('resources/templates/list', (request, ctx) =>
+      onSession((client) => client.listResourceTemplates(pageOf(request.params), options(ctx))).then(ownResult),
+    )
+    mcp.setRequestHandler('resources/read', (request, ctx) =>
+      onSession((client) => client.readResource({ uri: request.params.uri }, options(ctx))).then(ownResult),
+    )
+  }
+  if (upstream.prompts) {
+    mcp.setRequestHandler('prompts/list', (request, ctx) => onSession((client) => client.listPrompts(pageOf(request.params), options(ctx))).then(ownResult))
+    mcp.setRequestHandler('prompts/get', (request, ctx) =>
+      onSession((client) =>
+        client.getPrompt({ name: request.params.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }, options(ctx)),
+      ).then(ownResult),
+    )
+  }
+  if (upstream.completions) {
+    mcp.setRequestHandler('completion/complete', (request, ctx) => {
+      const { ref, argument, context: completionContext } = request.params
+      return onSession((client) => client.complete({ ref, argument, ...(completionContext ? { context: completionContext } : {}) }, options(ctx))).then(ownResult)
+    })
+  }
+  return mcp
+}
+
+/** Only what the upstream offers, and only what one stateless request can keep: no subscriptions, no list changes. */
+function declaredCapabilities(upstream: ServerCapabilities): ServerCapabilities {
+  return {
+    ...(upstream.tools ? { tools: { listChanged: false } } : {}),
+    ...(upstream.resources ? { resources: { subscribe: false, listChanged: false } } : {}),
+    ...(upstream.prompts ? { prompts: { listChanged: false } } : {}),
+    ...(upstream.completions ? { completions: {} } : {}),
+    ...(upstream.logging ? { logging: {} } : {}),
+  }
+}
+
+const PageSchema = z.object({ cursor: z.string().optional() }).optional()
+
+/** The agent's paging cursor alone: its other params (its `_meta` envelope) are its request's, not the upstream's. */
+function pageOf(params: unknown): { cursor: string } | undefined {
+  const cursor = PageSchema.parse(params)?.cursor
+  return cursor ? { cursor } : undefined
+}
+
+
+/** `fn` on the person's session of `server`; a failure becomes a JSON-RPC error whose message says what to do. */
+async function forward<T>(caller: AgentCaller, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<T> {
+  const outcome = await withServerSession(caller.userId, server, fn)
+  if (outcome.ok) return outcome.value
+  throw failureError(caller, server, outcome.failure)
+}
+
+function failureError(caller: AgentCaller, server: ServerSummary, failure: ToolsFailure): ProtocolError {
+  const message = stopsForSignIn(failure) ? signInSentence(caller, server, failure) : failure.message
+  return new ProtocolError(ProtocolErrorCode.InternalError, message)
+}
+
+/** A server that refuses every request with `message` (not this workspace's, turned off, not available to agents). */
+function refusingServer(message: string): Server {
+  const mcp = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } } })
+  const refuse = () => Promise.reject(new ProtocolError(ProtocolErrorCode.InvalidRequest, message))
+  mcp.setRequestHandler('tools/list', refuse)
+  mcp.setRequestHandler('tools/call', refuse)
+  return mcp
+}
+
+/**
+ * The upstream could not be reached for this person (not connected, Reconnect needed, a network failure): what it
+ * offers is unknown, so tools, resources and prompts are declared and each request answers why, with the page
+ * where the person can connect. A `tools/call` gets a tool error result (and is recorded).
+ */
+function unreachableServer(caller: AgentCaller, server: ServerSummary, era: PassthroughCall['era'], failure: ToolsFailure): Server {
+  const call: PassthroughCall = { caller, server, era, codec: passthroughStateCodec(caller.grantId, server.id) }
+  const mcp = new Server(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false }, prompts: { listChanged: false } },
+    requestState: { verify: call.codec.verify },
+  })
+  const fail = () => Promise.reject(failureError(caller, server, failure))
+  for (const method of ['tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list', 'prompts/get'] as const) {
+    mcp.setRequestHandler(method, fail)
+  }
+  // The call itself tries again (the person may have connected since), and is recorded either way.
+  mcp.setRequestHandler('tools/call', (request, ctx) => passthroughToolCall(call, request.params, ctx))
+  return mcp
 }

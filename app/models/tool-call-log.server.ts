@@ -52,6 +52,9 @@ export type ToolCallRecord = {
   /** The validated arguments; null when none were sent (refused before parsing, not connected). */
   arguments: Record<string, unknown> | null
   via?: 'web' | 'agent'
+  /** For calls via 'agent': the app's OAuth client id and the name it showed at consent. */
+  agentClientId?: string | null
+  agentClientName?: string | null
 }
 
 /** The arguments' JSON encrypted for row `id`, or null when there are none or they are too large to keep. */
@@ -83,6 +86,8 @@ export async function recordToolCall(record: ToolCallRecord): Promise<void> {
         durationMs: Math.max(0, Math.round(record.durationMs)),
         arguments: sealArguments(id, record.arguments),
         via: record.via ?? 'web',
+        agentClientId: record.agentClientId ?? null,
+        agentClientName: record.agentClientName ?? null,
       },
       select: { id: true },
     })

@@ -1,4 +1,4 @@
-import type { Client, FetchLike } from '@modelcontextprotocol/client'
+import { type Client, type FetchLike, ProtocolError } from '@modelcontextprotocol/client'
 import { logger } from '#app/utils/logger.server.ts'
 import { type McpEndpoint, type McpTransportKind, type OpenedClient, openMcpClient } from '#app/mcp/transport/client.server.ts'
 import { toMcpFailure } from '#app/mcp/transport/failure.server.ts'
@@ -114,7 +114,10 @@ export class McpSessionPool {
       // Spec: a 404 for a request that carries a session id means the session is gone.
       const sessionGone = failure.kind === 'session_expired' || (failure.status === 404 && (await isOpen(entry)))
       if (!sessionGone) {
-        if (!(failure.kind === 'timeout' || failure.kind === 'server_error')) await this.#discard(entry)
+        // A JSON-RPC error answer (an unknown resource, a refused input request) comes from a working session:
+        // ending it would cut the person's other calls running on it.
+        const answered = error instanceof ProtocolError && (await isOpen(entry))
+        if (!(failure.kind === 'timeout' || failure.kind === 'server_error' || answered)) await this.#discard(entry)
         throw failure
       }
       await this.#discard(entry)

@@ -1,0 +1,342 @@
+// The per-server endpoint /mcp/<workspace>/<server> (issue 13 point 1, second half): one upstream server passed
+// through unchanged, with a v2 client on 2026-07-28 and a v1 client on 2025-11-25, against a real upstream peer
+// (tests/servers/passthrough-peer.ts) on the person's own connection.
+import { Client, type ElicitResult, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { AgentCaller } from '#app/gateway/caller.ts'
+import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
+import { saveToolRules } from '#app/models/tool-policy.server.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { type GatewayServer, createAgentGrant, startEndpointServer } from '#tests/support/gateway-server.ts'
+import { type PassthroughPeer, startPassthroughPeer } from '#tests/servers/passthrough-peer.ts'
+import { startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
+import { type TestAccount, createTestAccount } from '#tests/utils.ts'
+
+let peer: PassthroughPeer
+let account: TestAccount
+let serverId: string
+let caller: AgentCaller
+let endpoint: GatewayServer
+const opened: Array<{ close(): Promise<void> }> = []
+
+async function addServer(name: string, url: string, options: { authType?: 'none' | 'oauth'; availableToAgents?: boolean } = {}) {
+  const row = await getDb().mcpServer.create({
+    data: {
+      workspaceId: account.user.workspaceId,
+      name,
+      url,
+      authType: options.authType ?? 'none',
+      authTypeLocked: true,
+      availableToAgents: options.availableToAgents ?? true,
+    },
+    select: { id: true },
+  })
+  return row.id
+}
+
+async function endpointFor(id: string, clientName = 'Test agent') {
+  const grantee = await createAgentGrant(account.user, { target: { workspaceId: account.user.workspaceId, serverId: id }, clientName })
+  const started = await startEndpointServer(grantee)
+  opened.push(started)
+  return { caller: grantee, endpoint: started, url: new URL(`/mcp/${account.user.workspaceId}/${id}`, started.publicOrigin) }
+}
+
+/** A v2 agent speaking 2026-07-28 that declares form elicitation and answers it with `answer`. */
+async function v2Agent(server: GatewayServer, url: URL, answer: (message: string) => ElicitResult = () => ({ action: 'decline' })) {
+  const client = new Client({ name: 'v2-agent', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: 'auto' } })
+  client.setRequestHandler('elicitation/create', async (request) => answer(String(request.params.message)))
+  await client.connect(new StreamableHTTPClientTransport(url, { fetch: server.fetch }))
+  opened.push(client)
+  return client
+}
+
+/** A v1 agent speaking 2025-11-25. */
+async function v1Agent(server: GatewayServer, url: URL) {
+  const client = new V1Client({ name: 'v1-agent', version: '1.0.0' })
+  await client.connect(new V1Transport(url, { fetch: server.fetch }))
+  opened.push(client)
+  return client
+}
+
+function textOf(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? []
+  return content.map((block) => block.text ?? '').join('')
+}
+
+beforeAll(async () => {
+  peer = await startPassthroughPeer()
+  account = await createTestAccount('Agent owner')
+  serverId = await addServer('Peer', peer.url)
+  ;({ caller, endpoint } = await endpointFor(serverId, 'Claude Code'))
+})
+afterAll(async () => {
+  await Promise.all(opened.map((item) => item.close().catch(() => {})))
+  await getSessionPool().closeAll()
+  await peer?.close()
+})
+
+const url = () => new URL(`/mcp/${account.user.workspaceId}/${serverId}`, endpoint.publicOrigin)
+
+test('a 2026 agent sees the server unchanged: unprefixed tools, resources, templates, prompts, completions', async () => {
+  const client = await v2Agent(endpoint, url())
+  expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28')
+  expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {} })
+
+  const tools = await client.listTools()
+  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'summarize', 'wait'])
+  expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'hi there' } }))).toBe('hi there')
+
+  const resources = await client.listResources()
+  expect(resources.resources.map((resource) => resource.uri)).toEqual(['peer://readme'])
+  const templates = await client.listResourceTemplates()
+  expect(templates.resourceTemplates.map((template) => template.uriTemplate)).toEqual(['peer://notes/{id}'])
+  const read = await client.readResource({ uri: 'peer://notes/beta' })
+  expect(read.contents[0]).toMatchObject({ uri: 'peer://notes/beta', text: 'Note beta' })
+
+  const prompts = await client.listPrompts()
+  expect(prompts.prompts.map((prompt) => prompt.name)).toEqual(['review'])
+  const prompt = await client.getPrompt({ name: 'review', arguments: { language: 'rust' } })
+  expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: 'Please review this rust code.' })
+
+  const languages = await client.complete({ ref: { type: 'ref/prompt', name: 'review' }, argument: { name: 'language', value: 'ty' } })
+  expect(languages.completion.values).toEqual(['typescript'])
+  const ids = await client.complete({ ref: { type: 'ref/resource', uri: 'peer://notes/{id}' }, argument: { name: 'id', value: 'g' } })
+  expect(ids.completion.values).toEqual(['gamma'])
+})
+
+test('a 2025 agent sees the same, on 2025-11-25', async () => {
+  const client = await v1Agent(endpoint, url())
+  expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {} })
+  const tools = await client.listTools()
+  expect(tools.tools.map((tool) => tool.name)).toContain('echo')
+  expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'old' } }))).toBe('old')
+  expect((await client.readResource({ uri: 'peer://readme' })).contents[0]).toMatchObject({ text: 'Hello from the pass-through peer.' })
+  expect((await client.listResourceTemplates()).resourceTemplates).toHaveLength(1)
+  const prompt = await client.getPrompt({ name: 'review', arguments: { language: 'go' } })
+  expect(prompt.messages[0]?.content).toMatchObject({ text: 'Please review this go code.' })
+  const completed = await client.complete({ ref: { type: 'ref/prompt', name: 'review' }, argument: { name: 'language', value: 'py' } })
+  expect(completed.completion.values).toEqual(['python'])
+})
+
+test('the endpoint declares only what the upstream offers', async () => {
+  const toolsOnly = await startPassthroughPeer({ toolsOnly: true })
+  opened.push(toolsOnly)
+  const plain = await endpointFor(await addServer('Plain', toolsOnly.url))
+  for (const client of [await v2Agent(plain.endpoint, plain.url), await v1Agent(plain.endpoint, plain.url)]) {
+    const capabilities = client.getServerCapabilities() ?? {}
+    expect(Object.keys(capabilities).filter((name) => name !== 'experimental' && name !== 'extensions')).toEqual(['tools'])
+    expect(textOf(await client.callTool({ name: 'ping', arguments: {} }))).toBe('pong')
+  }
+})
+
+test('a 2025 upstream passes through too: resources, prompts, progress and cancellation', async () => {
+  const demo = await startDemoMcpServer()
+  opened.push(demo)
+  const legacyUpstream = await endpointFor(await addServer('Demo 2025', demo.url))
+  const client = await v2Agent(legacyUpstream.endpoint, legacyUpstream.url)
+  expect((await client.listResources()).resources.map((resource) => resource.uri)).toContain('demo://docs/readme.md')
+  expect((await client.listPrompts()).prompts.length).toBeGreaterThan(0)
+  const seen: number[] = []
+  const result = await client.callTool({ name: 'slow', arguments: { ms: 2_100 } }, { onprogress: (progress) => seen.push(progress.progress) })
+  expect(textOf(result)).toBe('Waited 2100 ms.')
+  expect(seen).toEqual([1000, 2000])
+
+  const cancelledBefore = demo.stats.toolCallsCancelled
+  const controller = new AbortController()
+  const slow = client.callTool({ name: 'slow', arguments: { ms: 30_000 } }, { signal: controller.signal, onprogress: () => controller.abort() })
+  await expect(slow).rejects.toThrow()
+  await expect.poll(() => demo.stats.toolCallsCancelled).toBe(cancelledBefore + 1)
+})
+
+test('progress reaches the agent’s onprogress on both eras; logs reach it when asked', async () => {
+  const modern = await v2Agent(endpoint, url())
+  const seen: number[] = []
+  const result = await modern.callTool({ name: 'count', arguments: {} }, { onprogress: (progress) => seen.push(progress.progress) })
+  expect(textOf(result)).toBe('counted to 3')
+  expect(seen).toEqual([1, 2, 3])
+
+  const legacy = await v1Agent(endpoint, url())
+  const legacySeen: number[] = []
+  await legacy.callTool({ name: 'count', arguments: {} }, undefined, { onprogress: (progress) => legacySeen.push(progress.progress) })
+  expect(legacySeen).toEqual([1, 2, 3])
+
+  // A 2025 agent may set a level (nothing to keep on a stateless endpoint), and still gets the lines.
+  await legacy.setLoggingLevel('info')
+  const lines: unknown[] = []
+  const { LoggingMessageNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js')
+  legacy.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void lines.push(notification.params.data))
+  expect(textOf(await legacy.callTool({ name: 'chatty', arguments: {} }))).toBe('logged')
+  expect(lines).toEqual(['chatty says hello'])
+})
+
+test('a 2026 agent’s elicitation handler answers the upstream’s question (MRTR passed through, state signed)', async () => {
+  const asked: string[] = []
+  const client = await v2Agent(endpoint, url(), (message) => {
+    asked.push(message)
+    return { action: 'accept', content: { name: 'Ada' } }
+  })
+  const result = await client.callTool({ name: 'ask', arguments: {} })
+  expect(asked).toEqual(['What is your name?'])
+  // The upstream got the answer and its own state back, untouched by the wrapping.
+  expect(textOf(result)).toBe('Hello, Ada (peer-state-1)')
+  expect(peer.stats.answers.at(-1)).toEqual({ action: 'accept', name: 'Ada' })
+  // The upstream was told the agent can answer a form elicitation (and nothing else of the agent's).
+  expect(peer.stats.askCapabilities.at(-1)).toEqual({ elicitation: { form: {} } })
+})
+
+test('a 2026 agent gets the upstream’s log lines only when its request names a level', async () => {
+  const client = await v2Agent(endpoint, url())
+  const lines: unknown[] = []
+  client.setNotificationHandler('notifications/message', (notification) => void lines.push(notification.params.data))
+  expect(textOf(await client.callTool({ name: 'chatty', arguments: {} }))).toBe('logged')
+  expect(lines).toEqual([])
+  expect(textOf(await client.callTool({ name: 'chatty', arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: 'info' } }))).toBe('logged')
+  expect(lines).toEqual(['chatty says hello'])
+})
+
+test('a 2026 agent that declared sampling answers the upstream’s sampling request; one that did not is not asked', async () => {
+  const sampler = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, versionNegotiation: { mode: 'auto' } })
+  sampler.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'a tidy peer' }, model: 'test-model' }))
+  await sampler.connect(new StreamableHTTPClientTransport(url(), { fetch: endpoint.fetch }))
+  opened.push(sampler)
+  expect(textOf(await sampler.callTool({ name: 'summarize', arguments: {} }))).toBe('Summary: a tidy peer')
+
+  const plain = await v2Agent(endpoint, url())
+  const refused = await plain.callTool({ name: 'summarize', arguments: {} })
+  expect(refused.isError).toBe(true)
+  expect(textOf(refused)).toMatch(/sampling/)
+})
+
+test('a forged or foreign requestState is refused', async () => {
+  const other = await endpointFor(serverId, 'Other app')
+  const asking = new Client({ name: 'manual', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false }, versionNegotiation: { mode: 'auto' } })
+  await asking.connect(new StreamableHTTPClientTransport(url(), { fetch: endpoint.fetch }))
+  opened.push(asking)
+  const first = (await asking.callTool({ name: 'ask', arguments: {} }, { allowInputRequired: true })) as unknown as { resultType: string; requestState: string }
+  expect(first.resultType).toBe('input_required')
+  expect(first.requestState).not.toBe('peer-state-1')
+
+  // The same state at another app's grant: refused before anything reaches the upstream.
+  const elsewhere = new Client({ name: 'manual', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false }, versionNegotiation: { mode: 'auto' } })
+  await elsewhere.connect(new StreamableHTTPClientTransport(other.url, { fetch: other.endpoint.fetch }))
+  opened.push(elsewhere)
+  const answers = { who: { action: 'accept', content: { name: 'Eve' } } }
+  await expect(
+    elsewhere.callTool({ name: 'ask', arguments: {}, inputResponses: answers, requestState: first.requestState } as never, { allowInputRequired: true }),
+  ).rejects.toThrow(/Invalid or expired requestState/)
+  await expect(asking.callTool({ name: 'ask', arguments: {}, inputResponses: answers, requestState: 'peer-state-1' } as never)).rejects.toThrow(
+    /Invalid or expired requestState/,
+  )
+  // Our own state, at the same grant, for another tool.
+  await expect(asking.callTool({ name: 'echo', arguments: { message: 'x' }, inputResponses: answers, requestState: first.requestState } as never)).rejects.toThrow(
+    /belongs to another tool call/,
+  )
+  expect(peer.stats.answers.some((answer) => answer.name === 'Eve')).toBe(false)
+})
+
+test('a 2025 agent cannot be asked: the upstream’s elicitation is answered cancel', async () => {
+  const client = await v1Agent(endpoint, url())
+  const result = await client.callTool({ name: 'ask', arguments: {} })
+  expect(textOf(result)).toBe('No name given.')
+  expect(peer.stats.answers.at(-1)).toEqual({ action: 'other', name: null })
+})
+
+test('an agent’s cancellation reaches the upstream call, and only that call', async () => {
+  const client = await v2Agent(endpoint, url())
+  const before = peer.stats.aborted
+  const firstStarted = peer.stats.waitStarted
+  const other = client.callTool({ name: 'wait', arguments: {} })
+  await firstStarted
+  const controller = new AbortController()
+  const started = peer.stats.waitStarted
+  const call = client.callTool({ name: 'wait', arguments: {} }, { signal: controller.signal })
+  await started
+  controller.abort()
+  await expect(call).rejects.toThrow()
+  await expect.poll(() => peer.stats.aborted).toBe(before + 1)
+  await expect.poll(async () => (await getDb().toolCall.findFirst({ where: { serverId, toolName: 'wait' }, select: { outcome: true } }))?.outcome).toBe('cancelled')
+  // The person's other call on the same pooled session runs on.
+  peer.stats.releaseWaits()
+  expect(textOf(await other)).toBe('waited')
+})
+
+test('an upstream’s error answer reaches the agent and leaves the person’s other running call alone', async () => {
+  const client = await v2Agent(endpoint, url())
+  const started = peer.stats.waitStarted
+  const waiting = client.callTool({ name: 'wait', arguments: {} })
+  await started
+  await expect(client.readResource({ uri: 'peer://nope' })).rejects.toThrow(/Resource not found: peer:\/\/nope/)
+  // The pooled session the running call is on stays open: the call finishes with the upstream's own answer.
+  peer.stats.releaseWaits()
+  expect(textOf(await waiting)).toBe('waited')
+})
+
+test('a tool an admin turned off is neither listed nor run, and the refusal is recorded', async () => {
+  await saveToolRules(serverId, account.user.id, [{ toolName: 'secret', enabled: false, needsConfirmation: false }])
+  try {
+    for (const client of [await v2Agent(endpoint, url()), await v1Agent(endpoint, url())]) {
+      const names = (await client.listTools()).tools.map((tool) => tool.name)
+      expect(names).toContain('echo')
+      expect(names).not.toContain('secret')
+      const refused = await client.callTool({ name: 'secret', arguments: {} })
+      expect(refused.isError).toBe(true)
+      expect(textOf(refused)).toMatch(/turned off the tool “secret”/)
+    }
+    expect(peer.stats.calls).not.toContain('secret')
+    const rows = await getDb().toolCall.findMany({ where: { serverId, toolName: 'secret' }, select: { outcome: true, via: true } })
+    expect(rows).toEqual([
+      { outcome: 'refused', via: 'agent' },
+      { outcome: 'refused', via: 'agent' },
+    ])
+  } finally {
+    await saveToolRules(serverId, account.user.id, [{ toolName: 'secret', enabled: true, needsConfirmation: false }])
+  }
+})
+
+test('a server not available to agents, turned off, or not of the workspace is refused', async () => {
+  const hiddenId = await addServer('Hidden', peer.url, { availableToAgents: false })
+  const hidden = await endpointFor(hiddenId)
+  const client = await v2Agent(hidden.endpoint, hidden.url)
+  await expect(client.listTools()).rejects.toThrow(/not made Hidden available to agents/)
+  await expect(client.callTool({ name: 'echo', arguments: { message: 'x' } })).rejects.toThrow(/not made Hidden available to agents/)
+
+  const foreign = await endpointFor('no-such-server')
+  await expect((await v2Agent(foreign.endpoint, foreign.url)).listTools()).rejects.toThrow(/no such server/)
+
+  await getDb().mcpServer.update({ where: { id: hiddenId }, data: { availableToAgents: true, enabled: false } })
+  const legacy = await v1Agent(hidden.endpoint, hidden.url)
+  await expect(legacy.listTools()).rejects.toThrow(/Hidden is turned off/)
+  expect(await getDb().toolCall.count({ where: { serverId: hiddenId } })).toBe(0)
+})
+
+test('an OAuth server the person has not connected answers with Switchboard’s page for it', async () => {
+  const oauthId = await addServer('Locked', peer.url, { authType: 'oauth' })
+  const locked = await endpointFor(oauthId)
+  const page = `http://127.0.0.1:3000/w/${account.user.workspaceId}/servers/${oauthId}`
+  for (const client of [await v2Agent(locked.endpoint, locked.url), await v1Agent(locked.endpoint, locked.url)]) {
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'x' } })
+    expect(result.isError).toBe(true)
+    expect(textOf(result)).toContain(page)
+    await expect(client.listTools()).rejects.toThrow(page)
+    await expect(client.listResources()).rejects.toThrow(page)
+  }
+  const rows = await getDb().toolCall.findMany({ where: { serverId: oauthId }, select: { outcome: true, via: true, agentClientName: true } })
+  expect(rows).toEqual([
+    { outcome: 'reauth_required', via: 'agent', agentClientName: 'Test agent' },
+    { outcome: 'reauth_required', via: 'agent', agentClientName: 'Test agent' },
+  ])
+})
+
+test('every call is recorded via "agent" with the app and without arguments', async () => {
+  const rows = await getDb().toolCall.findMany({
+    where: { serverId, toolName: 'echo' },
+    select: { userId: true, via: true, outcome: true, arguments: true, agentClientId: true, agentClientName: true, durationMs: true },
+  })
+  expect(rows.length).toBeGreaterThanOrEqual(2)
+  for (const row of rows) {
+    expect(row).toMatchObject({ userId: account.user.id, via: 'agent', outcome: 'success', arguments: null, agentClientId: caller.clientId, agentClientName: 'Claude Code' })
+    expect(row.durationMs).toBeGreaterThanOrEqual(0)
+  }
+})
