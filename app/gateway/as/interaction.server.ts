@@ -28,6 +28,8 @@ export type ConsentView = {
 
 type Consent = { interaction: Interaction; client: Client; resource: AgentResource; redirectHost: string; view: ConsentView }
 
+const KNOWN_SCOPES = new Set([MCP_SCOPE, 'offline_access'])
+
 const expired = () =>
   new Response('This authorization has expired or was already finished. Go back to the app and connect again.', { status: 400 })
 
@@ -117,8 +119,10 @@ export async function allowConsent(request: Request, uid: string, userId: string
   if (interaction.result) return resumeUrl(interaction)
   const provider = await getAuthorizationServer()
   const grant = new provider.Grant({ accountId: userId, clientId: client.clientId })
-  const requested = (stringParam(interaction.params, 'scope') ?? '').split(' ')
-  if (requested.includes('offline_access')) grant.addOIDCScope('offline_access')
+  // The requested scopes the provider knows (`mcp`, `offline_access`) are granted as asked, or the provider's consent
+  // check finds them missing and asks again; the token's scope at the endpoint is the resource scope.
+  const requested = (stringParam(interaction.params, 'scope') ?? '').split(' ').filter((scope) => KNOWN_SCOPES.has(scope))
+  if (requested.length > 0) grant.addOIDCScope(requested.join(' '))
   grant.addResourceScope(resource.url, MCP_SCOPE)
   const grantId = await grant.save()
   await getDb().agentGrant.create({
