@@ -62,6 +62,7 @@ declare module 'oidc-provider' {
   export interface KoaContextWithOIDC {
     method: string
     path: string
+    url: string
     status: number
     body: unknown
     type: string
@@ -101,6 +102,7 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidTarget: new (description?: string) => Error
     InvalidGrant: new (description?: string) => Error
+    InvalidScope: new (description: string, scope: string) => Error
     InvalidClientMetadata: new (description?: string) => Error
     SessionNotFound: new (description?: string) => Error
   }

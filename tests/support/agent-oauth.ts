@@ -149,7 +149,7 @@ export async function loadConsentPage(step: ConsentStep): Promise<unknown> {
 
 /** Posts the consent form; returns the action's Response (a redirect, or a thrown error Response). */
 export async function postConsent(step: ConsentStep, intent: 'allow' | 'deny', path = step.consentPath): Promise<Response> {
-  const uid = path.split('/').pop() ?? ''
+  const uid = new URL(path, 'http://switchboard.invalid').pathname.split('/').pop() ?? ''
   try {
     const result: unknown = await action({ request: formRequest(path, { intent }, step.jar.header()), params: { uid }, context: loadContext() })
     if (result instanceof Response) return result

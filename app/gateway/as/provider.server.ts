@@ -92,7 +92,6 @@ async function createProvider(): Promise<OidcProvider> {
     // Accounts are Switchboard users; nothing about them is released (no ID tokens, no userinfo).
     findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
     scopes: [MCP_SCOPE, 'offline_access'],
-    claims: { openid: ['sub'] },
     responseTypes: ['code'],
     routes: {
       authorization: at('authorize'),
@@ -182,10 +181,32 @@ async function createProvider(): Promise<OidcProvider> {
     },
   })
   provider.proxy = true
+  provider.use(withoutOpenIdConnect(errors.InvalidScope))
   provider.on('server_error', (_ctx: unknown, error: unknown) => logger.error({ err: error }, 'authorization server error'))
   // Koa prints unhandled errors to stderr unless the app has its own listener; this one logs through pino instead.
   provider.on('error', (error: unknown) => logger.warn({ err: error }, 'authorization server request failed'))
   return provider
+}
+
+/**
+ * No OpenID Connect here (no ID tokens, no userinfo). oidc-provider always knows the `openid` scope (its default claims
+ * define it), so an authorization request asking for it is refused, and the metadata does not offer it.
+ */
+function withoutOpenIdConnect(InvalidScope: new (description: string, scope: string) => Error) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    const scope = new URL(ctx.url, 'http://as.invalid').searchParams.get('scope')
+    if (ctx.path === '/as/authorize' && scope?.split(' ').includes('openid')) {
+      throw new InvalidScope('Switchboard does not offer OpenID Connect; ask for the scope mcp', 'openid')
+    }
+    await next()
+    if (ctx.oidc?.route === 'discovery' && isRecord(ctx.body) && Array.isArray(ctx.body.scopes_supported)) {
+      ctx.body.scopes_supported = ctx.body.scopes_supported.filter((value: unknown) => value !== 'openid')
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
 }
 
 /** The plain-text page for an error the provider cannot send back to the app: the code and its description only. */
