@@ -2,10 +2,11 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { AGENT_REQUESTS_PER_PERSON_AND_APP, agentRateLimitKey } from '#app/gateway/rate-limit.server.ts'
+import { action as logoutAction } from '#app/routes/logout.ts'
 import { loader as workspaceLoader } from '#app/routes/w.$workspaceId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
-import { AGENT_REDIRECT_URL, CookieJar, consentAsBrowser, loadConsentPage, openAuthorization, postConsent } from '#tests/support/agent-oauth.ts'
+import { AGENT_REDIRECT_URL, CookieJar, consentAsBrowser, followToApp, loadConsentPage, openAuthorization, postConsent } from '#tests/support/agent-oauth.ts'
 import {
   type RegisteredAgent,
   type TokenSet,
@@ -18,7 +19,7 @@ import {
   revokeToken,
 } from '#tests/support/agent-pkce.ts'
 import { type GatewayServer, startGatewayServer } from '#tests/support/gateway-server.ts'
-import { type TestAccount, createTestAccount, getRequest, loadContext, settle, statusOf } from '#tests/utils.ts'
+import { type TestAccount, createTestAccount, formRequest, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
 // The authorization server and the bearer check of the MCP endpoints refuse what they must: replayed codes, PKCE and
 // redirect mismatches, open redirects, private client-id URLs, tokens at the wrong endpoint, cookies instead of
@@ -155,13 +156,30 @@ test('signed out, consent sends the person to sign in and back to the consent pa
   expect(page instanceof Response && page.headers.get('location')).toBe(`/login?${new URLSearchParams({ redirectTo: step.consentPath })}`)
 })
 
+test('after a Switchboard sign-out, the provider’s own session authorizes nothing: consent asks to sign in again', async () => {
+  const agent = await registerAgent(gateway.fetch, gateway.publicOrigin, { redirectUri: AGENT_REDIRECT_URL })
+  const jar = new CookieJar(await sessionCookieFor(owner.user.id))
+  const step = await openAuthorization(gateway, authorizationUrl(gateway.publicOrigin, agent, createPkce(), endpointOf(owner.user.workspaceId)), jar)
+  const allowed = await postConsent(step, 'allow')
+  const landed = await followToApp(gateway, allowed.headers.get('location') ?? '', jar)
+  expect(landed.searchParams.get('code')).toBeTruthy()
+  expect(jar.header()).toContain('_session=')
+
+  const signedOut = await logoutAction({ request: formRequest('/logout', {}, jar.header()), params: {}, context: loadContext() })
+  jar.take(signedOut)
+  // The same browser, provider session cookie and all, asks again: it goes to consent, and consent to sign-in.
+  const again = await openAuthorization(gateway, authorizationUrl(gateway.publicOrigin, agent, createPkce(), endpointOf(owner.user.workspaceId)), jar)
+  const page = await loadConsentPage(again)
+  expect(statusOf(page)).toBe(302)
+  expect(page instanceof Response && page.headers.get('location')).toMatch(/^\/login\?redirectTo=/)
+})
+
 test('a person who is not a member of the workspace can only deny, and the app gets access_denied', async () => {
   const agent = await registerAgent(gateway.fetch, gateway.publicOrigin, { redirectUri: AGENT_REDIRECT_URL })
   const step = await openAuthorization(gateway, authorizationUrl(gateway.publicOrigin, agent, createPkce(), endpointOf(owner.user.workspaceId)), new CookieJar(other.cookie))
   expect(await loadConsentPage(step)).toMatchObject({ member: false })
   expect((await postConsent(step, 'allow')).status).toBe(403)
   const denied = await postConsent(step, 'deny')
-  const { followToApp } = await import('#tests/support/agent-oauth.ts')
   const landed = await followToApp(gateway, denied.headers.get('location') ?? '', step.jar)
   expect(landed.searchParams.get('error')).toBe('access_denied')
   expect(landed.searchParams.get('iss')).toBe(gateway.publicOrigin)
