@@ -88,7 +88,13 @@ async function createProvider(): Promise<OidcProvider> {
   const provider = new Provider(issuer, {
     adapter: prismaAdapterClass({ alreadyConsumed: () => new errors.InvalidGrant('grant request is invalid') }),
     jwks: { keys: [signingJwk()] },
-    cookies: { keys: cookieKeys() },
+    cookies: {
+      keys: cookieKeys(),
+      // The interaction cookie is scoped to every consent page, not to the one page (the provider's default): after
+      // sign-in, Remix may reach the consent page by client-side navigation, whose loader request is
+      // `/agent/authorize/<uid>.data`, outside a cookie path of `/agent/authorize/<uid>`.
+      short: { httpOnly: true, sameSite: 'lax', path: CONSENT_PATH_PREFIX.slice(0, -1) },
+    },
     // Accounts are Switchboard users; nothing about them is released (no ID tokens, no userinfo).
     findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
     scopes: [MCP_SCOPE, 'offline_access'],
