@@ -177,7 +177,10 @@ test('after a Switchboard sign-out, the provider’s own session authorizes noth
 test('a person who is not a member of the workspace can only deny, and the app gets access_denied', async () => {
   const agent = await registerAgent(gateway.fetch, gateway.publicOrigin, { redirectUri: AGENT_REDIRECT_URL })
   const step = await openAuthorization(gateway, authorizationUrl(gateway.publicOrigin, agent, createPkce(), endpointOf(owner.user.workspaceId)), new CookieJar(other.cookie))
-  expect(await loadConsentPage(step)).toMatchObject({ member: false })
+  // Nothing of the workspace is shown to a non-member, not even its name.
+  const view = await loadConsentPage(step)
+  expect(view).toMatchObject({ member: false, endpoint: null })
+  expect(JSON.stringify(view)).not.toContain('Gateway Owner')
   expect((await postConsent(step, 'allow')).status).toBe(403)
   const denied = await postConsent(step, 'deny')
   const landed = await followToApp(gateway, denied.headers.get('location') ?? '', step.jar)

@@ -21,7 +21,8 @@ export type ConsentView = {
     /** The host of the Client ID Metadata Document that vouched for the app; null when it registered itself. */
     metadataDocumentHost: string | null
   }
-  endpoint: { workspaceId: string; workspaceName: string; serverName: string | null }
+  /** The endpoint's workspace (and server); null for a person who is not a member (its name is not theirs to see). */
+  endpoint: { workspaceId: string; workspaceName: string; serverName: string | null } | null
   /** False when the person is not a member of the endpoint's workspace: the page then offers only Deny. */
   member: boolean
 }
@@ -81,7 +82,9 @@ async function loadConsent(request: Request, uid: string, userId: string): Promi
   const view: ConsentView = {
     uid,
     app: { name: client.clientName ?? metadataDocumentHost ?? 'An unnamed app', redirectHost, metadataDocumentHost },
-    endpoint: { workspaceId: resource.target.workspaceId, workspaceName: resource.workspaceName, serverName: resource.serverName },
+    endpoint: membership
+      ? { workspaceId: resource.target.workspaceId, workspaceName: resource.workspaceName, serverName: resource.serverName }
+      : null,
     member: membership !== null,
   }
   return { interaction, client, resource, redirectHost, view }

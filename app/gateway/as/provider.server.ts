@@ -34,6 +34,7 @@ export function isAuthorizationServerPath(pathname: string): boolean {
 }
 
 let providerPromise: Promise<OidcProvider> | undefined
+let callback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
 
 /** The process's one provider, built on first use (it needs the environment and the database). */
 export function getAuthorizationServer(): Promise<OidcProvider> {
@@ -53,9 +54,11 @@ export async function handleAuthorizationServer(req: IncomingMessage, res: Serve
   req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1)
   req.headers['x-forwarded-host'] = publicUrl.host
   delete req.headers['x-forwarded-for']
+  callback ??= provider.callback()
+  const handle = callback
   await new Promise<void>((resolve) => {
     res.on('close', resolve)
-    provider.callback()(req, res)
+    handle(req, res)
   })
 }
 

@@ -32,8 +32,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AgentAuthorizeRoute() {
-  const { app, endpoint, member } = useLoaderData<typeof loader>()
-  const place = endpoint.serverName ? `${endpoint.serverName} in ${endpoint.workspaceName}` : endpoint.workspaceName
+  const { app, endpoint } = useLoaderData<typeof loader>()
+  const place = !endpoint ? 'a workspace' : endpoint.serverName ? `${endpoint.serverName} in ${endpoint.workspaceName}` : endpoint.workspaceName
   return (
     <div className="page narrow">
       <h1>
@@ -60,7 +60,7 @@ export default function AgentAuthorizeRoute() {
           </dd>
         </dl>
       </section>
-      {member ? (
+      {endpoint ? (
         <>
           <section className="card" aria-labelledby="consent-what">
             <h2 id="consent-what">What it may do</h2>
@@ -83,8 +83,8 @@ export default function AgentAuthorizeRoute() {
       ) : (
         <>
           <p role="alert">
-            You are not a member of {endpoint.workspaceName}, so you cannot allow an app to use it. Ask an owner or admin to
-            invite you, or deny this request.
+            You are not a member of the workspace this app asks for, so you cannot allow it. If you should be, ask an owner
+            or admin of that workspace to invite you; otherwise deny this request.
           </p>
           <Form method="post" reloadDocument className="form-row confirm-actions">
             <StatusButton name="intent" value={denyIntent} variant="secondary">
