@@ -274,6 +274,21 @@ test('deleting the Connected apps row, or removing the member, cuts the agent of
   expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"')
 })
 
+test('the Connected apps row records its last use at most once a minute', async () => {
+  const { agent, tokens } = await authorize(owner)
+  const grant = () => getDb().agentGrant.findFirstOrThrow({ where: { clientId: agent.clientId }, select: { id: true, lastUsedAt: true } })
+  await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token)
+  const { id } = await grant()
+  const recent = new Date(Date.now() - 30_000)
+  await getDb().agentGrant.update({ where: { id }, data: { lastUsedAt: recent } })
+  await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token)
+  expect((await grant()).lastUsedAt).toEqual(recent)
+  const old = new Date(Date.now() - 90_000)
+  await getDb().agentGrant.update({ where: { id }, data: { lastUsedAt: old } })
+  await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token)
+  expect((await grant()).lastUsedAt?.getTime()).toBeGreaterThan(old.getTime())
+})
+
 test('a foreign Origin is refused; no Origin passes', async () => {
   const { tokens } = await authorize(owner)
   expect((await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token, { Origin: 'https://evil.example' })).status).toBe(403)
