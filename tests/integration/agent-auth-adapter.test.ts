@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { beforeAll, expect, test } from 'vitest'
 import { keyHashOf, prismaAdapterClass } from '#app/gateway/as/adapter.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { runHousekeeping } from '#app/utils/housekeeping.server.ts'
 import { createAgentGrant } from '#tests/support/gateway-server.ts'
 import { type TestUser, createTestUser } from '#tests/utils.ts'
 
@@ -133,4 +134,19 @@ test('a client payload with a client_secret is stored encrypted', async () => {
   await adapter.upsert(publicClient, { client_id: publicClient, client_name: 'Public', token_endpoint_auth_method: 'none' })
   expect((await storedRow('Client', publicClient))?.payload.startsWith('{')).toBe(true)
   expect(await adapter.find(publicClient)).toEqual({ client_id: publicClient, client_name: 'Public', token_endpoint_auth_method: 'none' })
+})
+
+test('housekeeping deletes expired records and keeps live ones', async () => {
+  const adapter = new Adapter('AccessToken')
+  const live = token()
+  const expired = token()
+  await adapter.upsert(live, { jti: live }, 600)
+  await adapter.upsert(expired, { jti: expired }, 600)
+  await getDb().agentAuthRecord.update({
+    where: { model_keyHash: { model: 'AccessToken', keyHash: keyHashOf(expired) } },
+    data: { expiresAt: new Date(Date.now() - 1000) },
+  })
+  expect((await runHousekeeping()).agentAuthRecords).toBeGreaterThanOrEqual(1)
+  expect(await storedRow('AccessToken', expired)).toBeNull()
+  expect(await storedRow('AccessToken', live)).not.toBeNull()
 })
