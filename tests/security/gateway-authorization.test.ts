@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { AGENT_REGISTRATIONS_PER_ADDRESS, registrationThrottleKey } from '#app/gateway/as/provider.server.ts'
 import { AGENT_REQUESTS_PER_PERSON_AND_APP, agentRateLimitKey } from '#app/gateway/rate-limit.server.ts'
 import { action as logoutAction } from '#app/routes/logout.ts'
 import { loader as workspaceLoader } from '#app/routes/w.$workspaceId._index/route.tsx'
@@ -312,6 +313,25 @@ test('an app that used up its requests gets 429 with Retry-After and a sentence'
   expect(retryAfter).toBeLessThanOrEqual(60)
   const body: { error: { message: string } } = await response.json()
   expect(body.error.message).toMatch(/too many requests.*Wait/)
+})
+
+test('registrations from one address are limited: 429 with Retry-After', async () => {
+  const key = registrationThrottleKey('127.0.0.1')
+  const now = new Date()
+  const full = { count: AGENT_REGISTRATIONS_PER_ADDRESS.limit, windowStart: now, lastEventAt: now }
+  await getDb().throttle.upsert({ where: { key }, create: { key, ...full }, update: full })
+  try {
+    const response = await gateway.fetch(`${gateway.publicOrigin}/as/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [AGENT_REDIRECT_URL], token_endpoint_auth_method: 'none' }),
+    })
+    expect(response.status).toBe(429)
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' })
+  } finally {
+    await getDb().throttle.delete({ where: { key } })
+  }
 })
 
 test('the metadata: authorization server (RFC 8414) and each endpoint’s protected resource (RFC 9728)', async () => {

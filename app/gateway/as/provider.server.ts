@@ -5,6 +5,7 @@ import { prismaAdapterClass } from '#app/gateway/as/adapter.server.ts'
 import { cookieKeys, signingJwk } from '#app/gateway/as/keys.server.ts'
 import { findResource } from '#app/gateway/as/resource.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
+import { type ThrottleRule, describeWait, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
 import { guardedFetch } from '#app/utils/guarded-fetch.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
@@ -33,6 +34,30 @@ export function isAuthorizationServerPath(pathname: string): boolean {
   return AS_PATH.test(pathname)
 }
 
+/**
+ * Dynamic Client Registration is open to anyone (agents register themselves), and each registration stores two rows
+ * that do not expire: 60 an hour from one address is far more than people setting up agents need.
+ */
+export const AGENT_REGISTRATIONS_PER_ADDRESS: ThrottleRule = { limit: 60, windowMs: 60 * 60 * 1000 }
+
+/** The throttle key of registrations from one address. */
+export function registrationThrottleKey(clientIp: string): string {
+  return `agent-registration:${clientIp}`
+}
+
+async function registrationThrottle(clientIp: string): Promise<{ retryAfterSeconds: number; message: string } | null> {
+  const key = registrationThrottleKey(clientIp)
+  const retryAfterMs = await throttleRetryAfterMs(key, AGENT_REGISTRATIONS_PER_ADDRESS)
+  if (retryAfterMs > 0) {
+    return {
+      retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
+      message: `Too many apps registered from this address. Wait ${describeWait(retryAfterMs)}, then try again.`,
+    }
+  }
+  await recordThrottledEvent(key, AGENT_REGISTRATIONS_PER_ADDRESS)
+  return null
+}
+
 let providerPromise: Promise<OidcProvider> | undefined
 let callback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
 
@@ -46,14 +71,23 @@ export function getAuthorizationServer(): Promise<OidcProvider> {
 }
 
 /** Answers one request of the authorization server. */
-export async function handleAuthorizationServer(req: IncomingMessage, res: ServerResponse, _context: { clientIp: string }): Promise<void> {
+export async function handleAuthorizationServer(req: IncomingMessage, res: ServerResponse, context: { clientIp: string }): Promise<void> {
+  if (req.method === 'POST' && new URL(req.url ?? '/', 'http://as.invalid').pathname === '/as/register') {
+    const refusal = await registrationThrottle(context.clientIp)
+    if (refusal) {
+      res.writeHead(429, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': String(refusal.retryAfterSeconds) })
+      res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: refusal.message }))
+      return
+    }
+  }
   const provider = await getAuthorizationServer()
   // The provider builds URLs and cookie flags from the request as Koa sees it behind `proxy`: it is told PUBLIC_URL's
-  // scheme and host, never what the client sent (a forged X-Forwarded-Host cannot move the issuer).
+  // scheme and host and the client address the Express process found, never what the client sent (a forged
+  // X-Forwarded-Host cannot move the issuer).
   const publicUrl = new URL(getEnv().PUBLIC_URL)
   req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1)
   req.headers['x-forwarded-host'] = publicUrl.host
-  delete req.headers['x-forwarded-for']
+  req.headers['x-forwarded-for'] = context.clientIp
   callback ??= provider.callback()
   const handle = callback
   await new Promise<void>((resolve) => {
