@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { vitePlugin as remix } from '@remix-run/dev'
 import { defineConfig } from 'vitest/config'
 
@@ -8,6 +9,10 @@ declare module '@remix-run/node' {
 }
 
 const isVitest = Boolean(process.env.VITEST)
+// The https test peers (a Client ID Metadata Document server) use a certificate of a test CA
+// (tests/support/tls/README.md). Node reads NODE_EXTRA_CA_CERTS only when a process starts: `test.env` below is in
+// the environment Vitest forks its workers with.
+const testCaCertificate = fileURLToPath(new URL('tests/support/tls/test-ca.pem', import.meta.url))
 const testDatabaseUrl = process.env.TEST_DATABASE_URL
 
 // Integration tests (tests/integration) run once per database: always on SQLite, and on
@@ -34,6 +39,7 @@ export default defineConfig({
         }),
       ],
   test: {
+    env: { NODE_EXTRA_CA_CERTS: testCaCertificate },
     setupFiles: ['./tests/setup/setup-test-env.ts'],
     globalSetup: ['./tests/setup/global-setup.ts'],
     pool: 'forks',

@@ -1,16 +1,122 @@
+import { type AuthInfo, OAuthError, OAuthErrorCode, bearerAuthChallengeResponse, verifyBearerToken } from '@modelcontextprotocol/server'
+import { MCP_SCOPE, getAuthorizationServer } from '#app/gateway/as/provider.server.ts'
+import { findEndpoint } from '#app/gateway/as/resource.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
-import type { EndpointTarget } from '#app/gateway/target.ts'
-
-// PLACEHOLDER (issue 13 skeleton): the bearer check against the authorization server's tokens replaces this file.
+import { type EndpointTarget, endpointUrl, resourceMetadataUrl } from '#app/gateway/target.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 
 export type AgentAuthentication = { ok: true; caller: AgentCaller } | { ok: false; response: Response }
 
-/** Who is calling `target`, from the request's bearer token; or the 401/403 answer with its WWW-Authenticate challenge. */
-export async function authenticateAgent(_request: Request, _target: EndpointTarget): Promise<AgentAuthentication> {
-  return { ok: false, response: new Response(null, { status: 401 }) }
+/** `AgentGrant.lastUsedAt` is written at most this often per grant, so a busy agent does not write on every call. */
+export const LAST_USED_WRITE_INTERVAL_MS = 60 * 1000
+
+const REQUIRED_SCOPES = [MCP_SCOPE]
+
+function invalidToken(description: string): OAuthError {
+  return new OAuthError(OAuthErrorCode.InvalidToken, description)
+}
+
+/**
+ * Who is calling `target`, from the request's bearer token; or the 401/403 answer with its WWW-Authenticate challenge.
+ * Only the Authorization header counts: a Switchboard cookie is not read here, so a browser session gets 401. Checked
+ * on every request, in the database: the token (by hash) and its expiry, its audience against this endpoint exactly
+ * (RFC 8707: a token for one endpoint works nowhere else), the Connected apps row (revoking it cuts the app off at
+ * once), the person's membership of the workspace (a removed member is cut off at once), and the `mcp` scope.
+ */
+export async function authenticateAgent(request: Request, target: EndpointTarget): Promise<AgentAuthentication> {
+  const env = getEnv()
+  const resource = endpointUrl(env.PUBLIC_URL, target)
+  const metadataUrl = resourceMetadataUrl(env.PUBLIC_URL, target)
+  let caller: AgentCaller | undefined
+  const verifier = {
+    async verifyAccessToken(token: string): Promise<AuthInfo> {
+      const verified = await verifyAgentToken(token, target, resource)
+      caller = verified.caller
+      return verified.authInfo
+    },
+  }
+  try {
+    await verifyBearerToken(request.headers.get('authorization'), {
+      verifier,
+      expectedResource: new URL(resource),
+      requiredScopes: REQUIRED_SCOPES,
+      resourceMetadataUrl: metadataUrl,
+    })
+  } catch (error) {
+    return { ok: false, response: challenge(error, metadataUrl) }
+  }
+  if (!caller) return { ok: false, response: challenge(invalidToken('The access token was not accepted.'), metadataUrl) }
+  await touchGrant(caller.grantId)
+  return { ok: true, caller }
+}
+
+function challenge(error: unknown, metadataUrl: string): Response {
+  const response = bearerAuthChallengeResponse(error, { requiredScopes: REQUIRED_SCOPES, resourceMetadataUrl: metadataUrl })
+  response.headers.set('Cache-Control', 'no-store')
+  return response
+}
+
+async function verifyAgentToken(token: string, target: EndpointTarget, resource: string): Promise<{ authInfo: AuthInfo; caller: AgentCaller }> {
+  const provider = await getAuthorizationServer()
+  const accessToken = await provider.AccessToken.find(token)
+  if (!accessToken || accessToken.isExpired) throw invalidToken('The access token is unknown, expired or revoked.')
+  if (accessToken.aud !== resource) throw invalidToken('The access token was not issued for this endpoint.')
+  const { grantId, accountId } = accessToken
+  if (!grantId || !accountId) throw invalidToken('The access token is unknown, expired or revoked.')
+  const grant = await getDb().agentGrant.findUnique({
+    where: { id: grantId },
+    select: {
+      userId: true,
+      workspaceId: true,
+      clientId: true,
+      clientName: true,
+      user: { select: { memberships: { where: { workspaceId: target.workspaceId }, select: { role: true } } } },
+    },
+  })
+  if (!grant || grant.userId !== accountId || grant.workspaceId !== target.workspaceId) {
+    throw invalidToken('This app’s access was revoked. Connect it again.')
+  }
+  if (grant.user.memberships.length === 0) throw invalidToken('You are no longer a member of this workspace.')
+  const scopes = (accessToken.scope ?? '').split(' ').filter(Boolean)
+  return {
+    authInfo: { token, clientId: grant.clientId, scopes, expiresAt: accessToken.exp, resource: new URL(resource) },
+    caller: {
+      userId: grant.userId,
+      workspaceId: grant.workspaceId,
+      grantId,
+      clientId: grant.clientId,
+      clientName: grant.clientName,
+      scopes,
+      target,
+    },
+  }
+}
+
+/** Records that the app was used, at most once a minute per grant: one conditional UPDATE, a no-op in between. */
+async function touchGrant(grantId: string): Promise<void> {
+  const now = new Date()
+  await getDb().agentGrant.updateMany({
+    where: { id: grantId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_WRITE_INTERVAL_MS) } }] },
+    data: { lastUsedAt: now },
+  })
 }
 
 /** The endpoint's protected-resource metadata (RFC 9728), or 404 for an endpoint that does not exist. */
-export async function protectedResourceMetadataResponse(_target: EndpointTarget): Promise<Response> {
-  return new Response(null, { status: 404 })
+export async function protectedResourceMetadataResponse(target: EndpointTarget): Promise<Response> {
+  const env = getEnv()
+  const endpoint = await findEndpoint(target, env.PUBLIC_URL)
+  const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }
+  if (!endpoint) return new Response(JSON.stringify({ error: 'not_found' }), { status: 404, headers })
+  const body = {
+    resource: endpoint.url,
+    authorization_servers: [new URL(env.PUBLIC_URL).origin],
+    // `offline_access` stays out: the resource's scopes only (MCP authorization, 2026-07-28).
+    scopes_supported: REQUIRED_SCOPES,
+    bearer_methods_supported: ['header'],
+    resource_name: endpoint.serverName
+      ? `${endpoint.serverName} (${endpoint.workspaceName}) on Switchboard`
+      : `${endpoint.workspaceName} on Switchboard`,
+  }
+  return new Response(JSON.stringify(body), { status: 200, headers })
 }

@@ -1,8 +1,29 @@
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { type ThrottleRule, describeWait, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
 
-// PLACEHOLDER (issue 13 skeleton): the per-person-and-app limit replaces this file.
+/**
+ * Requests one person's app may make at the MCP endpoints: 600 a minute (ten a second on average) is far more than an
+ * agent working for a person needs, and stops a runaway loop from hammering the person's upstream servers. Counted in
+ * the database (the Throttle table), so it holds across instances.
+ */
+export const AGENT_REQUESTS_PER_PERSON_AND_APP: ThrottleRule = { limit: 600, windowMs: 60 * 1000 }
+
+/** The throttle key of one person's app (the same app used by two people counts twice, once each). */
+export function agentRateLimitKey(caller: Pick<AgentCaller, 'userId' | 'clientId'>): string {
+  return `agent:${caller.userId}:${caller.clientId}`
+}
 
 /** A 429 with Retry-After when this person's app has used up its calls for now; null otherwise. */
-export async function agentRateLimit(_caller: AgentCaller): Promise<Response | null> {
+export async function agentRateLimit(caller: AgentCaller): Promise<Response | null> {
+  const key = agentRateLimitKey(caller)
+  const retryAfterMs = await throttleRetryAfterMs(key, AGENT_REQUESTS_PER_PERSON_AND_APP)
+  if (retryAfterMs > 0) {
+    const message = `${caller.clientName} has made too many requests to Switchboard. Wait ${describeWait(retryAfterMs)}, then try again.`
+    return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }), {
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) },
+    })
+  }
+  await recordThrottledEvent(key, AGENT_REQUESTS_PER_PERSON_AND_APP)
   return null
 }

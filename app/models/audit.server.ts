@@ -36,6 +36,7 @@ export const AUDIT_EVENT_LABELS = {
   'oauth.shared_changed': 'OAuth sharing changed',
   'oauth.exception_toggled': 'OAuth rule exception changed',
   'oauth.legacy_issuer': 'OAuth issuer differs from the server’s origin',
+  'agent.app_allowed': 'App allowed to use the MCP endpoint',
 } as const satisfies Record<string, string>
 
 export type AuditEventName = keyof typeof AUDIT_EVENT_LABELS

@@ -1,6 +1,6 @@
 // Removes rows that have expired and can never be used again: throttle counters past every rule's
-// window, pending OAuth flows and stopped tool calls past their expiry, and recorded tool calls past
-// their retention. Each is one plain DELETE … WHERE <time> < cutoff, so several instances may sweep
+// window, pending OAuth flows and stopped tool calls past their expiry, recorded tool calls past
+// their retention, and the agent authorization server's expired codes and tokens. Each is one plain DELETE … WHERE <time> < cutoff, so several instances may sweep
 // at once without harm.
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
@@ -15,7 +15,7 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000
  */
 export const TOOL_CALL_RETENTION_MS = 90 * 24 * 60 * 60 * 1000
 
-export type HousekeepingResult = { throttles: number; flows: number; pendingToolCalls: number; toolCalls: number }
+export type HousekeepingResult = { throttles: number; flows: number; pendingToolCalls: number; toolCalls: number; agentAuthRecords: number }
 
 /**
  * Deletes every expired throttle row, pending OAuth flow and stopped tool call, and the tool calls
@@ -27,7 +27,9 @@ export async function runHousekeeping(now = new Date()): Promise<HousekeepingRes
   const flows = await db.oAuthFlow.deleteMany({ where: { expiresAt: { lt: now } } })
   const pendingToolCalls = await db.pendingToolCall.deleteMany({ where: { expiresAt: { lt: now } } })
   const toolCalls = await db.toolCall.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - TOOL_CALL_RETENTION_MS) } } })
-  return { throttles, flows: flows.count, pendingToolCalls: pendingToolCalls.count, toolCalls: toolCalls.count }
+  // The agent authorization server's codes, tokens, sessions and interactions (every reader checks expiry too).
+  const agentAuthRecords = await db.agentAuthRecord.deleteMany({ where: { expiresAt: { lt: now } } })
+  return { throttles, flows: flows.count, pendingToolCalls: pendingToolCalls.count, toolCalls: toolCalls.count, agentAuthRecords: agentAuthRecords.count }
 }
 
 /**

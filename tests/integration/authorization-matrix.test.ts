@@ -52,6 +52,10 @@ const EXPECTED: Record<string, Expectation> = {
   // Public, but only offered on an https PUBLIC_URL; Vitest runs on http, so it is not found for anyone.
   'oauth.client-metadata[.]json.ts': { loader: { anonymous: 'not_found', outsider: 'not_found', member: 'not_found', admin: 'not_found', owner: 'not_found' } },
   'workspaces.new.tsx': { loader: signedIn, action: signedIn },
+  // Consent for an agent (Switchboard's authorization server): sign in first; then the interaction in this browser
+  // decides (none here: 400). Membership of the endpoint's workspace is checked with a real interaction in
+  // tests/security/gateway-authorization.test.ts (a non-member may only deny).
+  'agent.authorize.$uid/route.tsx': { loader: signedIn, action: signedIn },
   // A GET just goes home; the POST names the workspace in its body (empty here: 400 once signed in).
   'workspaces.switch.ts': { loader: publicRoute, action: signedIn },
   'w.$workspaceId.tsx': { loader: members },

@@ -3,7 +3,7 @@
 // without anyone listing it.
 
 /** The ids a route path's dynamic segments are filled with. */
-export type RouteIds = { workspaceId: string; serverId: string; userId: string; toolName: string; promptName?: string }
+export type RouteIds = { workspaceId: string; serverId: string; userId: string; toolName: string; promptName?: string; uid?: string }
 
 /**
  * The URL path of a route file of app/routes (`w.$workspaceId.settings.tsx`, a folder route's
@@ -19,6 +19,8 @@ export function routePathOf(file: string, ids: RouteIds): string {
     $userId: ids.userId,
     $toolName: ids.toolName,
     $promptName: ids.promptName ?? 'greeting',
+    // An authorization in progress (agent consent); none exists unless a test starts one.
+    $uid: ids.uid ?? 'no-such-interaction',
   }
   return (
     '/' +
