@@ -75,7 +75,7 @@ test('only routes import app/servers; nothing below the routes imports a route o
     'app/servers/boundary-probe.server.ts',
     "import { Field } from '#app/components/forms.tsx'\nexport const run = Field\n",
   )
-  expect(fromUseCase).toEqual([expect.stringContaining('below the routes')])
+  expect(fromUseCase).toEqual([expect.stringContaining('sits below the gateway, the routes')])
 
   const fromRoute = await boundaryErrors(
     'app/routes/boundary-probe.tsx',
