@@ -6,6 +6,8 @@ import { gateway } from '#app/gateway/http.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { callServerTool } from '#app/mcp/tools.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+import { consentAsBrowser } from '#tests/support/agent-oauth.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { refreshStats } from '#app/oauth/tokens.server.ts'
 import { finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
@@ -40,6 +42,13 @@ async function handle(request: InstanceRequest): Promise<InstanceReply> {
       gatewayServer ??= http.createServer((req, res) => void gateway.handle(req, res, { clientIp: req.socket.remoteAddress ?? 'unknown' }))
       const origin = gatewayServer.listening ? `http://127.0.0.1:${(gatewayServer.address() as { port: number }).port}` : await listenOnLoopback(gatewayServer)
       return { id: request.id, type: 'listening', origin }
+    }
+    case 'consent': {
+      // The browser talks to PUBLIC_URL (the balancer in front of the instances), as a person's would.
+      const publicOrigin = new URL(getEnv().PUBLIC_URL).origin
+      const browser = { origin: publicOrigin, publicOrigin, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, redirect: 'manual' }), close: async () => {} }
+      const landed = await consentAsBrowser(browser, request.authorizationUrl, request.cookie, request.intent)
+      return { id: request.id, type: 'step', status: 303, location: landed.href }
     }
     case 'stop': {
       if (gatewayServer) await closeServer(gatewayServer)

@@ -7,6 +7,11 @@ export type InstanceRequest =
   | { id: number; type: 'calls'; workspaceId: string; serverId: string; userId: string; count: number; label: string }
   /** Serve the gateway wing (app/gateway: MCP endpoints, authorization server) over HTTP on a free port. */
   | { id: number; type: 'serve-gateway' }
+  /**
+   * The person's side of an agent's authorization on this instance (its consent route): authorize → consent page →
+   * Allow or Deny; replies with the URL the browser lands on at the app (`location`).
+   */
+  | { id: number; type: 'consent'; authorizationUrl: string; cookie: string; intent: 'allow' | 'deny' }
   | { id: number; type: 'stop' }
 
 export type InstanceReply =
