@@ -54,6 +54,7 @@ export default function ServersRoute() {
                 <th scope="col">URL</th>
                 <th scope="col">Authentication</th>
                 <th scope="col">Status</th>
+                <th scope="col">Agents</th>
               </tr>
             </thead>
             {/* Plain links, followed client-side by one handler (link-list.tsx). */}
@@ -70,6 +71,15 @@ export default function ServersRoute() {
                   </td>
                   <td>
                     <ServerStatusBadge status={server.status} />
+                  </td>
+                  <td>
+                    {server.agentPrefix ? (
+                      <>
+                        Offered <span className="muted">as</span> <code>{server.agentPrefix}_…</code>
+                      </>
+                    ) : (
+                      <span className="muted">Not offered</span>
+                    )}
                   </td>
                 </tr>
               ))}
