@@ -121,7 +121,7 @@ test('revoking one’s own app deletes its grant, tokens, the provider’s Grant
 })
 
 test('a person cannot revoke another person’s app, even by its id', async () => {
-  const { owner, member, workspaceId, memberCookie } = await team()
+  const { owner, workspaceId, memberCookie } = await team()
   const ownerApp = await createAgentGrant({ id: owner.id, workspaceId }, { clientName: 'Owner’s agent' })
   await seedAuthRecords(ownerApp.grantId, owner.id)
   const result = await postPerson(memberCookie, { intent: 'revoke-app', grantId: ownerApp.grantId })
