@@ -118,7 +118,7 @@ export function ConnectedAppsTable({
               <td>{app.lastUsedAt ? <time dateTime={app.lastUsedAt}>{formatUtc(app.lastUsedAt)}</time> : 'Not yet'}</td>
               <td>
                 <Link
-                  to={`?${REVOKE_PARAM}=${encodeURIComponent(app.grantId)}`}
+                  to={`?${REVOKE_PARAM}=${encodeURIComponent(app.grantId)}#confirm-revoke`}
                   className="button button-danger-outline"
                   aria-label={`Revoke ${app.clientName}${showPerson ? ` of ${app.person.name}` : ''}, connected ${formatUtc(app.createdAt)}`}
                 >
@@ -136,7 +136,7 @@ export function ConnectedAppsTable({
 /** The confirmation of one revocation: what stops working, then the POST form, or back. */
 export function ConfirmRevoke({ app, backTo, showPerson }: { app: ConnectedAppView; backTo: string; showPerson: boolean }) {
   return (
-    <section className="card" aria-labelledby="revoke-heading">
+    <section className="card" aria-labelledby="revoke-heading" id="confirm-revoke">
       <h2 id="revoke-heading">Revoke {app.clientName}?</h2>
       <p>
         {showPerson ? `${app.person.name}’s` : 'Your'} {app.clientName} can no longer use {app.workspace.name}’s servers: its next request is refused

@@ -46,7 +46,7 @@ export default function WorkspaceConnectedAppsRoute() {
       <h1>Connected apps</h1>
       <p className="lead">
         The apps {workspace.name}’s members allowed to use its servers as themselves. Revoking one cuts it off at once; each person sees their own
-        under <Link to="/account/connected-apps">Account → Connected apps</Link>.
+        on <Link to="/account/connected-apps">their account’s connected apps</Link> page.
       </p>
       {confirming ? <ConfirmRevoke app={confirming} backTo={here} showPerson /> : null}
       {apps.length > 0 ? (

@@ -81,7 +81,7 @@ export function AgentPanel({ agent, canManage, serversHref }: { agent: AgentPane
         </li>
       </ol>
       <p>
-        See and revoke the apps you allowed under <Link to="/account/connected-apps">Account → Connected apps</Link>.
+        See and revoke the apps you allowed on <Link to="/account/connected-apps">your connected apps</Link> page, under Account.
       </p>
     </section>
   )

@@ -18,14 +18,26 @@ export type AgentAccessView = {
   workspaceEndpoint: string
 }
 
-export function AgentSection({ agents, canManage, reply, serverName }: { agents: AgentAccessView; canManage: boolean; reply: IntentReply; serverName: string }) {
+export function AgentSection({
+  agents,
+  canManage,
+  reply,
+  serverName,
+  enabled,
+}: {
+  agents: AgentAccessView
+  canManage: boolean
+  reply: IntentReply
+  serverName: string
+  enabled: boolean
+}) {
   return (
     <section className="card" aria-labelledby="agents-heading" id="agents">
       <h2 id="agents-heading">Agents</h2>
       {agents.available ? (
         <p>
           <span className="badge badge-ok">offered to agents</span> At the workspace’s endpoint its tools are named{' '}
-          <code>{agents.effectivePrefix}_&lt;tool&gt;</code>.
+          <code>{agents.effectivePrefix}_&lt;tool&gt;</code>.{enabled ? null : ' While the server is disabled, agents do not see it either.'}
         </p>
       ) : (
         <p>

@@ -144,7 +144,7 @@ export default function ServerRoute() {
         // A saved header changes the list: a new key empties the form, with JavaScript as without (a fresh page).
         <HeadersSection key={server.headers.map((h) => `${h.id}@${String(h.updatedAt)}`).join(',')} headers={server.headers} />
       ) : null}
-      <AgentSection agents={agents} canManage={canManage} reply={actionData} serverName={server.name} />
+      <AgentSection agents={agents} canManage={canManage} reply={actionData} serverName={server.name} enabled={server.enabled} />
       {oauthSettings ? <AdvancedSettings settings={oauthSettings} reply={actionData} /> : null}
     </div>
   )
