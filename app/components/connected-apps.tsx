@@ -63,10 +63,10 @@ function endpointText(app: ConnectedAppView, withWorkspace: boolean): string {
 /** The identity line: a verified metadata document, or an app that registered itself (its name is its own claim). */
 function Identity({ app }: { app: ConnectedAppView }) {
   return (
-    <>
+    <span className="app-identity">
       {app.verified ? <span className="badge badge-ok">verified</span> : <span className="badge">self-registered</span>}{' '}
       <span className="muted">redirects to {app.redirectHost}</span>
-    </>
+    </span>
   )
 }
 
@@ -84,14 +84,16 @@ export function ConnectedAppsTable({
   showWorkspace: boolean
 }) {
   return (
-    <section className="card audit-card" aria-label="Connected apps" tabIndex={0}>
+    <section className="card audit-card connected-apps" aria-label="Connected apps" tabIndex={0}>
       <table className="table">
         <thead>
           <tr>
             <th scope="col">App</th>
             {showPerson ? <th scope="col">Person</th> : null}
             <th scope="col">{showWorkspace ? 'Workspace and servers' : 'Servers'}</th>
-            <th scope="col">Since</th>
+            <th scope="col" className="hide-narrow">
+              Since
+            </th>
             <th scope="col">Last used</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -112,7 +114,7 @@ export function ConnectedAppsTable({
                 </td>
               ) : null}
               <td>{endpointText(app, showWorkspace)}</td>
-              <td>
+              <td className="hide-narrow">
                 <time dateTime={app.createdAt}>{formatUtc(app.createdAt)}</time>
               </td>
               <td>{app.lastUsedAt ? <time dateTime={app.lastUsedAt}>{formatUtc(app.lastUsedAt)}</time> : 'Not yet'}</td>

@@ -21,10 +21,10 @@ export function agentSnippets(name: string, url: string) {
   }
 }
 
-function Snippet({ id, text, label }: { id: string; text: string; label: string }) {
+function Snippet({ id, text, label, wrap = false }: { id: string; text: string; label: string; wrap?: boolean }) {
   return (
     <>
-      <pre className="code-block" id={id}>
+      <pre className={wrap ? 'code-block url-block' : 'code-block'} id={id}>
         <code>{text}</code>
       </pre>
       <CopyButton text={text} label={label} />
@@ -41,7 +41,7 @@ export function AgentPanel({ agent, canManage, serversHref }: { agent: AgentPane
         Add this one address to Claude Code, VS Code, Cursor or any MCP client: the agent gets the tools of this workspace’s servers, as you —
         with your own sign-ins, and only the tools the admins allow.
       </p>
-      <Snippet id="agent-endpoint" text={agent.endpoint} label="Copy the address" />
+      <Snippet id="agent-endpoint" text={agent.endpoint} label="Copy the address" wrap />
       <p className="muted">
         {agent.total === 0
           ? 'It has no servers yet.'
@@ -52,10 +52,11 @@ export function AgentPanel({ agent, canManage, serversHref }: { agent: AgentPane
           : `${agent.offered} of its ${agent.total} servers are offered to agents.`}{' '}
         {canManage ? <Link to={serversHref}>Choose which on each server’s page.</Link> : null}
       </p>
+      <h3>Add it to your app</h3>
       <details className="agent-client">
         <summary>Claude Code</summary>
         <p>Run this in a terminal:</p>
-        <Snippet id="agent-claude-code" text={snippets.claudeCode} label="Copy the command" />
+        <Snippet id="agent-claude-code" text={snippets.claudeCode} label="Copy the command" wrap />
       </details>
       <details className="agent-client">
         <summary>VS Code</summary>

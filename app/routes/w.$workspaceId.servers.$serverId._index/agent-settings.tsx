@@ -50,7 +50,7 @@ export function AgentSection({
             To give an agent this server alone, with its tools, resources and prompts as the server names them, use this address instead of
             the workspace’s:
           </p>
-          <pre className="code-block" aria-describedby="server-endpoint-help">
+          <pre className="code-block url-block" aria-describedby="server-endpoint-help">
             <code>{agents.serverEndpoint}</code>
           </pre>
           <CopyButton text={agents.serverEndpoint} label="Copy this server’s address" />

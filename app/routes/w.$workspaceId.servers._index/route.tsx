@@ -54,7 +54,9 @@ export default function ServersRoute() {
                 <th scope="col">URL</th>
                 <th scope="col">Authentication</th>
                 <th scope="col">Status</th>
-                <th scope="col">Agents</th>
+                <th scope="col" className="hide-narrow">
+                  Agents
+                </th>
               </tr>
             </thead>
             {/* Plain links, followed client-side by one handler (link-list.tsx). */}
@@ -72,7 +74,7 @@ export default function ServersRoute() {
                   <td>
                     <ServerStatusBadge status={server.status} />
                   </td>
-                  <td>
+                  <td className="hide-narrow">
                     {server.agentPrefix ? (
                       <>
                         Offered <span className="muted">as</span> <code>{server.agentPrefix}_…</code>
