@@ -6,6 +6,7 @@ import { expect, test } from 'vitest'
 import { listConnectedAppsOfUser, listConnectedAppsOfWorkspace } from '#app/models/agent-apps.server.ts'
 import { addMember } from '#app/models/workspace.server.ts'
 import { action as personAction, loader as personLoader } from '#app/routes/account_.connected-apps.tsx'
+import { loader as auditLoader } from '#app/routes/w.$workspaceId.audit.tsx'
 import { action as adminAction, loader as adminLoader } from '#app/routes/w.$workspaceId.connected-apps.tsx'
 import { deleteAccount } from '#app/servers/account-deletion.server.ts'
 import { removeWorkspaceMember } from '#app/servers/member-removal.server.ts'
@@ -159,6 +160,11 @@ test('owners and admins see and revoke every member’s apps in their workspace;
   const event = await getDb().auditEvent.findFirst({ where: { workspaceId, event: 'agent.app_revoked' }, select: { actorId: true, detail: true } })
   expect(event?.actorId).toBe(owner.id)
   expect(event?.detail).toContain(`Member’s Cursor of ${member.name}`)
+  // The audit log's "Connected apps" filter shows it.
+  const feed = dataOf(
+    await auditLoader({ request: getRequest(`/w/${workspaceId}/audit?kind=agent`, ownerCookie), params: { workspaceId }, context: loadContext() }),
+  ) as { entries: Array<{ what: string; detail: string | null }> }
+  expect(feed.entries).toEqual([expect.objectContaining({ what: 'Connected app revoked', detail: expect.stringContaining('Member’s Cursor') })])
 
   // A stranger: 404 (cannot tell the workspace exists).
   const stranger = await createTestUser('Stranger')
