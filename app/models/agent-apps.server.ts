@@ -169,6 +169,19 @@ export async function revokeAgentGrantsForMember(workspaceId: string, userId: st
   return deleteGrants(grants.map((g) => g.id))
 }
 
+/**
+ * After a server is deleted: the grants for its own endpoint (`/mcp/<workspace>/<server>`) can serve nothing any
+ * more, and Connected apps should not list them. Grants for the whole workspace stay. Returns how many went.
+ */
+export async function revokeAgentGrantsForServer(workspaceId: string, serverId: string): Promise<number> {
+  const grants = await getDb().agentGrant.findMany({
+    where: { workspaceId, OR: [{ resource: { endsWith: `/mcp/${workspaceId}/${serverId}` } }, { resource: { endsWith: `/mcp/${workspaceId}/${serverId}/` } }] },
+    select: { id: true, resource: true },
+  })
+  // The path, not just its ending, names the server (a PUBLIC_URL with a path still ends the same way).
+  return deleteGrants(grants.filter((g) => serverIdOf(g.resource) === serverId).map((g) => g.id))
+}
+
 /** Before a workspace is deleted: its grants (which the delete would cascade) and their records (which it would not). */
 export async function revokeAgentGrantsForWorkspace(workspaceId: string): Promise<number> {
   const grants = await getDb().agentGrant.findMany({ where: { workspaceId }, select: { id: true } })

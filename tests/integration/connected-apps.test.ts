@@ -8,7 +8,9 @@ import { addMember } from '#app/models/workspace.server.ts'
 import { action as personAction, loader as personLoader } from '#app/routes/account_.connected-apps.tsx'
 import { loader as auditLoader } from '#app/routes/w.$workspaceId.audit.tsx'
 import { action as adminAction, loader as adminLoader } from '#app/routes/w.$workspaceId.connected-apps.tsx'
+import { requireServer } from '#app/models/server.server.ts'
 import { deleteAccount } from '#app/servers/account-deletion.server.ts'
+import { deleteServer } from '#app/servers/delete-server.server.ts'
 import { removeWorkspaceMember } from '#app/servers/member-removal.server.ts'
 import { deleteWorkspace } from '#app/servers/workspace-deletion.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
@@ -212,4 +214,17 @@ test('deleting a workspace removes its grants and what was issued under them', a
   await deleteWorkspace(workspaceId, owner.id)
   expect(await recordsOf(app.grantId)).toEqual(gone)
   expect(await recordsOf(personal.grantId)).toEqual(kept)
+})
+
+test('deleting a server revokes the apps allowed at its own endpoint; apps of the whole workspace stay', async () => {
+  const { owner, member, workspaceId } = await team()
+  const server = await getDb().mcpServer.create({ data: { workspaceId, name: 'Short-lived', url: 'http://127.0.0.1:9/mcp' }, select: { id: true } })
+  const oneServer = await createAgentGrant({ id: member.id, workspaceId }, { clientName: 'Cursor', target: { workspaceId, serverId: server.id } })
+  const whole = await createAgentGrant({ id: member.id, workspaceId }, { clientName: 'Claude Code' })
+  await seedAuthRecords(oneServer.grantId, member.id)
+  await seedAuthRecords(whole.grantId, member.id)
+
+  await deleteServer(await requireServer(workspaceId, server.id), owner.id)
+  expect(await recordsOf(oneServer.grantId)).toEqual(gone)
+  expect(await recordsOf(whole.grantId)).toEqual(kept)
 })
