@@ -15,7 +15,6 @@ export type AgentAccessView = {
   effectivePrefix: string
   derivedPrefix: string
   serverEndpoint: string
-  workspaceEndpoint: string
 }
 
 export function AgentSection({

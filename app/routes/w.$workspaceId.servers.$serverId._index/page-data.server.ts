@@ -41,7 +41,6 @@ export async function serverPageData(
       effectivePrefix: agentAccess?.effectivePrefix ?? '',
       derivedPrefix: agentAccess?.derivedPrefix ?? '',
       serverEndpoint: endpointUrl(getEnv().PUBLIC_URL, { workspaceId: workspace.id, serverId: server.id }),
-      workspaceEndpoint: endpointUrl(getEnv().PUBLIC_URL, { workspaceId: workspace.id, serverId: null }),
     },
     // The one status of this server for this person: the same words as the list and the Tools page.
     status: deriveServerStatus({
