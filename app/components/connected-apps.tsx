@@ -95,7 +95,7 @@ export function ConnectedAppsTable({
               Since
             </th>
             <th scope="col">Last used</th>
-            <th scope="col">
+            <th scope="col" className="hide-narrow">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>
@@ -107,6 +107,10 @@ export function ConnectedAppsTable({
                 <strong>{app.clientName}</strong>
                 <br />
                 <Identity app={app} />
+                {/* On a phone the actions column is hidden and Revoke comes here, in view without scrolling sideways. */}
+                <span className="show-narrow">
+                  <RevokeLink app={app} showPerson={showPerson} />
+                </span>
               </td>
               {showPerson ? (
                 <td>
@@ -118,20 +122,26 @@ export function ConnectedAppsTable({
                 <time dateTime={app.createdAt}>{formatUtc(app.createdAt)}</time>
               </td>
               <td>{app.lastUsedAt ? <time dateTime={app.lastUsedAt}>{formatUtc(app.lastUsedAt)}</time> : 'Not yet'}</td>
-              <td>
-                <Link
-                  to={`?${REVOKE_PARAM}=${encodeURIComponent(app.grantId)}#confirm-revoke`}
-                  className="button button-danger-outline"
-                  aria-label={`Revoke ${app.clientName}${showPerson ? ` of ${app.person.name}` : ''}, connected ${formatUtc(app.createdAt)}`}
-                >
-                  Revoke
-                </Link>
+              <td className="hide-narrow">
+                <RevokeLink app={app} showPerson={showPerson} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
+  )
+}
+
+function RevokeLink({ app, showPerson }: { app: ConnectedAppView; showPerson: boolean }) {
+  return (
+    <Link
+      to={`?${REVOKE_PARAM}=${encodeURIComponent(app.grantId)}#confirm-revoke`}
+      className="button button-danger-outline"
+      aria-label={`Revoke ${app.clientName}${showPerson ? ` of ${app.person.name}` : ''}, connected ${formatUtc(app.createdAt)}`}
+    >
+      Revoke
+    </Link>
   )
 }
 
