@@ -31,6 +31,7 @@ export function Field({
   autoComplete,
   autoFocus,
   describedBy,
+  placeholder,
 }: {
   meta: FieldMetadata<unknown>
   label: ReactNode
@@ -41,6 +42,8 @@ export function Field({
   autoFocus?: boolean
   /** The id of more text about this field elsewhere on the page. */
   describedBy?: string
+  /** What an empty field means (e.g. the value used instead); the help text says it in words too. */
+  placeholder?: string
 }) {
   const helpId = help ? `${meta.id}-help` : undefined
   const inputProps = getInputProps(meta, { type, ariaDescribedBy: [describedBy, helpId].filter(Boolean).join(' ') || undefined })
@@ -59,6 +62,7 @@ export function Field({
         key={inputProps.key}
         autoComplete={autoComplete ?? (type === 'password' ? 'off' : undefined)}
         autoFocus={autoFocus}
+        placeholder={placeholder}
       />
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>

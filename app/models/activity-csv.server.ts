@@ -8,7 +8,7 @@ const CSV_BATCH_ROWS = 500
 /** The most rows one export holds; the last line says when the log holds more. */
 export const MAX_CSV_ROWS = 50_000
 
-const HEADER = ['time_utc', 'person', 'email', 'kind', 'what', 'outcome', 'server', 'duration_ms', 'details', 'authorization_server', 'scopes']
+const HEADER = ['time_utc', 'person', 'email', 'kind', 'what', 'outcome', 'server', 'duration_ms', 'details', 'authorization_server', 'scopes', 'app']
 
 /**
  * One CSV cell: quoted, inner quotes doubled, and a leading = + - @ tab or carriage return
@@ -37,6 +37,7 @@ function entryLine(entry: ActivityEntry): string {
     entry.detail,
     entry.issuer,
     entry.scopes,
+    entry.app,
   ])
 }
 

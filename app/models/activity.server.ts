@@ -15,7 +15,7 @@ export const ACTIVITY_PAGE_SIZE = 50
 const { sql, join, empty, raw } = Prisma
 type Sql = Prisma.Sql
 
-const KindSchema = z.enum(['server', 'oauth', 'member', 'workspace', 'tool_call'])
+const KindSchema = z.enum(['server', 'oauth', 'member', 'workspace', 'agent', 'tool_call'])
 export type ActivityKind = z.infer<typeof KindSchema>
 
 /** The kinds a person can filter by: groups of audit events (by their dotted prefix), and tool calls. */
@@ -24,6 +24,7 @@ export const ACTIVITY_KINDS: Record<ActivityKind, string> = {
   oauth: 'OAuth sign-ins',
   member: 'Members',
   workspace: 'Workspace',
+  agent: 'Connected apps',
   tool_call: 'Tool calls',
 }
 
@@ -90,6 +91,7 @@ const RowSchema = z.object({
   durationMs: SqlInteger.nullable(),
   actorName: z.string().nullable(),
   actorEmail: z.string().nullable(),
+  app: z.string().nullable(),
 })
 
 /** One line of the feed, with the words the page and the CSV show. Never a tool's arguments. */
@@ -110,6 +112,8 @@ export type ActivityEntry = {
   issuer: string | null
   scopes: string | null
   durationMs: number | null
+  /** For a call an agent made through the workspace's MCP endpoint: the app's name ("Claude Code"); else null. */
+  app: string | null
 }
 
 function toEntry(raw: unknown): ActivityEntry {
@@ -130,6 +134,7 @@ function toEntry(raw: unknown): ActivityEntry {
     issuer: row.issuer,
     scopes: row.scopes,
     durationMs: row.durationMs,
+    app: row.app,
   }
 }
 
@@ -148,7 +153,7 @@ function auditBranch(workspaceId: string, filter: ActivityFilter, cursor: Activi
     SELECT 'audit' AS "source", a."id" AS "id", a."createdAt" AS "createdAt", a."event" AS "event",
            CAST(a."outcome" AS TEXT) AS "outcome", a."serverId" AS "serverId", a."serverName" AS "serverName",
            a."detail" AS "detail", a."issuer" AS "issuer", a."scopes" AS "scopes", CAST(NULL AS INTEGER) AS "durationMs",
-           u."name" AS "actorName", u."email" AS "actorEmail"
+           u."name" AS "actorName", u."email" AS "actorEmail", CAST(NULL AS TEXT) AS "app"
     FROM "AuditEvent" a LEFT JOIN "User" u ON u."id" = a."actorId"
     WHERE a."workspaceId" = ${workspaceId}${actor}${server}${kind}${keyset('a', cursor)}
     ORDER BY a."createdAt" DESC, a."id" DESC LIMIT ${limit}) AS audit_page`
@@ -161,7 +166,8 @@ function callBranch(workspaceId: string, filter: ActivityFilter, cursor: Activit
     SELECT 'call' AS "source", t."id" AS "id", t."createdAt" AS "createdAt", t."toolName" AS "event",
            CAST(t."outcome" AS TEXT) AS "outcome", t."serverId" AS "serverId", t."serverName" AS "serverName",
            CAST(NULL AS TEXT) AS "detail", CAST(NULL AS TEXT) AS "issuer", CAST(NULL AS TEXT) AS "scopes",
-           t."durationMs" AS "durationMs", u."name" AS "actorName", u."email" AS "actorEmail"
+           t."durationMs" AS "durationMs", u."name" AS "actorName", u."email" AS "actorEmail",
+           CASE WHEN t."via" = 'agent' THEN COALESCE(t."agentClientName", 'an app') ELSE NULL END AS "app"
     FROM "ToolCall" t LEFT JOIN "User" u ON u."id" = t."userId"
     WHERE t."workspaceId" = ${workspaceId}${actor}${server}${keyset('t', cursor)}
     ORDER BY t."createdAt" DESC, t."id" DESC LIMIT ${limit}) AS call_page`

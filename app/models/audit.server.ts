@@ -12,6 +12,7 @@ export const AUDIT_EVENT_LABELS = {
   'server.tested': 'Connection tested',
   'server.header_set': 'Header saved',
   'server.header_removed': 'Header removed',
+  'server.agent_access_changed': 'Agent access changed',
   'tools.policy_changed': 'Tool policy changed',
   'member.added': 'Member added',
   'member.role_changed': 'Role changed',
@@ -35,6 +36,7 @@ export const AUDIT_EVENT_LABELS = {
   'oauth.scopes_changed': 'OAuth scopes changed',
   'oauth.shared_changed': 'OAuth sharing changed',
   'oauth.exception_toggled': 'OAuth rule exception changed',
+  'agent.app_revoked': 'Connected app revoked',
   'oauth.legacy_issuer': 'OAuth issuer differs from the server’s origin',
   'agent.app_allowed': 'App allowed to use the MCP endpoint',
 } as const satisfies Record<string, string>

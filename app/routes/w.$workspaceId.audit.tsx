@@ -26,6 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       issuer: e.issuer,
       scopes: e.scopes,
       durationMs: e.durationMs,
+      app: e.app,
       createdAt: e.createdAt.toISOString(),
       // The name keeps each line to one row; the email is in the filter's list and the CSV.
       actor: e.actorName ?? 'A deleted account',
@@ -130,6 +131,7 @@ export default function AuditRoute() {
                     {entry.kind === 'tool_call' ? (
                       <>
                         Ran <code>{entry.what}</code>
+                        {entry.app ? <> via {entry.app}</> : null}
                         <CallOutcomeBadge outcome={entry.outcome} label={entry.outcomeLabel} />
                       </>
                     ) : (

@@ -76,6 +76,9 @@ export default function WorkspaceLayoutRoute() {
               {canManageWorkspace(role) ? (
                 <>
                   <li>
+                    <NavLink to={`${base}/connected-apps`}>Connected apps</NavLink>
+                  </li>
+                  <li>
                     <NavLink to={`${base}/audit`}>Audit log</NavLink>
                   </li>
                   <li>

@@ -2,6 +2,7 @@
 // the only owner of a workspace others use; workspaces where they are alone are deleted; from the others
 // they leave as a removed member would (their own OAuth sign-ins revoked), then the account goes.
 import { accountDeletionPlan, deleteUserRow } from '#app/models/account.server.ts'
+import { revokeAgentAccessForAccount } from '#app/models/agent-apps.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { serversConnectedBy } from '#app/models/workspace.server.ts'
 import { disconnect } from '#app/oauth/revocation.server.ts'
@@ -26,6 +27,8 @@ export async function deleteAccount(user: { id: string; name: string; email: str
     await recordAudit({ workspaceId: workspace.id, actorId: user.id, event: 'member.account_deleted', detail: `${user.name} (${user.email}), was ${workspace.role}` })
   }
   for (const workspace of plan.deleted) await deleteWorkspace(workspace.id, user.id)
+  // The grants would go with the user row, but the authorization server's records of them have no foreign key.
+  await revokeAgentAccessForAccount(user.id)
   await deleteUserRow(user.id)
   logger.info({ userId: user.id, workspacesDeleted: plan.deleted.length, workspacesLeft: plan.left.length }, 'account deleted')
 }

@@ -1,4 +1,5 @@
 // Deleting a server.
+import { revokeAgentGrantsForServer } from '#app/models/agent-apps.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 import { deleteServerRow } from '#app/models/server-write.server.ts'
 import { commitServerChange } from '#app/servers/change.server.ts'
@@ -10,4 +11,6 @@ export async function deleteServer(server: ServerSummary, actorId: string): Prom
     write: () => deleteServerRow(server),
     audit: () => [{ event: 'server.deleted', detail: server.url }],
   })
+  // Apps allowed at this server's own endpoint lose it with the server (docs/decisions/036-connected-apps-and-agent-access.md).
+  await revokeAgentGrantsForServer(server.workspaceId, server.id)
 }

@@ -1,5 +1,6 @@
 // Removing a member (or leaving): the membership goes, then their own OAuth sign-ins to the
 // workspace's servers (revoked at the authorization server, best effort), then the audit.
+import { revokeAgentGrantsForMember } from '#app/models/agent-apps.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { removeMember, serversConnectedBy } from '#app/models/workspace.server.ts'
 import { disconnect } from '#app/oauth/revocation.server.ts'
@@ -16,6 +17,8 @@ export async function removeWorkspaceMember(input: {
 }): Promise<void> {
   const { workspaceId, actor, target } = input
   await removeMember(workspaceId, actor, target.id)
+  // Their apps at the workspace's MCP endpoints are cut off at once (docs/decisions/036-connected-apps-and-agent-access.md).
+  const apps = await revokeAgentGrantsForMember(workspaceId, target.id)
   // Disconnect ends the sessions opened with their tokens, revokes them and deletes the connection.
   for (const server of await serversConnectedBy(workspaceId, target.id)) await disconnect(server, target.id)
   await recordAudit({
@@ -24,4 +27,7 @@ export async function removeWorkspaceMember(input: {
     event: actor.id === target.id ? 'member.left' : 'member.removed',
     detail: `${target.name} (${target.email}), was ${target.role}`,
   })
+  if (apps > 0) {
+    await recordAudit({ workspaceId, actorId: actor.id, event: 'agent.app_revoked', detail: `${apps} connected app${apps === 1 ? '' : 's'} of ${target.name} (${target.email}), with the membership` })
+  }
 }

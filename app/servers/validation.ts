@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AGENT_PREFIX_MAX_LENGTH, AGENT_PREFIX_PATTERN } from '#app/models/agent-prefix.ts'
 import { TOKEN_AUTH_METHODS } from '#app/oauth/rules.ts'
 import {
   SERVER_NAME_MAX_LENGTH,
@@ -265,3 +266,10 @@ export function prefillQuery(url: string, values: Partial<Record<(typeof PREFILL
   }
   return `?${query.toString()}`
 }
+
+/** An agent tool prefix as an admin types it (app/models/agent-prefix.ts); empty means "derive it from the name". */
+export const AgentPrefixSchema = z
+  .string()
+  .trim()
+  .max(AGENT_PREFIX_MAX_LENGTH, `Use at most ${AGENT_PREFIX_MAX_LENGTH} characters`)
+  .regex(AGENT_PREFIX_PATTERN, 'Use lower-case letters, digits and hyphens (not at the start or end), such as linear or github-eu')

@@ -213,7 +213,7 @@ test('the CSV export holds the filtered view, quoted and defused against formula
   expect(response.headers.get('Content-Disposition')).toMatch(/^attachment; filename="switchboard-audit-\d{4}-\d{2}-\d{2}\.csv"$/)
   expect(response.headers.get('Cache-Control')).toContain('no-store')
   const lines = text.trim().split('\r\n')
-  expect(lines[0]).toBe('"time_utc","person","email","kind","what","outcome","server","duration_ms","details","authorization_server","scopes"')
+  expect(lines[0]).toBe('"time_utc","person","email","kind","what","outcome","server","duration_ms","details","authorization_server","scopes","app"')
   expect(lines).toHaveLength(3)
   expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`)
   expect(text).toContain(`"'+cmd|""/c calc""!A1, with a comma"`)

@@ -66,6 +66,10 @@ const EXPECTED: Record<string, Expectation> = {
   'w.$workspaceId.settings.tsx': { loader: admins, action: { ...admins, admin: 'forbidden' } },
   'w.$workspaceId.invites.tsx': { loader: admins, action: admins },
   'account/route.tsx': { loader: signedIn, action: signedIn },
+  // Each person's own connected apps (the grant is looked up with its owner: tests/integration/connected-apps.test.ts);
+  // across the workspace, owners and admins only.
+  'account_.connected-apps.tsx': { loader: signedIn, action: signedIn },
+  'w.$workspaceId.connected-apps.tsx': { loader: admins, action: admins },
   // Anyone may open an invite link; a link that is not one (none here) is not found for anyone, and
   // its forms answer 400 (the token is checked when one is sent: tests/integration/invites.test.ts).
   'invite.$token.tsx': {

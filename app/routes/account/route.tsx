@@ -2,6 +2,7 @@ import { getFormProps, getInputProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { AccountNav } from '#app/components/account-nav.tsx'
 import { formatUtc } from '#app/components/formats.ts'
 import { ErrorList, Field } from '#app/components/forms.tsx'
 import { StatusButton } from '#app/components/status-button.tsx'
@@ -66,6 +67,7 @@ export default function AccountRoute() {
   const others = sessions.filter((s) => !s.current).length
   return (
     <div className="page">
+      <AccountNav />
       <h1>Account</h1>
       <p className="lead">
         Signed in as {user.name} ({user.email}).

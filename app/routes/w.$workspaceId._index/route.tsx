@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { HealthChart } from '#app/components/health-chart.tsx'
 import { ServerStatusBadge } from '#app/components/server-status.tsx'
 import { requireMembership } from '#app/models/workspace.server.ts'
+import { AgentPanel } from '#app/routes/w.$workspaceId._index/agent-panel.tsx'
 import { overviewData } from '#app/routes/w.$workspaceId._index/page-data.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { ROLE_LABELS, canManageWorkspace } from '#app/utils/permissions.ts'
@@ -10,12 +11,12 @@ import { ROLE_LABELS, canManageWorkspace } from '#app/utils/permissions.ts'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   const { workspace, role } = await requireMembership(user.id, params.workspaceId ?? '')
-  return { workspace, role, canManage: canManageWorkspace(role), ...(await overviewData(workspace.id, user.id)) }
+  return { workspace, role, canManage: canManageWorkspace(role), ...(await overviewData(workspace, user.id)) }
 }
 
 
 export default function WorkspaceOverviewRoute() {
-  const { workspace, role, canManage, servers, memberCount } = useLoaderData<typeof loader>()
+  const { workspace, role, canManage, servers, memberCount, agent } = useLoaderData<typeof loader>()
   const base = `/w/${workspace.id}`
   return (
     <div className="page">
@@ -76,6 +77,7 @@ export default function WorkspaceOverviewRoute() {
           </ul>
         </section>
       )}
+      <AgentPanel agent={agent} canManage={canManage} serversHref={`${base}/servers`} />
       <section className="card" aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         <p>

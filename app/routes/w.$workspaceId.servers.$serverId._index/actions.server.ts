@@ -6,6 +6,7 @@ import type { ServerSummary } from '#app/models/server.server.ts'
 import { listServerTools } from '#app/mcp/tools.server.ts'
 import { OAUTH_EXCEPTIONS } from '#app/oauth/rules.ts'
 import { type ServerPageForm, type ServerPageIntent } from '#app/routes/w.$workspaceId.servers.$serverId._index/form-schema.ts'
+import { changeAgentAccess } from '#app/servers/agent-access.server.ts'
 import { enableServer } from '#app/servers/enable-server.server.ts'
 import { changeOAuthClient, changeOAuthException, changeOAuthScopes, changeOAuthSharing } from '#app/servers/oauth-settings.server.ts'
 import { testServerConnection } from '#app/servers/reprobe.server.ts'
@@ -72,6 +73,12 @@ export async function runServerPageIntent(value: ServerPageForm, request: Server
       const saved = await saveServerHeader(server, { name: value.headerName, value: value.headerValue }, userId)
       if (!saved.ok) return request.reject({ message: saved.message })
       return done(saved.probe?.outcome === 'open' ? 'success' : 'info', `Saved the header ${value.headerName}.${saved.probe ? ` ${saved.probe.message}` : ''}`)
+    }
+    case 'set-agent-access': {
+      const outcome = await changeAgentAccess(server, { available: value.available, prefix: value.agentPrefix ?? null }, userId)
+      if (!outcome.ok) return request.reject({ field: outcome.field, message: outcome.message })
+      if (!outcome.changed) return done('info', 'Nothing changed.')
+      return done('success', value.available ? `Saved. Agents can use ${server.name}.` : `Saved. ${server.name} is not offered to agents.`)
     }
     case 'remove-header':
       if (!(await deleteServerHeader(server, value.headerId, userId))) throw new Response('Header not found', { status: 404 })

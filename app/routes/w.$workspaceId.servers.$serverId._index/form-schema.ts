@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { OAUTH_EXCEPTION_NAMES } from '#app/oauth/rules.ts'
 import {
+  AgentPrefixSchema,
   HeaderNameSchema,
   HeaderValueSchema,
   OAuthClientIdSchema,
@@ -21,6 +22,7 @@ export const testIntent = 'test-connection'
 export const enableIntent = 'set-enabled'
 export const setHeaderIntent = 'set-header'
 export const removeHeaderIntent = 'remove-header'
+export const setAgentAccessIntent = 'set-agent-access'
 
 const confirm = z.literal('on', { error: 'Tick the box to confirm' })
 const onOff = z.enum(['true', 'false'], { error: 'Choose on or off' }).transform((value) => value === 'true')
@@ -55,6 +57,16 @@ export const RemoveHeaderFormSchema = z.object({
   confirm,
 })
 
+/** "Available to agents" (a checkbox: "on" when ticked) and the agent tool prefix (empty: derived from the name). */
+export const AgentAccessFormSchema = z.object({
+  intent: z.literal(setAgentAccessIntent),
+  available: z
+    .literal('on')
+    .optional()
+    .transform((value) => value === 'on'),
+  agentPrefix: AgentPrefixSchema.optional(),
+})
+
 export const ServerPageFormSchema = z.discriminatedUnion('intent', [
   TestOAuthFormSchema,
   OAuthClientFormSchema,
@@ -66,6 +78,7 @@ export const ServerPageFormSchema = z.discriminatedUnion('intent', [
   EnableFormSchema,
   SetHeaderFormSchema,
   RemoveHeaderFormSchema,
+  AgentAccessFormSchema,
 ])
 export type ServerPageForm = z.infer<typeof ServerPageFormSchema>
 export type ServerPageIntent = ServerPageForm['intent']
@@ -81,6 +94,7 @@ const IntentSchema = z.enum([
   enableIntent,
   setHeaderIntent,
   removeHeaderIntent,
+  setAgentAccessIntent,
 ])
 
 /** The intent a submission names (also when its other fields are invalid); null when unknown. */

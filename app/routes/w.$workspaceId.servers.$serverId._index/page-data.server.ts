@@ -10,6 +10,9 @@ import { clientMetadataUrl, redirectUri } from '#app/oauth/client-identity.serve
 import { canManageWorkspace } from '#app/utils/permissions.ts'
 import { readServerIssuer } from '#app/oauth/store/issuers.server.ts'
 import { deriveServerStatus } from '#app/models/server-status.ts'
+import { readServerAgentAccess } from '#app/models/agent-access.server.ts'
+import { endpointUrl } from '#app/gateway/target.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 
 /** The page's data for this user, whose membership (`workspace`, `role`) and server the loader has checked. */
 export async function serverPageData(
@@ -26,10 +29,19 @@ export async function serverPageData(
   const stale = connection !== null && connection.configVersion !== server.configVersion
   // The "Recent calls" chart (components/health-chart.tsx): the server's latest answers.
   const health = (await recentServerHealth(workspace.id, server.id))[server.id] ?? []
+  const agentAccess = await readServerAgentAccess(workspace.id, server.id)
   return {
     workspace,
     canManage,
     health,
+    // "Available to agents" and the tool prefix (components in agent-settings.tsx); the URL of this server alone.
+    agents: {
+      available: agentAccess?.available ?? false,
+      prefix: agentAccess?.prefix ?? null,
+      effectivePrefix: agentAccess?.effectivePrefix ?? '',
+      derivedPrefix: agentAccess?.derivedPrefix ?? '',
+      serverEndpoint: endpointUrl(getEnv().PUBLIC_URL, { workspaceId: workspace.id, serverId: server.id }),
+    },
     // The one status of this server for this person: the same words as the list and the Tools page.
     status: deriveServerStatus({
       enabled: server.enabled,

@@ -3,6 +3,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ServerNav } from '#app/components/server-nav.tsx'
+import { AgentSection } from '#app/routes/w.$workspaceId.servers.$serverId._index/agent-settings.tsx'
 import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
 import { OAuthConnectionPanel } from '#app/components/oauth-panel.tsx'
 import { AdvancedSettings, replyFor, usePageForm } from '#app/routes/w.$workspaceId.servers.$serverId._index/oauth-settings.tsx'
@@ -63,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const WAITING_STATES = new Set<ServerStatusKind>(['disabled', 'needs_headers', 'needs_sign_in', 'needs_admin_sign_in', 'needs_reconnect'])
 
 export default function ServerRoute() {
-  const { workspace, server, canManage, oauth, oauthSettings, status, health } = useLoaderData<typeof loader>()
+  const { workspace, server, canManage, oauth, oauthSettings, status, health, agents } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
@@ -143,6 +144,7 @@ export default function ServerRoute() {
         // A saved header changes the list: a new key empties the form, with JavaScript as without (a fresh page).
         <HeadersSection key={server.headers.map((h) => `${h.id}@${String(h.updatedAt)}`).join(',')} headers={server.headers} />
       ) : null}
+      <AgentSection agents={agents} canManage={canManage} reply={actionData} serverName={server.name} enabled={server.enabled} />
       {oauthSettings ? <AdvancedSettings settings={oauthSettings} reply={actionData} /> : null}
     </div>
   )

@@ -54,6 +54,9 @@ export default function ServersRoute() {
                 <th scope="col">URL</th>
                 <th scope="col">Authentication</th>
                 <th scope="col">Status</th>
+                <th scope="col" className="hide-narrow">
+                  Agents
+                </th>
               </tr>
             </thead>
             {/* Plain links, followed client-side by one handler (link-list.tsx). */}
@@ -70,6 +73,15 @@ export default function ServersRoute() {
                   </td>
                   <td>
                     <ServerStatusBadge status={server.status} />
+                  </td>
+                  <td className="hide-narrow">
+                    {server.agentPrefix ? (
+                      <>
+                        Offered <span className="muted">as</span> <code>{server.agentPrefix}_…</code>
+                      </>
+                    ) : (
+                      <span className="muted">Not offered</span>
+                    )}
                   </td>
                 </tr>
               ))}

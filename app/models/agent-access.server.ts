@@ -1,0 +1,57 @@
+// Which servers a workspace offers at its MCP endpoint, and under which tool prefix (McpServer.availableToAgents,
+// McpServer.agentPrefix). Queries only: the change's consequences (audit) belong to app/servers/agent-access.server.ts.
+import { agentPrefixes } from '#app/models/agent-prefix.ts'
+import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
+
+/** A server's agent settings: whether it is offered, the prefix an admin set (null: derived) and the one in use. */
+export type ServerAgentAccess = { id: string; name: string; available: boolean; prefix: string | null; effectivePrefix: string }
+
+/** Every server of the workspace with its agent settings; effective prefixes are unique within it. */
+export async function listAgentAccess(workspaceId: string): Promise<ServerAgentAccess[]> {
+  const servers = await getDb().mcpServer.findMany({
+    where: { workspaceId },
+    select: { id: true, name: true, agentPrefix: true, availableToAgents: true, createdAt: true },
+    orderBy: { name: 'asc' },
+  })
+  const effective = agentPrefixes(servers)
+  return servers.map((server) => ({
+    id: server.id,
+    name: server.name,
+    available: server.availableToAgents,
+    prefix: server.agentPrefix,
+    effectivePrefix: effective.get(server.id) ?? server.agentPrefix ?? '',
+  }))
+}
+
+/** Another server of the workspace already has this prefix (set by an admin). */
+export class DuplicateAgentPrefixError extends Error {
+  override name = 'DuplicateAgentPrefixError'
+}
+
+/** Writes a server's agent settings. Throws DuplicateAgentPrefixError when another server set the same prefix meanwhile. */
+export async function setServerAgentAccess(server: { id: string; workspaceId: string }, input: { available: boolean; prefix: string | null }): Promise<void> {
+  try {
+    await getDb().mcpServer.update({
+      where: { id: server.id, workspaceId: server.workspaceId },
+      data: { availableToAgents: input.available, agentPrefix: input.prefix },
+      select: { id: true },
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DuplicateAgentPrefixError('Another server of this workspace already uses this prefix.')
+    throw error
+  }
+}
+
+/** One server's agent settings, with the prefix its name gives when none is set (the form's hint). Null: no such server. */
+export async function readServerAgentAccess(workspaceId: string, serverId: string): Promise<(ServerAgentAccess & { derivedPrefix: string }) | null> {
+  const servers = await getDb().mcpServer.findMany({
+    where: { workspaceId },
+    select: { id: true, name: true, agentPrefix: true, availableToAgents: true, createdAt: true },
+  })
+  const server = servers.find((s) => s.id === serverId)
+  if (!server) return null
+  const effective = agentPrefixes(servers).get(server.id) ?? ''
+  // What it would be without its own prefix: derived, and made unique against the others'.
+  const derived = agentPrefixes(servers.map((s) => (s.id === serverId ? { ...s, agentPrefix: null } : s))).get(server.id) ?? ''
+  return { id: server.id, name: server.name, available: server.availableToAgents, prefix: server.agentPrefix, effectivePrefix: effective, derivedPrefix: derived }
+}
