@@ -24,6 +24,7 @@ const DEMO_PORT = Number(process.env.BENCH_DEMO_PORT ?? 3301)
 const APP_PORT = Number(process.env.BENCH_APP_PORT ?? 3310)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1500)
 const STAMPEDE_CALLS = 50
+const GATEWAY_ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 500)
 const HUNG_TIMEOUT_MS = 2000
 const POSTGRES_URL =
   process.env.BENCH_POSTGRES_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://switchboard:switchboard@127.0.0.1:5432/switchboard_test'
@@ -129,6 +130,26 @@ async function main() {
     add('refresh_stampede_token_requests', stampede.tokenRequests, `${stampede.calls} concurrent calls, expired token, 2 instances on PostgreSQL (target 1)`)
 
     const { measureListPageRps, rssMb, seedConnections, seedServerList, startAppProcess } = await import('#bench/app-process.ts')
+    {
+      // The workspace endpoint, served by the built app in its own process (issue 13).
+      const { measureGatewayCalls, measureGatewayHungList } = await import('#bench/gateway.ts')
+      const { startHungServer } = await import('#bench/tools-page.ts')
+      const { app } = await startAppProcess(APP_PORT)
+      const hungPeer = await startHungServer()
+      try {
+        const calls = await measureGatewayCalls(app.url, demoUrl, GATEWAY_ROUNDS)
+        add('gateway_call_overhead_ratio', calls.gatewayMs / calls.directMs, 'a tool call through /mcp/<workspace> vs the same call from a direct SDK client, warm (target ≤ 1.15)')
+        const list = await measureGatewayHungList(app.url, demoUrl, hungPeer.url, HUNG_TIMEOUT_MS)
+        if (list.listed === 0) throw new Error('the gateway listed no tools with one hung server among 20')
+        add('gateway_list_hung_server_ratio', list.ratio, `aggregated tools/list, 20 servers with 1 hung, vs its ${HUNG_TIMEOUT_MS} ms timeout (target ≤ 1.2)`)
+        extra.push(
+          `gateway (ms): call ${calls.gatewayMs.toFixed(2)} vs direct ${calls.directMs.toFixed(2)}, ${GATEWAY_ROUNDS} warm rounds; tools/list with a hung server ${list.medianMs.toFixed(0)} (${list.listed} tools)`,
+        )
+      } finally {
+        await hungPeer.close()
+        await app.stop()
+      }
+    }
     const list = await seedServerList(demoUrl, 50, 5)
     const startups: number[] = []
     for (let round = 0; round < 3; round++) {

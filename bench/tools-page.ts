@@ -10,7 +10,7 @@ import { createSession } from '#app/utils/session.server.ts'
 import { median } from '#bench/tool-call.ts'
 
 /** A TCP server that accepts connections and never answers. */
-async function startHungServer(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startHungServer(): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     sockets.add(socket)
