@@ -52,7 +52,8 @@ export async function listAgentTools(caller: AgentCaller): Promise<Tool[]> {
           logger.info({ serverId: server.id, kind: outcome.failure.kind }, 'left a server out of an agent tool list')
           return []
         }
-        return applyToolRules(rules.get(server.id), outcome.value).map(({ needsConfirmation: _confirm, ...tool }) => ({
+        // `execution` (task support) is not passed on: this endpoint runs no tasks, whatever the upstream offers.
+        return applyToolRules(rules.get(server.id), outcome.value).map(({ needsConfirmation: _confirm, execution: _tasks, ...tool }) => ({
           ...tool,
           name: `${prefix}_${tool.name}`,
         }))
