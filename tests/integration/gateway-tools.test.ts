@@ -271,3 +271,48 @@ test('a client without URL elicitation gets a tool error whose text gives Switch
   }
   expect(await getDb().agentElicitation.count({ where: { userId: user.id } })).toBe(0)
 })
+
+test('2026: “accept” only means the person opened the page; the retry waits for the Connect to finish, then runs the call', async () => {
+  const { user, cookie, ids } = await workspace()
+  const client = await modernClient(await endpointFor(await createAgentGrant(user)), user.workspaceId, { elicitation: { url: {} } })
+  let connecting: Promise<unknown> | null = null
+  client.setRequestHandler('elicitation/create', async () => {
+    // The agent opens the browser and answers at once; the person signs in a moment later.
+    connecting = new Promise((resolve) => setTimeout(resolve, 700)).then(() =>
+      connectThroughRoutes({ workspaceId: user.workspaceId, serverId: ids.oauth, cookie }),
+    )
+    return { action: 'accept' }
+  })
+  const result = await client.callTool({ name: 'auth-peer_connect', arguments: {} })
+  await connecting
+  expect(result).toMatchObject({ content: [{ type: 'text', text: 'You are signed in to Auth Peer. List the tools again to see its tools.' }] })
+  expect(result.isError).toBeFalsy()
+})
+
+test('a tool an admin wants confirmed: a 2026 agent with form elicitation asks its person; others are refused with a sentence', async () => {
+  const { user, ids } = await workspace()
+  await saveToolRules(ids.open, user.id, [{ toolName: 'echo', enabled: true, needsConfirmation: true }])
+  const endpoint = await endpointFor(await createAgentGrant(user))
+  const modern = await modernClient(endpoint, user.workspaceId, { elicitation: { form: {} } })
+  const answers = [true, false]
+  const asked: unknown[] = []
+  modern.setRequestHandler('elicitation/create', async (request) => {
+    asked.push(request.params)
+    return { action: 'accept', content: { confirm: answers.shift() ?? false } }
+  })
+  expect(await modern.callTool({ name: 'open-demo_echo', arguments: { message: 'confirmed' } })).toMatchObject({
+    content: [{ type: 'text', text: 'confirmed' }],
+  })
+  expect(asked[0]).toMatchObject({ message: expect.stringContaining('confirm each call of “echo” of Open Demo') })
+  expect(await modern.callTool({ name: 'open-demo_echo', arguments: { message: 'no' } })).toMatchObject({
+    isError: true,
+    content: [{ type: 'text', text: expect.stringContaining('was not confirmed') }],
+  })
+  const { client: legacy } = await legacyClient(endpoint, user.workspaceId)
+  expect(await legacy.callTool({ name: 'open-demo_echo', arguments: { message: 'x' } })).toMatchObject({
+    isError: true,
+    content: [{ type: 'text', text: expect.stringContaining(`/w/${user.workspaceId}/servers/${ids.open}`) }],
+  })
+  const rows = await getDb().toolCall.findMany({ where: { workspaceId: user.workspaceId }, orderBy: { createdAt: 'asc' }, select: { outcome: true } })
+  expect(rows.map((row) => row.outcome)).toEqual(['success', 'refused', 'refused'])
+})
