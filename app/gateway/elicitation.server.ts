@@ -86,7 +86,8 @@ export function toolError(text: string): CallToolResult {
 
 /** Switchboard's page for the server, where the person presses Connect, Reconnect or "Grant more access". */
 export function serverPageUrl(server: { id: string; workspaceId: string }): string {
-  return new URL(`/w/${server.workspaceId}/servers/${server.id}`, getEnv().PUBLIC_URL).href
+  // `agent=1` only adds a line on the page that tells the person what to do there.
+  return new URL(`/w/${server.workspaceId}/servers/${server.id}?agent=1`, getEnv().PUBLIC_URL).href
 }
 
 function reasonOf(failure: ToolsFailure): ElicitationReason {

@@ -8,6 +8,7 @@ import { requireServer } from '#app/models/server.server.ts'
 import { setServerHeader } from '#app/models/server-headers.server.ts'
 import { saveToolRules } from '#app/models/tool-policy.server.ts'
 import { listServerTools } from '#app/mcp/tools.server.ts'
+import { loader as serverPageLoader } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -16,7 +17,7 @@ import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
 import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import { type GatewayServer, createAgentGrant, startEndpointServer } from '#tests/support/gateway-server.ts'
-import { type TestUser, createTestUser, sessionCookieFor } from '#tests/utils.ts'
+import { type TestUser, createTestUser, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
 // The aggregated workspace endpoint /mcp/<workspace> (issue 13, points 1, 3 and 4; ADR 034), after the bearer
 // check: real MCP clients (the v2 SDK on 2026-07-28, the v1 SDK on 2025-11-25) against an open, a header-protected
@@ -191,7 +192,7 @@ test('2026: a call that needs an upstream sign-in asks by URL elicitation for Sw
   const caller = await createAgentGrant(user)
   const endpoint = await endpointFor(caller)
   const client = await modernClient(endpoint, user.workspaceId, { elicitation: { url: {} } })
-  const pageUrl = new URL(`/w/${user.workspaceId}/servers/${ids.oauth}`, getEnv().PUBLIC_URL).href
+  const pageUrl = new URL(`/w/${user.workspaceId}/servers/${ids.oauth}?agent=1`, getEnv().PUBLIC_URL).href
   // Not connected: the server shows its stand-in tool only.
   const listed = names((await client.listTools()).tools)
   expect(listed.filter((name) => name.startsWith('auth-peer_'))).toEqual(['auth-peer_connect'])
@@ -231,10 +232,14 @@ test('2025: a client that declared elicitation.url gets -32042 with the page URL
   expect(error).toMatchObject({ code: -32042 })
   const data = (error as { data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } }).data
   const elicitation = data?.elicitations?.[0]
-  expect(elicitation).toMatchObject({ mode: 'url', url: new URL(`/w/${user.workspaceId}/servers/${ids.oauth}`, getEnv().PUBLIC_URL).href })
+  expect(elicitation).toMatchObject({ mode: 'url', url: new URL(`/w/${user.workspaceId}/servers/${ids.oauth}?agent=1`, getEnv().PUBLIC_URL).href })
   const row = await getDb().agentElicitation.findUniqueOrThrow({ where: { id: elicitation?.elicitationId ?? '' } })
   expect(row.sessionIdHash).toBe(session[0]?.idHash)
 
+  // The person follows the URL: Switchboard's server page, for them (not a redirect elsewhere), then Connect.
+  const page = new URL(elicitation?.url ?? '')
+  const shown = await settle(() => serverPageLoader({ request: getRequest(`${page.pathname}${page.search}`, cookie), params: { workspaceId: user.workspaceId, serverId: ids.oauth }, context: loadContext() }))
+  expect(statusOf(shown)).toBe(200)
   await connectThroughRoutes({ workspaceId: user.workspaceId, serverId: ids.oauth, cookie })
   expect((await getDb().agentElicitation.findUniqueOrThrow({ where: { id: row.id } })).completedAt).not.toBeNull()
   expect(await client.callTool({ name: 'auth-peer_echo', arguments: { message: 'retried' } })).toMatchObject({
@@ -262,7 +267,7 @@ test('a client without URL elicitation gets a tool error whose text gives Switch
   const { user, ids } = await workspace()
   const caller = await createAgentGrant(user)
   const endpoint = await endpointFor(caller)
-  const pageUrl = new URL(`/w/${user.workspaceId}/servers/${ids.oauth}`, getEnv().PUBLIC_URL).href
+  const pageUrl = new URL(`/w/${user.workspaceId}/servers/${ids.oauth}?agent=1`, getEnv().PUBLIC_URL).href
   const modern = await modernClient(endpoint, user.workspaceId)
   const { client: legacy } = await legacyClient(endpoint, user.workspaceId)
   for (const client of [modern, legacy]) {
