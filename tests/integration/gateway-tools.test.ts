@@ -321,3 +321,34 @@ test('a tool an admin wants confirmed: a 2026 agent with form elicitation asks i
   const rows = await getDb().toolCall.findMany({ where: { workspaceId: user.workspaceId }, orderBy: { createdAt: 'asc' }, select: { outcome: true } })
   expect(rows.map((row) => row.outcome)).toEqual(['success', 'refused', 'refused'])
 })
+
+test('a requestState is bound to the grant: another app of the same person cannot replay it', async () => {
+  const { user, ids } = await workspace()
+  const manual = { inputRequired: { autoFulfill: false } }
+  const first = new Client({ name: 'first', version: '1' }, { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: 'auto' }, ...manual })
+  const firstEndpoint = await endpointFor(await createAgentGrant(user))
+  await first.connect(new StreamableHTTPClientTransport(endpointUrl(firstEndpoint, user.workspaceId), { fetch: firstEndpoint.fetch }))
+  clients.push(first)
+  const asked = await first.callTool({ name: 'auth-peer_echo', arguments: { message: 'x' } }, { allowInputRequired: true })
+  expect(asked).toMatchObject({ resultType: 'input_required', requestState: expect.any(String) })
+  const requestState = 'requestState' in asked ? String(asked.requestState) : ''
+
+  const second = new Client({ name: 'second', version: '1' }, { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: 'auto' }, ...manual })
+  const secondEndpoint = await endpointFor(await createAgentGrant(user))
+  await second.connect(new StreamableHTTPClientTransport(endpointUrl(secondEndpoint, user.workspaceId), { fetch: secondEndpoint.fetch }))
+  clients.push(second)
+  // The retry's params as the MRTR driver sends them (declining, so that the app's own retry answers at once).
+  const retry = { name: 'auth-peer_echo', arguments: { message: 'x' }, requestState, inputResponses: { 'sign-in': { action: 'decline' } } }
+  const replayed = await second
+    .callTool(retry, { allowInputRequired: true })
+    .then(
+      () => null,
+      (error: unknown) => error,
+    )
+  expect(replayed).toMatchObject({ code: -32602 })
+  // The app it was issued to may use it.
+  expect(await first.callTool(retry, { allowInputRequired: true })).toMatchObject({
+    isError: true,
+    content: [{ type: 'text', text: expect.stringContaining(`You did not sign in to Auth Peer. ${new URL(getEnv().PUBLIC_URL).origin}/w/${user.workspaceId}/servers/${ids.oauth}`) }],
+  })
+})
