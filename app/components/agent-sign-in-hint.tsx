@@ -6,7 +6,7 @@ export function AgentSignInHint({ serverName, waiting }: { serverName: string; w
   return (
     <p className="callout callout-info" id="agent-sign-in-hint">
       {waiting
-        ? `An app you use sent you here to sign in to ${serverName}. Connect below, then go back to the app: it can use ${serverName} with your sign-in.`
+        ? `An app you use sent you here to sign in to ${serverName}. Press Connect (or Reconnect) under “Your OAuth connection” below, then go back to the app: it can then use ${serverName} with your sign-in.`
         : `An app you use sent you here about ${serverName}. When the connection below is ready, go back to the app and try again.`}
     </p>
   )

@@ -12,7 +12,7 @@ test('the server page tells a person an agent sent there to connect, then go bac
   })
   await navigate(`/w/${user.workspaceId}/servers/${row.id}?agent=1`)
   await expect(page.getByRole('heading', { level: 1, name: 'Tickets' })).toBeVisible()
-  await expect(page.getByText('An app you use sent you here to sign in to Tickets. Connect below, then go back to the app')).toBeVisible()
+  await expect(page.getByText('An app you use sent you here to sign in to Tickets. Press Connect (or Reconnect) under “Your OAuth connection” below, then go back to the app')).toBeVisible()
   await expect(page.getByRole('button', { name: /^Connect/ }).first()).toBeVisible()
   await expectNoAxeViolations(page)
   if (process.env.AGG_SCREENSHOTS) {
