@@ -352,3 +352,24 @@ test('a requestState is bound to the grant: another app of the same person canno
     content: [{ type: 'text', text: expect.stringContaining(`You did not sign in to Auth Peer. ${new URL(getEnv().PUBLIC_URL).origin}/w/${user.workspaceId}/servers/${ids.oauth}`) }],
   })
 })
+
+test('an agent that cancels (2026: it goes away) cancels the upstream call; the call is recorded as cancelled', async () => {
+  const { user, ids } = await workspace()
+  const client = await modernClient(await endpointFor(await createAgentGrant(user)), user.workspaceId)
+  const before = { calls: open.stats.toolCalls, cancelled: open.stats.toolCallsCancelled }
+  const controller = new AbortController()
+  const call = client.callTool({ name: 'open-demo_slow', arguments: { ms: 20_000 } }, { signal: controller.signal }).then(
+    () => 'answered',
+    () => 'aborted',
+  )
+  await expect.poll(() => open.stats.toolCalls, { timeout: 10_000 }).toBe(before.calls + 1)
+  controller.abort()
+  expect(await call).toBe('aborted')
+  const cancelledBefore = before.cancelled
+  const running = before.calls + 1
+  await expect.poll(() => open.stats.toolCallsCancelled, { timeout: 10_000 }).toBe(cancelledBefore + 1)
+  expect(open.stats.toolCalls).toBe(running)
+  await expect
+    .poll(async () => (await getDb().toolCall.findMany({ where: { workspaceId: user.workspaceId }, select: { serverId: true, outcome: true } })), { timeout: 10_000 })
+    .toEqual([{ serverId: ids.open, outcome: 'cancelled' }])
+})
