@@ -18,6 +18,7 @@ import {
 } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { wakeElicitationStreams } from '#app/gateway/elicitation-stream.server.ts'
 import { createAgentElicitation, isAgentElicitationComplete, type ElicitationReason } from '#app/models/agent-elicitation.server.ts'
 import type { ToolsFailure } from '#app/mcp/tools.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -126,7 +127,10 @@ export async function askToSignIn(
     reason: reasonOf(failure),
     sessionIdHash: peer.sessionIdHash,
   })
-  if (peer.era === 'legacy') throw new UrlElicitationRequiredError([{ mode: 'url', elicitationId, url, message }], message)
+  if (peer.era === 'legacy') {
+    if (peer.sessionIdHash) wakeElicitationStreams(peer.sessionIdHash)
+    throw new UrlElicitationRequiredError([{ mode: 'url', elicitationId, url, message }], message)
+  }
   return inputRequired({
     inputRequests: { [SIGN_IN_KEY]: inputRequired.elicitUrl({ message, url }) },
     requestState: await requestStateCodec().mint({ kind: 'sign-in', elicitationId, serverId: server.id }, ctx),

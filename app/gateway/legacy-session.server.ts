@@ -2,10 +2,11 @@
 // not know what the client declared at initialize (elicitation.url in particular). Switchboard mints the
 // Mcp-Session-Id itself on `initialize` and keeps the declared capabilities in the database (AgentSession), so
 // that any instance can answer the session's next request: unknown or expired ids get 404 (the client then
-// initializes again), DELETE ends the session.
+// initializes again), DELETE ends the session, GET opens the session's stream for elicitation completions.
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { elicitationStream } from '#app/gateway/elicitation-stream.server.ts'
 import { createAgentSession, deleteAgentSession, findAgentSession, hashSessionId } from '#app/models/agent-session.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
@@ -37,6 +38,8 @@ export async function planLegacyRequest(request: Request, body: unknown, caller:
   if (!sessionId) return { kind: 'serve', session: null, initialize: null }
   const row = await findAgentSession(sessionId, caller.grantId)
   if (!row) return { kind: 'answer', response: sessionNotFound() }
+  // The session's GET stream carries notifications/elicitation/complete (elicitation-stream.server.ts).
+  if (request.method === 'GET') return { kind: 'answer', response: elicitationStream(row.idHash, request.signal) }
   return { kind: 'serve', session: { idHash: row.idHash, capabilities: parseJson(row.capabilities) }, initialize: null }
 }
 

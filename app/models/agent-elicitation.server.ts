@@ -45,3 +45,31 @@ export async function isAgentElicitationComplete(id: string, grantId: string, se
   })
   return row ? row.completedAt !== null : null
 }
+
+/**
+ * The completed, not yet notified elicitations sent on 2025 session `sessionIdHash`, each claimed once (the first
+ * instance to mark `notifiedAt` sends its notification).
+ */
+export async function claimCompletedElicitations(sessionIdHash: string): Promise<string[]> {
+  const now = new Date()
+  const rows = await getDb().agentElicitation.findMany({
+    where: { sessionIdHash, completedAt: { not: null }, notifiedAt: null, expiresAt: { gt: now } },
+    select: { id: true },
+    take: 50,
+  })
+  const claimed: string[] = []
+  for (const row of rows) {
+    const { count } = await getDb().agentElicitation.updateMany({ where: { id: row.id, notifiedAt: null }, data: { notifiedAt: now } })
+    if (count === 1) claimed.push(row.id)
+  }
+  return claimed
+}
+
+/** Whether session `sessionIdHash` has elicitations still waiting for the person (the stream then looks more often). */
+export async function hasOpenElicitations(sessionIdHash: string): Promise<boolean> {
+  const open = await getDb().agentElicitation.findFirst({
+    where: { sessionIdHash, notifiedAt: null, expiresAt: { gt: new Date() } },
+    select: { id: true },
+  })
+  return open !== null
+}

@@ -62,3 +62,8 @@ export async function deleteAgentSession(sessionId: string, grantId: string): Pr
   const { count } = await getDb().agentSession.deleteMany({ where: { idHash: hashSessionId(sessionId), grantId } })
   return count > 0
 }
+
+/** Whether the session with stored key `idHash` is still live (for its long-lived event stream). */
+export async function findAgentSessionByHash(idHash: string): Promise<{ idHash: string } | null> {
+  return getDb().agentSession.findFirst({ where: { idHash, expiresAt: { gt: new Date() } }, select: { idHash: true } })
+}

@@ -2,6 +2,7 @@ import http from 'node:http'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { ElicitationCompleteNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { requireServer } from '#app/models/server.server.ts'
@@ -215,11 +216,16 @@ test('2026: a call that needs an upstream sign-in asks by URL elicitation for Sw
   expect(rows.map((row) => row.outcome)).toEqual(['reauth_required', 'success'])
 })
 
-test('2025: a client that declared elicitation.url gets -32042 with the page URL; it follows it, connects, and the retry works; sessions live in the database', async () => {
+test('2025: a client that declared elicitation.url gets -32042 with the page URL; it follows it, connects, is notified on its session stream, and the retry works; sessions live in the database', async () => {
   const { user, cookie, ids } = await workspace()
   const caller = await createAgentGrant(user)
   const endpoint = await endpointFor(caller)
   const { client, transport } = await legacyClient(endpoint, user.workspaceId, { elicitation: { url: {} } })
+  // The session's GET stream carries notifications/elicitation/complete.
+  const completed: string[] = []
+  client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => {
+    completed.push(notification.params.elicitationId)
+  })
   const session = await getDb().agentSession.findMany({ where: { grantId: caller.grantId } })
   expect(session).toEqual([expect.objectContaining({ protocolVersion: '2025-11-25' })])
   expect(JSON.parse(session[0]?.capabilities ?? '{}')).toEqual({ elicitation: { url: {} } })
@@ -242,6 +248,8 @@ test('2025: a client that declared elicitation.url gets -32042 with the page URL
   expect(statusOf(shown)).toBe(200)
   await connectThroughRoutes({ workspaceId: user.workspaceId, serverId: ids.oauth, cookie })
   expect((await getDb().agentElicitation.findUniqueOrThrow({ where: { id: row.id } })).completedAt).not.toBeNull()
+  await expect.poll(() => completed, { timeout: 10_000 }).toEqual([row.id])
+  expect((await getDb().agentElicitation.findUniqueOrThrow({ where: { id: row.id } })).notifiedAt).not.toBeNull()
   expect(await client.callTool({ name: 'auth-peer_echo', arguments: { message: 'retried' } })).toMatchObject({
     content: [{ type: 'text', text: 'retried' }],
   })
