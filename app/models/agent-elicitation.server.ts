@@ -18,6 +18,8 @@ export async function createAgentElicitation(input: {
   sessionIdHash: string | null
 }): Promise<string> {
   const id = randomUUID()
+  // The person's expired elicitations of this server go first, so rows stay bounded without a sweep.
+  await getDb().agentElicitation.deleteMany({ where: { userId: input.userId, serverId: input.serverId, expiresAt: { lt: new Date() } } })
   await getDb().agentElicitation.create({
     data: { id, ...input, expiresAt: new Date(Date.now() + AGENT_ELICITATION_TTL_MS) },
     select: { id: true },

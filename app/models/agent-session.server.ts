@@ -23,6 +23,9 @@ export async function createAgentSession(input: {
   capabilities: unknown
   clientInfo: unknown
 }): Promise<void> {
+  // The grant's expired sessions go first: rows stay bounded by what its apps keep open (housekeeping does not
+  // know these tables yet).
+  await getDb().agentSession.deleteMany({ where: { grantId: input.grantId, expiresAt: { lt: new Date() } } })
   await getDb().agentSession.create({
     data: {
       idHash: hashSessionId(input.sessionId),
