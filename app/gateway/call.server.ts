@@ -60,9 +60,11 @@ export async function callAgentTool(
   }
   const state = peer.era === 'modern' ? ctx.mcpReq.requestState<AgentRequestState>() : undefined
   if (permission.needsConfirmation) {
-    const confirmed = state?.kind === 'confirm' && state.serverId === server.id && state.toolName === toolName
-      ? acceptedContent(ctx.mcpReq.inputResponses, CONFIRM_KEY, ConfirmationSchema)?.confirm === true
-      : false
+    const confirmed =
+      state?.kind === 'confirm' && state.serverId === server.id && state.toolName === toolName
+        ? acceptedContent(ctx.mcpReq.inputResponses, CONFIRM_KEY, ConfirmationSchema)?.confirm === true
+        : // Confirmed before a sign-in was asked for: the person is not asked twice.
+          state?.kind === 'sign-in' && state.serverId === server.id && state.confirmedTool === toolName
     if (!confirmed) {
       if (peer.era === 'modern' && peer.elicitForm && state?.kind !== 'confirm') return askToConfirm(server, toolName, ctx)
       await record('refused')
@@ -89,7 +91,7 @@ export async function callAgentTool(
   if (!outcome.ok && stopsForSignIn(outcome.failure)) {
     // A retry after our own sign-in request does not ask again: the agent would loop.
     if (retriedSignIn) return toolError(`${signInSentence(server, outcome.failure)} ${serverPageUrl(server)} — then try again.`)
-    return askToSignIn(caller, peer, server, outcome.failure, ctx)
+    return askToSignIn(caller, peer, server, outcome.failure, ctx, permission.needsConfirmation ? toolName : null)
   }
   return resultOf(server, outcome)
 }

@@ -59,7 +59,7 @@ export function agentPeerOf(era: 'legacy' | 'modern', capabilities: unknown, ses
 
 /** What a 2026 requestState of this endpoint carries (signed, not secret: nothing in it is). */
 export type AgentRequestState =
-  | { kind: 'sign-in'; elicitationId: string; serverId: string }
+  | { kind: 'sign-in'; elicitationId: string; serverId: string; confirmedTool: string | null }
   | { kind: 'confirm'; serverId: string; toolName: string }
 
 const GrantExtraSchema = z.object({ grantId: z.string().min(1) })
@@ -116,6 +116,8 @@ export async function askToSignIn(
   server: { id: string; name: string; workspaceId: string },
   failure: ToolsFailure,
   ctx: ServerContext,
+  /** The tool whose call the person already confirmed (2026), so that the retry does not ask again. */
+  confirmedTool: string | null = null,
 ): Promise<CallToolResult | InputRequiredResult> {
   const url = serverPageUrl(server)
   const message = signInSentence(server, failure)
@@ -133,7 +135,7 @@ export async function askToSignIn(
   }
   return inputRequired({
     inputRequests: { [SIGN_IN_KEY]: inputRequired.elicitUrl({ message, url }) },
-    requestState: await requestStateCodec().mint({ kind: 'sign-in', elicitationId, serverId: server.id }, ctx),
+    requestState: await requestStateCodec().mint({ kind: 'sign-in', elicitationId, serverId: server.id, confirmedTool }, ctx),
   })
 }
 

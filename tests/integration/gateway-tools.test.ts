@@ -381,3 +381,19 @@ test('an agent that cancels (2026: it goes away) cancels the upstream call; the 
     .poll(async () => (await getDb().toolCall.findMany({ where: { workspaceId: user.workspaceId }, select: { serverId: true, outcome: true } })), { timeout: 10_000 })
     .toEqual([{ serverId: ids.open, outcome: 'cancelled' }])
 })
+
+test('2026: a tool that asks to confirm on a server not signed in to: the person confirms once, signs in once, and the call runs', async () => {
+  const { user, cookie, ids } = await workspace()
+  await saveToolRules(ids.oauth, user.id, [{ toolName: 'echo', enabled: true, needsConfirmation: true }])
+  const client = await modernClient(await endpointFor(await createAgentGrant(user)), user.workspaceId, { elicitation: { form: {}, url: {} } })
+  const modes: string[] = []
+  client.setRequestHandler('elicitation/create', async (request) => {
+    const mode = 'mode' in request.params && request.params.mode === 'url' ? 'url' : 'form'
+    modes.push(mode)
+    if (mode === 'form') return { action: 'accept', content: { confirm: true } }
+    await connectThroughRoutes({ workspaceId: user.workspaceId, serverId: ids.oauth, cookie })
+    return { action: 'accept' }
+  })
+  expect(await client.callTool({ name: 'auth-peer_echo', arguments: { message: 'both' } })).toMatchObject({ content: [{ type: 'text', text: 'both' }] })
+  expect(modes).toEqual(['form', 'url'])
+})
