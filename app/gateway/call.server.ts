@@ -5,7 +5,7 @@
 import { type CallToolResult, type InputRequiredResult, type ServerContext, acceptedContent, inputRequired, isCallToolResult } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
-import { CONNECT_TOOL_NAME, findByPrefix, listAgentServers } from '#app/gateway/catalog.server.ts'
+import { CONNECT_TOOL_NAME, findAgentServer } from '#app/gateway/catalog.server.ts'
 import { type AgentPeer, type AgentRequestState, askToSignIn, awaitSignIn, requestStateCodec, serverPageUrl, signInSentence, toolError } from '#app/gateway/elicitation.server.ts'
 import { splitAgentToolName } from '#app/models/agent-prefix.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
@@ -28,7 +28,7 @@ export async function callAgentTool(
 ): Promise<CallToolResult | InputRequiredResult> {
   const started = performance.now()
   const split = splitAgentToolName(call.name)
-  const entry = split ? findByPrefix(await listAgentServers(caller.workspaceId), split.prefix) : null
+  const entry = split ? await findAgentServer(caller.workspaceId, split.prefix) : null
   if (!split || !entry) return toolError(`This workspace has no tool “${call.name}”. List the tools again to see what there is.`)
   const { server } = entry
   const { toolName } = split

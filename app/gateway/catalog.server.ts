@@ -4,7 +4,7 @@ import type { Tool } from '@modelcontextprotocol/client'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { agentPrefixes } from '#app/models/agent-prefix.ts'
 import { listAgentServerSettings } from '#app/models/agent-servers.server.ts'
-import { type ServerSummary, listServers } from '#app/models/server.server.ts'
+import { type ServerSummary, listServers, requireServer } from '#app/models/server.server.ts'
 import { listWorkspaceToolRules } from '#app/models/tool-policy.server.ts'
 import { applyToolRules } from '#app/mcp/tool-policy.server.ts'
 import { type ToolsFailure, type ToolsOutcome, listServerTools, stopsForSignIn } from '#app/mcp/tools.server.ts'
@@ -29,9 +29,21 @@ export async function listAgentServers(workspaceId: string): Promise<AgentServer
   })
 }
 
-/** The server whose prefix an agent's tool name carries, or null. */
-export function findByPrefix(servers: readonly AgentServer[], prefix: string): AgentServer | null {
-  return servers.find((entry) => entry.prefix === prefix) ?? null
+/**
+ * The server whose prefix an agent's tool name carries, or null. One light query for the prefixes and one for the
+ * server: a call does not read the whole workspace's servers.
+ */
+export async function findAgentServer(workspaceId: string, prefix: string): Promise<AgentServer | null> {
+  const settings = await listAgentServerSettings(workspaceId)
+  const prefixes = agentPrefixes(settings)
+  const found = settings.find((row) => prefixes.get(row.id) === prefix)
+  if (!found) return null
+  // Deleted between the two reads: requireServer's 404 means no such tool.
+  const server = await requireServer(workspaceId, found.id).catch((error: unknown) => {
+    if (error instanceof Response && error.status === 404) return null
+    throw error
+  })
+  return server ? { server, prefix, offered: server.enabled && found.availableToAgents } : null
 }
 
 /**
