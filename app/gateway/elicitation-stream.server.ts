@@ -28,7 +28,8 @@ export function wakeElicitationStreams(sessionIdHash: string): void {
 /** The session's event stream, until the client goes away, the session ends, or MAX_STREAM_MS. */
 export function elicitationStream(sessionIdHash: string, signal: AbortSignal): Response {
   const encoder = new TextEncoder()
-  let stopped = false
+  let stopped = signal.aborted
+  const wake = { resolve: () => {} }
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const started = Date.now()
@@ -37,7 +38,6 @@ export function elicitationStream(sessionIdHash: string, signal: AbortSignal): R
         controller.enqueue(encoder.encode(text))
         lastWrite = Date.now()
       }
-      const wake = { resolve: () => {} }
       const onAbort = () => {
         stopped = true
         wake.resolve()
@@ -59,6 +59,7 @@ export function elicitationStream(sessionIdHash: string, signal: AbortSignal): R
           const wait = (await hasOpenElicitations(sessionIdHash)) ? BUSY_POLL_MS : IDLE_POLL_MS
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, wait)
+            timer.unref()
             wake.resolve = () => {
               clearTimeout(timer)
               resolve()
@@ -80,6 +81,7 @@ export function elicitationStream(sessionIdHash: string, signal: AbortSignal): R
     },
     cancel() {
       stopped = true
+      wake.resolve()
     },
   })
   return new Response(body, {
