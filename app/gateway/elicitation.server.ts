@@ -64,19 +64,24 @@ export type AgentRequestState =
 
 const GrantExtraSchema = z.object({ grantId: z.string().min(1) })
 
-let codec: RequestStateCodec<AgentRequestState> | null = null
-
 /**
- * The requestState codec of the MCP endpoints: HMAC-SHA256 with a key every instance derives from SESSION_SECRET,
- * ten minutes, bound to the caller's grant (another app or person cannot replay it). Exported for the per-server
- * endpoint too.
+ * A requestState codec for the MCP endpoints: HMAC-SHA256 with a key every instance derives from SESSION_SECRET
+ * (HKDF, one key per `purpose`), ten minutes, bound to the caller's grant (another app or person cannot replay
+ * it). For the per-server endpoint too: `createAgentRequestStateCodec<ItsState>('passthrough')`.
  */
-export function requestStateCodec(): RequestStateCodec<AgentRequestState> {
-  codec ??= createRequestStateCodec<AgentRequestState>({
-    key: new Uint8Array(hkdfSync('sha256', getEnv().SESSION_SECRET, '', 'switchboard mcp request state v1', 32)),
+export function createAgentRequestStateCodec<T>(purpose: string): RequestStateCodec<T> {
+  return createRequestStateCodec<T>({
+    key: new Uint8Array(hkdfSync('sha256', getEnv().SESSION_SECRET, '', `switchboard mcp request state v1 ${purpose}`, 32)),
     ttlSeconds: 600,
     bind: (ctx) => GrantExtraSchema.parse(ctx.http?.authInfo?.extra).grantId,
   })
+}
+
+let codec: RequestStateCodec<AgentRequestState> | null = null
+
+/** The aggregated endpoint's codec (created once per process: SESSION_SECRET does not change while it runs). */
+export function requestStateCodec(): RequestStateCodec<AgentRequestState> {
+  codec ??= createAgentRequestStateCodec<AgentRequestState>('aggregate')
   return codec
 }
 
