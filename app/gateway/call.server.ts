@@ -91,7 +91,7 @@ export async function callAgentTool(
   if (!outcome.ok && stopsForSignIn(outcome.failure)) {
     // A retry after our own sign-in request does not ask again: the agent would loop.
     if (retriedSignIn) return toolError(`${signInSentence(server, outcome.failure)} ${serverPageUrl(server)} — then try again.`)
-    return askToSignIn(caller, peer, server, outcome.failure, ctx, permission.needsConfirmation ? toolName : null)
+    return askToSignIn(caller, peer, server, outcome.failure, ctx, { toolName, confirmed: permission.needsConfirmation })
   }
   return resultOf(server, outcome)
 }

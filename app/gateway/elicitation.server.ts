@@ -90,10 +90,19 @@ export function toolError(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] }
 }
 
-/** Switchboard's page for the server, where the person presses Connect, Reconnect or "Grant more access". */
-export function serverPageUrl(server: { id: string; workspaceId: string }): string {
-  // `agent=1` only adds a line on the page that tells the person what to do there.
-  return new URL(`/w/${server.workspaceId}/servers/${server.id}?agent=1`, getEnv().PUBLIC_URL).href
+/**
+ * Switchboard's page for the server, where the person presses Connect or Reconnect. `agent=1` adds a line that
+ * tells the person what to do there; with `stepUp`, that line carries a "Grant more access" button for those
+ * scopes (names a server asked for, not secrets).
+ */
+export function serverPageUrl(server: { id: string; workspaceId: string }, stepUp?: { scopes: string; tool: string }): string {
+  const url = new URL(`/w/${server.workspaceId}/servers/${server.id}`, getEnv().PUBLIC_URL)
+  url.searchParams.set('agent', '1')
+  if (stepUp) {
+    url.searchParams.set('scopes', stepUp.scopes)
+    url.searchParams.set('tool', stepUp.tool)
+  }
+  return url.href
 }
 
 function reasonOf(failure: ToolsFailure): ElicitationReason {
@@ -121,10 +130,11 @@ export async function askToSignIn(
   server: { id: string; name: string; workspaceId: string },
   failure: ToolsFailure,
   ctx: ServerContext,
-  /** The tool whose call the person already confirmed (2026), so that the retry does not ask again. */
-  confirmedTool: string | null = null,
+  call: { toolName: string; confirmed: boolean },
 ): Promise<CallToolResult | InputRequiredResult> {
-  const url = serverPageUrl(server)
+  // Only the step-up gets its button on the page; Connect and Reconnect are there already.
+  const url = serverPageUrl(server, failure.action === 'step_up' && failure.scopes ? { scopes: failure.scopes, tool: call.toolName } : undefined)
+  const confirmedTool = call.confirmed ? call.toolName : null
   const message = signInSentence(server, failure)
   if (!peer.elicitUrl) return toolError(`${message} ${url} — then try again.`)
   const elicitationId = await createAgentElicitation({

@@ -14,7 +14,7 @@ import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { API_KEY_HEADER, type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
-import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
+import { autoApprove, connectThroughRoutes, finishCallbackRoute, startConnectRoute } from '#tests/multi-instance/oauth-kit.ts'
 import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import { type GatewayServer, createAgentGrant, startEndpointServer } from '#tests/support/gateway-server.ts'
@@ -28,18 +28,26 @@ const API_KEY = 'agg-test-key'
 let open: DemoMcpServer
 let keyed: DemoMcpServer
 let oauth: SdkAuthServer
+/** Its echo tool needs a scope beyond the first sign-in's (403 insufficient_scope). */
+let scoped: SdkAuthServer
 let hung: { url: string; held: () => number; close(): Promise<void> }
 const endpoints: GatewayServer[] = []
 const clients: Array<{ close(): Promise<void> }> = []
 
 beforeAll(async () => {
-  ;[open, keyed, oauth, hung] = await Promise.all([startDemoMcpServer(), startDemoMcpServer({ apiKey: API_KEY }), startSdkAuthServer(), startHungServer()])
+  ;[open, keyed, oauth, hung, scoped] = await Promise.all([
+    startDemoMcpServer(),
+    startDemoMcpServer({ apiKey: API_KEY }),
+    startSdkAuthServer(),
+    startHungServer(),
+    startSdkAuthServer({ toolScopes: { echo: 'tickets:write' } }),
+  ])
 })
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => {})))
   await getSessionPool().closeAll()
   await Promise.all(endpoints.map((endpoint) => endpoint.close()))
-  await Promise.all([open?.close(), keyed?.close(), oauth?.close(), hung?.close()])
+  await Promise.all([open?.close(), keyed?.close(), oauth?.close(), hung?.close(), scoped?.close()])
 })
 
 /** An MCP server that accepts every request and never answers it. */
@@ -56,14 +64,14 @@ async function startHungServer() {
 type Workspace = { user: TestUser; cookie: string; ids: { open: string; keyed: string; oauth: string } }
 
 /** A person with an open, a header-protected and an OAuth server (not connected yet unless `connect`). */
-async function workspace(options: { connect?: boolean } = {}): Promise<Workspace> {
+async function workspace(options: { connect?: boolean; oauthUrl?: string } = {}): Promise<Workspace> {
   const user = await createTestUser('Agent user')
   const cookie = await sessionCookieFor(user.id)
   const create = (name: string, url: string, authType: 'none' | 'oauth' = 'none') =>
     getDb()
       .mcpServer.create({ data: { workspaceId: user.workspaceId, name, url, authType, timeoutMs: 10_000 }, select: { id: true } })
       .then((row) => row.id)
-  const ids = { open: await create('Open Demo', open.url), keyed: await create('Keyed', keyed.url), oauth: await create('Auth Peer', oauth.mcpUrl, 'oauth') }
+  const ids = { open: await create('Open Demo', open.url), keyed: await create('Keyed', keyed.url), oauth: await create('Auth Peer', options.oauthUrl ?? oauth.mcpUrl, 'oauth') }
   await setServerHeader(await requireServer(user.workspaceId, ids.keyed), API_KEY_HEADER, API_KEY)
   if (options.connect) await connectThroughRoutes({ workspaceId: user.workspaceId, serverId: ids.oauth, cookie })
   return { user, cookie, ids }
@@ -396,4 +404,31 @@ test('2026: a tool that asks to confirm on a server not signed in to: the person
   })
   expect(await client.callTool({ name: 'auth-peer_echo', arguments: { message: 'both' } })).toMatchObject({ content: [{ type: 'text', text: 'both' }] })
   expect(modes).toEqual(['form', 'url'])
+})
+
+test('2026: a call that needs more scopes sends the person to a “Grant more access” button for them; after the step-up the retry works', async () => {
+  const { user, cookie, ids } = await workspace({ connect: true, oauthUrl: scoped.mcpUrl })
+  const client = await modernClient(await endpointFor(await createAgentGrant(user)), user.workspaceId, { elicitation: { url: {} } })
+  const urls: URL[] = []
+  client.setRequestHandler('elicitation/create', async (request) => {
+    const url = new URL('url' in request.params ? String(request.params.url) : '')
+    urls.push(url)
+    // The person presses the page's "Grant more access" (its form's fields), approves, and is back.
+    const started = await startConnectRoute(user.workspaceId, ids.oauth, cookie, {
+      intent: 'step-up',
+      returnTo: url.pathname,
+      scopes: url.searchParams.get('scopes') ?? '',
+      tool: url.searchParams.get('tool') ?? '',
+    })
+    await finishCallbackRoute(await autoApprove(started.location), cookie)
+    return { action: 'accept' }
+  })
+  expect(await client.callTool({ name: 'auth-peer_echo', arguments: { message: 'granted' } })).toMatchObject({ content: [{ type: 'text', text: 'granted' }] })
+  expect(urls).toHaveLength(1)
+  expect(urls[0]?.pathname).toBe(`/w/${user.workspaceId}/servers/${ids.oauth}`)
+  expect(urls[0]?.searchParams.get('scopes')?.split(' ')).toContain('tickets:write')
+  expect(urls[0]?.searchParams.get('tool')).toBe('echo')
+  expect(await getDb().agentElicitation.findMany({ where: { userId: user.id }, select: { reason: true, completedAt: true } })).toEqual([
+    { reason: 'scopes', completedAt: expect.any(Date) },
+  ])
 })

@@ -78,7 +78,7 @@ export default function ServerRoute() {
         <h1>{server.name}</h1>
         <ServerStatusBadge status={status} id="server-status" />
       </div>
-      {searchParams.get('agent') === '1' ? <AgentSignInHint serverName={server.name} waiting={WAITING_STATES.has(status.kind)} /> : null}
+      {searchParams.get('agent') === '1' ? <AgentSignInHint server={{ id: server.id, name: server.name, workspaceId: workspace.id }} waiting={WAITING_STATES.has(status.kind)} searchParams={searchParams} /> : null}
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Connection</h2>
         <div className="actions status-actions">
