@@ -24,9 +24,10 @@ export function AgentSignInHint({
     return (
       <div className="callout callout-info" id="agent-sign-in-hint">
         <p>
-          An app you use sent you here: the tool “{tool}” of {server.name} needs more access than you granted ({scopes}). Grant it, then go
-          back to the app and try again.
+          An app you use sent you here: the tool “{tool}” of {server.name} needs more access than you granted. Grant it, then go back to the
+          app and try again.
         </p>
+        <p className="muted">Access asked for: {scopes}</p>
         <ConnectForm
           workspaceId={server.workspaceId}
           serverId={server.id}
