@@ -81,13 +81,15 @@ export async function callAgentTool(
     await record('reauth_required')
     return toolError(`You did not sign in to ${server.name}. ${serverPageUrl(server)}`)
   }
+  const standIn = toolName === CONNECT_TOOL_NAME ? await connectStandIn(caller, server) : null
   const outcome =
-    (toolName === CONNECT_TOOL_NAME ? await connectStandIn(caller, server) : null) ??
+    standIn ??
     (await callServerTool(caller.userId, server, toolName, call.arguments ?? {}, {
       onProgress: progressForwarder(ctx),
       signal: ctx.mcpReq.signal,
     }))
-  await record(recordedOutcomeOf(outcome))
+  // The stand-in's "you are signed in" ran no tool: it is not a call of the server (its health charts count calls).
+  if (!(standIn?.ok ?? false)) await record(recordedOutcomeOf(outcome))
   if (!outcome.ok && stopsForSignIn(outcome.failure)) {
     // A retry after our own sign-in request does not ask again: the agent would loop.
     if (retriedSignIn) return toolError(`${signInSentence(server, outcome.failure)} ${serverPageUrl(server)} — then try again.`)

@@ -308,6 +308,9 @@ test('2026: “accept” only means the person opened the page; the retry waits 
   await connecting
   expect(result).toMatchObject({ content: [{ type: 'text', text: 'You are signed in to Auth Peer. List the tools again to see its tools.' }] })
   expect(result.isError).toBeFalsy()
+  // The stand-in ran no tool of the server: only the stop for the sign-in is a recorded call.
+  const rows = await getDb().toolCall.findMany({ where: { workspaceId: user.workspaceId }, select: { toolName: true, outcome: true } })
+  expect(rows).toEqual([{ toolName: 'connect', outcome: 'reauth_required' }])
 })
 
 test('a tool an admin wants confirmed: a 2026 agent with form elicitation asks its person; others are refused with a sentence', async () => {
