@@ -1,35 +1,47 @@
-import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server'
+import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server'
 import { createAggregateServer } from '#app/gateway/aggregate.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { type LegacySession, planLegacyRequest, startLegacySession } from '#app/gateway/legacy-session.server.ts'
 import { createPassthroughServer } from '#app/gateway/passthrough.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
 /**
  * The MCP endpoints on the v2 server package (docs/research/workspace-endpoint.md §1): one handler serves
  * 2026-07-28 requests and, statelessly, the 2025 revisions; a fresh low-level Server per request, built for its
- * caller. The aggregated endpoint and the per-server pass-through each build their own.
+ * caller. The aggregated endpoint and the per-server pass-through each build their own. 2025 sessions live in the
+ * database (legacy-session.server.ts, ADR 034).
  */
 const handler = createMcpHandler(
   async ({ era, authInfo, requestInfo }) => {
-    const caller = callerOf(authInfo)
-    const context = { era, request: requestInfo }
+    const { caller, session } = extraOf(authInfo)
+    const context: EndpointContext = { era, request: requestInfo, session }
     return caller.target.serverId ? createPassthroughServer(caller, context) : createAggregateServer(caller, context)
   },
   { legacy: 'stateless', onerror: (error) => logger.warn({ err: error }, 'mcp endpoint') },
 )
 
-/** What a factory knows of the request it serves. */
-export type EndpointContext = { era: 'legacy' | 'modern'; request: Request | undefined }
+/**
+ * What a factory knows of the request it serves. `session`: the 2025 session the request belongs to (its declared
+ * capabilities), null on 2026-07-28 and for a 2025 request outside a session.
+ */
+export type EndpointContext = { era: 'legacy' | 'modern'; request: Request | undefined; session?: LegacySession | null }
 
 /** Serves one authenticated MCP request. */
 export async function serveAgentRequest(request: Request, caller: AgentCaller): Promise<Response> {
-  // The token stays out of the handler: tools never need it, and nothing can leak what is not there.
-  const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller } }
-  return handler.fetch(request, { authInfo })
+  const body = request.method === 'POST' ? await request.clone().json().catch(() => undefined) : undefined
+  const legacy = await isLegacyRequest(request, body)
+  const plan = legacy ? await planLegacyRequest(request, body, caller) : null
+  if (plan?.kind === 'answer') return plan.response
+  const session = plan?.session ?? null
+  // The token stays out of the handler: tools never need it, and nothing can leak what is not there. The grant id
+  // binds 2026 requestState to this app and person (elicitation.server.ts).
+  const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session } }
+  const response = await handler.fetch(request, { authInfo, ...(body === undefined ? {} : { parsedBody: body }) })
+  return plan?.initialize ? startLegacySession(response, caller, plan.initialize) : response
 }
 
-function callerOf(authInfo: AuthInfo | undefined): AgentCaller {
+function extraOf(authInfo: AuthInfo | undefined): { caller: AgentCaller; session: LegacySession | null } {
   const caller = authInfo?.extra?.caller
   if (!caller) throw new Error('An MCP endpoint request reached the handler without a caller.')
-  return caller as AgentCaller
+  return { caller: caller as AgentCaller, session: (authInfo?.extra?.session ?? null) as LegacySession | null }
 }

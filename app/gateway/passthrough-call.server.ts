@@ -55,8 +55,7 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
       // Agent calls keep no arguments (issue 13: "arguments not stored").
       arguments: null,
       via: 'agent',
-      agentClientId: call.caller.clientId,
-      agentClientName: call.caller.clientName,
+      agent: { clientId: call.caller.clientId, clientName: call.caller.clientName },
     })
 
   const permission = await mayCallTool(call.caller.userId, call.server, name)

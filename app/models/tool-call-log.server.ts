@@ -52,9 +52,8 @@ export type ToolCallRecord = {
   /** The validated arguments; null when none were sent (refused before parsing, not connected). */
   arguments: Record<string, unknown> | null
   via?: 'web' | 'agent'
-  /** For calls via 'agent': the app's OAuth client id and the name it showed at consent. */
-  agentClientId?: string | null
-  agentClientName?: string | null
+  /** For calls via 'agent': the app (OAuth client id and the name it showed at consent). */
+  agent?: { clientId: string; clientName: string }
 }
 
 /** The arguments' JSON encrypted for row `id`, or null when there are none or they are too large to keep. */
@@ -86,8 +85,8 @@ export async function recordToolCall(record: ToolCallRecord): Promise<void> {
         durationMs: Math.max(0, Math.round(record.durationMs)),
         arguments: sealArguments(id, record.arguments),
         via: record.via ?? 'web',
-        agentClientId: record.agentClientId ?? null,
-        agentClientName: record.agentClientName ?? null,
+        agentClientId: record.agent?.clientId.slice(0, 2000) ?? null,
+        agentClientName: record.agent?.clientName.slice(0, 500) ?? null,
       },
       select: { id: true },
     })

@@ -2,6 +2,7 @@
 // flow (oauth/callback.server.ts), records it, re-registers once when the registration was
 // rejected, and says where to go: the page the flow saved (a stopped tool call resumes there
 // with `?resume=<id>`, see oauth/connect.server.ts) or a page that says what went wrong.
+import { completeAgentElicitations } from '#app/models/agent-elicitation.server.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { findServerForMember } from '#app/models/server.server.ts'
 import type { Flash } from '#app/utils/flash.server.ts'
@@ -52,6 +53,10 @@ export async function finishConnect(params: CallbackParams, who: { userId: strin
         issuer: result.issuer,
         scopes: result.scopes || null,
         detail: result.flow.shared ? 'Shared connection, used by every member' : null,
+      })
+      // An agent that sent the person here (URL elicitation, ADR 034) may now retry.
+      await completeAgentElicitations(who.userId, audit.server.id).catch((error: unknown) => {
+        logger.warn({ err: error, serverId: audit.server.id }, 'could not mark agent elicitations complete')
       })
     }
     return { kind: 'connected', to: safeRedirectPath(result.flow.returnTo, '/'), flash: { kind: 'success', message: `Connected to ${name}.` } }

@@ -1,7 +1,8 @@
 import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { AgentSignInHint } from '#app/components/agent-sign-in-hint.tsx'
 import { ServerNav } from '#app/components/server-nav.tsx'
 import { AgentSection } from '#app/routes/w.$workspaceId.servers.$serverId._index/agent-settings.tsx'
 import { ErrorList, Field, FormErrors } from '#app/components/forms.tsx'
@@ -66,6 +67,7 @@ const WAITING_STATES = new Set<ServerStatusKind>(['disabled', 'needs_headers', '
 export default function ServerRoute() {
   const { workspace, server, canManage, oauth, oauthSettings, status, health, agents } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
+  const [searchParams] = useSearchParams()
   const base = `/w/${workspace.id}/servers/${server.id}`
   return (
     <div className="page">
@@ -77,6 +79,7 @@ export default function ServerRoute() {
         <h1>{server.name}</h1>
         <ServerStatusBadge status={status} id="server-status" />
       </div>
+      {searchParams.get('agent') === '1' ? <AgentSignInHint server={{ id: server.id, name: server.name, workspaceId: workspace.id }} waiting={WAITING_STATES.has(status.kind)} searchParams={searchParams} /> : null}
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Connection</h2>
         <div className="actions status-actions">

@@ -1,0 +1,182 @@
+// Upstream sign-in asked of the agent (issue 13 point 3, ADR 034): when a call needs a server the person has not
+// connected, must reconnect, or must grant more scopes, the agent is sent to Switchboard's own page for that server
+// — never the upstream authorization server, never a token — by URL-mode elicitation where the agent declared it:
+// on 2026-07-28 as an input request with a signed requestState, on the 2025 revisions as error -32042; otherwise a
+// tool error whose text gives the URL. Also the requestState codec every instance shares.
+import { hkdfSync } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type CallToolResult,
+  type InputRequiredResult,
+  type RequestStateCodec,
+  type ServerContext,
+  UrlElicitationRequiredError,
+  createRequestStateCodec,
+  inputRequired,
+  inputResponse,
+} from '@modelcontextprotocol/server'
+import { z } from 'zod'
+import type { AgentCaller } from '#app/gateway/caller.ts'
+import { wakeElicitationStreams } from '#app/gateway/elicitation-stream.server.ts'
+import { createAgentElicitation, isAgentElicitationComplete, type ElicitationReason } from '#app/models/agent-elicitation.server.ts'
+import type { ToolsFailure } from '#app/mcp/tools.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+
+/** What the agent declared it can do, whichever revision it speaks. */
+export type AgentPeer = {
+  era: 'legacy' | 'modern'
+  /** URL-mode elicitation (`capabilities.elicitation.url`). */
+  elicitUrl: boolean
+  /** Form-mode elicitation (`capabilities.elicitation` with `form`, or an empty object: form only). */
+  elicitForm: boolean
+  /** The 2025 session's stored key, for the elicitation row. */
+  sessionIdHash: string | null
+}
+
+const EnvelopeSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.unknown().optional() })
+
+/** The client capabilities a 2026-07-28 request carries in its `_meta` envelope. */
+export function envelopeCapabilities(envelope: unknown): unknown {
+  const parsed = EnvelopeSchema.safeParse(envelope)
+  return parsed.success ? parsed.data[CLIENT_CAPABILITIES_META_KEY] : undefined
+}
+
+const ElicitationCapabilitySchema = z.object({ elicitation: z.object({ url: z.unknown().optional(), form: z.unknown().optional() }).optional() })
+
+/** The peer described by a capabilities object (from the 2026 envelope or the 2025 session row). */
+export function agentPeerOf(era: 'legacy' | 'modern', capabilities: unknown, sessionIdHash: string | null): AgentPeer {
+  const parsed = ElicitationCapabilitySchema.safeParse(capabilities)
+  const elicitation = parsed.success ? parsed.data.elicitation : undefined
+  return {
+    era,
+    elicitUrl: elicitation?.url !== undefined,
+    // MCP 2025-11-25: `elicitation: {}` means form mode only.
+    elicitForm: elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
+    sessionIdHash,
+  }
+}
+
+/** What a 2026 requestState of this endpoint carries (signed, not secret: nothing in it is). */
+export type AgentRequestState =
+  | { kind: 'sign-in'; elicitationId: string; serverId: string; confirmedTool: string | null }
+  | { kind: 'confirm'; serverId: string; toolName: string }
+
+const GrantExtraSchema = z.object({ grantId: z.string().min(1) })
+
+/**
+ * A requestState codec for the MCP endpoints: HMAC-SHA256 with a key every instance derives from SESSION_SECRET
+ * (HKDF, one key per `purpose`), ten minutes, bound to the caller's grant (another app or person cannot replay
+ * it). For the per-server endpoint too: `createAgentRequestStateCodec<ItsState>('passthrough')`.
+ */
+export function createAgentRequestStateCodec<T>(purpose: string): RequestStateCodec<T> {
+  return createRequestStateCodec<T>({
+    key: new Uint8Array(hkdfSync('sha256', getEnv().SESSION_SECRET, '', `switchboard mcp request state v1 ${purpose}`, 32)),
+    ttlSeconds: 600,
+    bind: (ctx) => GrantExtraSchema.parse(ctx.http?.authInfo?.extra).grantId,
+  })
+}
+
+let codec: RequestStateCodec<AgentRequestState> | null = null
+
+/** The aggregated endpoint's codec (created once per process: SESSION_SECRET does not change while it runs). */
+export function requestStateCodec(): RequestStateCodec<AgentRequestState> {
+  codec ??= createAgentRequestStateCodec<AgentRequestState>('aggregate')
+  return codec
+}
+
+/** A tool error result: what the agent shows its person, and what a model reads. */
+export function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] }
+}
+
+/**
+ * Switchboard's page for the server, where the person presses Connect or Reconnect. `agent=1` adds a line that
+ * tells the person what to do there; with `stepUp`, that line carries a "Grant more access" button for those
+ * scopes (names a server asked for, not secrets).
+ */
+export function serverPageUrl(server: { id: string; workspaceId: string }, stepUp?: { scopes: string; tool: string }): string {
+  const url = new URL(`/w/${server.workspaceId}/servers/${server.id}`, getEnv().PUBLIC_URL)
+  url.searchParams.set('agent', '1')
+  if (stepUp) {
+    url.searchParams.set('scopes', stepUp.scopes)
+    url.searchParams.set('tool', stepUp.tool)
+  }
+  return url.href
+}
+
+function reasonOf(failure: ToolsFailure): ElicitationReason {
+  return failure.action === 'connect' ? 'connect' : failure.action === 'reconnect' ? 'reconnect' : 'scopes'
+}
+
+/** The sentence of the elicitation (and of the tool error, with the URL). */
+export function signInSentence(server: { name: string }, failure: ToolsFailure): string {
+  const reason = reasonOf(failure)
+  if (reason === 'connect') return `Sign in to ${server.name} in Switchboard to use its tools: open the page and press Connect.`
+  if (reason === 'reconnect') return `Your sign-in to ${server.name} has ended. Open the page in Switchboard and press Reconnect.`
+  return `${server.name} needs more access than you granted. Open the page in Switchboard and grant it.`
+}
+
+/** The key of the sign-in request in a 2026 input-required result. */
+const SIGN_IN_KEY = 'sign-in'
+
+/**
+ * Asks the agent to send its person to the server's page: an input request (2026) or error -32042 (2025) when the
+ * agent declared URL elicitation, otherwise a tool error with the URL. Throws only the -32042 error.
+ */
+export async function askToSignIn(
+  caller: AgentCaller,
+  peer: AgentPeer,
+  server: { id: string; name: string; workspaceId: string },
+  failure: ToolsFailure,
+  ctx: ServerContext,
+  call: { toolName: string; confirmed: boolean },
+): Promise<CallToolResult | InputRequiredResult> {
+  // Only the step-up gets its button on the page; Connect and Reconnect are there already.
+  const url = serverPageUrl(server, failure.action === 'step_up' && failure.scopes ? { scopes: failure.scopes, tool: call.toolName } : undefined)
+  const confirmedTool = call.confirmed ? call.toolName : null
+  const message = signInSentence(server, failure)
+  if (!peer.elicitUrl) return toolError(`${message} ${url} — then try again.`)
+  const elicitationId = await createAgentElicitation({
+    userId: caller.userId,
+    grantId: caller.grantId,
+    serverId: server.id,
+    reason: reasonOf(failure),
+    sessionIdHash: peer.sessionIdHash,
+  })
+  if (peer.era === 'legacy') {
+    if (peer.sessionIdHash) wakeElicitationStreams(peer.sessionIdHash)
+    throw new UrlElicitationRequiredError([{ mode: 'url', elicitationId, url, message }], message)
+  }
+  return inputRequired({
+    inputRequests: { [SIGN_IN_KEY]: inputRequired.elicitUrl({ message, url }) },
+    requestState: await requestStateCodec().mint({ kind: 'sign-in', elicitationId, serverId: server.id, confirmedTool }, ctx),
+  })
+}
+
+/** How long a 2026 retry after "accept" waits for the person to finish signing in. */
+export const SIGN_IN_WAIT_MS = 20_000
+const SIGN_IN_POLL_MS = 500
+
+/**
+ * On a 2026 retry that answers our sign-in request: whether to go on with the call. "accept" only means the person
+ * agreed to open the page, so the retry waits (bounded, any instance: the row is in the database) until the
+ * callback marked the elicitation complete; "decline"/"cancel" stop.
+ */
+export async function awaitSignIn(
+  caller: AgentCaller,
+  state: Extract<AgentRequestState, { kind: 'sign-in' }>,
+  ctx: ServerContext,
+): Promise<'go-on' | 'declined'> {
+  const answer = inputResponse(ctx.mcpReq.inputResponses, SIGN_IN_KEY)
+  if (answer.kind === 'elicit' && answer.action !== 'accept') return 'declined'
+  const deadline = Date.now() + SIGN_IN_WAIT_MS
+  const signal = ctx.mcpReq.signal
+  while (!signal.aborted) {
+    const complete = await isAgentElicitationComplete(state.elicitationId, caller.grantId, state.serverId)
+    // Unknown (expired) or complete: the call itself says whether the sign-in is there.
+    if (complete !== false || Date.now() >= deadline) break
+    await delay(SIGN_IN_POLL_MS, undefined, { signal }).catch(() => {})
+  }
+  return 'go-on'
+}
