@@ -69,7 +69,7 @@ async function authorizeOnA(): Promise<AgentOAuthClient> {
     if (landed?.type !== 'step') throw new Error('no consent step')
     const callback = new URL(landed.location)
     expect(callback.searchParams.get('iss')).toBe(new URL(balancer.origin).href.replace(/\/$/, ''))
-    await transport.finishAuth(callback.searchParams.get('code') ?? '')
+    await transport.finishAuth(callback.searchParams)
   })
   return agent
 }
