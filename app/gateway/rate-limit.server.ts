@@ -1,12 +1,15 @@
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { type ThrottleRule, describeWait, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
 
 /**
- * Requests one person's app may make at the MCP endpoints: 600 a minute (ten a second on average) is far more than an
- * agent working for a person needs, and stops a runaway loop from hammering the person's upstream servers. Counted in
- * the database (the Throttle table), so it holds across instances.
+ * Requests one person's app may make at the MCP endpoints: AGENT_REQUESTS_PER_MINUTE, 600 a minute by default (ten a
+ * second on average), far more than an agent working for a person needs, and it stops a runaway loop from hammering
+ * the person's upstream servers. Counted in the database (the Throttle table), so it holds across instances.
  */
-export const AGENT_REQUESTS_PER_PERSON_AND_APP: ThrottleRule = { limit: 600, windowMs: 60 * 1000 }
+export function agentRequestRule(): ThrottleRule {
+  return { limit: getEnv().AGENT_REQUESTS_PER_MINUTE, windowMs: 60 * 1000 }
+}
 
 /** The throttle key of one person's app (the same app used by two people counts twice, once each). */
 export function agentRateLimitKey(caller: Pick<AgentCaller, 'userId' | 'clientId'>): string {
@@ -16,7 +19,7 @@ export function agentRateLimitKey(caller: Pick<AgentCaller, 'userId' | 'clientId
 /** A 429 with Retry-After when this person's app has used up its calls for now; null otherwise. */
 export async function agentRateLimit(caller: AgentCaller): Promise<Response | null> {
   const key = agentRateLimitKey(caller)
-  const retryAfterMs = await throttleRetryAfterMs(key, AGENT_REQUESTS_PER_PERSON_AND_APP)
+  const retryAfterMs = await throttleRetryAfterMs(key, agentRequestRule())
   if (retryAfterMs > 0) {
     const message = `${caller.clientName} has made too many requests to Switchboard. Wait ${describeWait(retryAfterMs)}, then try again.`
     return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }), {
@@ -24,6 +27,6 @@ export async function agentRateLimit(caller: AgentCaller): Promise<Response | nu
       headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) },
     })
   }
-  await recordThrottledEvent(key, AGENT_REQUESTS_PER_PERSON_AND_APP)
+  await recordThrottledEvent(key, agentRequestRule())
   return null
 }

@@ -88,6 +88,16 @@ const EnvSchema = z.object({
     .min(64 * 1024, 'MAX_REQUEST_BODY_BYTES must be at least 65536 (64 KiB): the forms of the app need that much')
     .max(16 * 1024 * 1024, 'MAX_REQUEST_BODY_BYTES must be at most 16777216 (16 MiB)')
     .default(1024 * 1024),
+  /**
+   * Requests one person's app may make at the workspace MCP endpoints per minute (app/gateway/rate-limit.server.ts),
+   * counted in the database across instances; beyond it, 429 with Retry-After.
+   */
+  AGENT_REQUESTS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(10, 'AGENT_REQUESTS_PER_MINUTE must be at least 10')
+    .max(1_000_000, 'AGENT_REQUESTS_PER_MINUTE must be at most 1000000')
+    .default(600),
   /** How many proxies in front of the app may set X-Forwarded-For (0 = use the socket address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

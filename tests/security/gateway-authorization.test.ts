@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { AGENT_REGISTRATIONS_PER_ADDRESS, registrationThrottleKey } from '#app/gateway/as/provider.server.ts'
-import { AGENT_REQUESTS_PER_PERSON_AND_APP, agentRateLimitKey } from '#app/gateway/rate-limit.server.ts'
+import { agentRateLimitKey, agentRequestRule } from '#app/gateway/rate-limit.server.ts'
 import { action as logoutAction } from '#app/routes/logout.ts'
 import { loader as workspaceLoader } from '#app/routes/w.$workspaceId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
@@ -303,8 +303,8 @@ test('an app that used up its requests gets 429 with Retry-After and a sentence'
   const now = new Date()
   await getDb().throttle.upsert({
     where: { key },
-    create: { key, count: AGENT_REQUESTS_PER_PERSON_AND_APP.limit, windowStart: now, lastEventAt: now },
-    update: { count: AGENT_REQUESTS_PER_PERSON_AND_APP.limit, windowStart: now, lastEventAt: now },
+    create: { key, count: agentRequestRule().limit, windowStart: now, lastEventAt: now },
+    update: { count: agentRequestRule().limit, windowStart: now, lastEventAt: now },
   })
   const response = await mcpInitialize(gateway.fetch, endpointOf(owner.user.workspaceId), tokens.access_token)
   expect(response.status).toBe(429)
