@@ -1,24 +1,23 @@
-// Upstream sign-in asked of the agent (issue 13 point 3, ADR 034): when a call needs a server the person has not
-// connected, must reconnect, or must grant more scopes, the agent is sent to Switchboard's own page for that server
-// — never the upstream authorization server, never a token — by URL-mode elicitation where the agent declared it:
-// on 2026-07-28 as an input request with a signed requestState, on the 2025 revisions as error -32042; otherwise a
-// tool error whose text gives the URL. Also the requestState codec every instance shares.
-import { hkdfSync } from 'node:crypto'
+// Upstream sign-in asked of the agent (issue 13 point 3, ADR 034, 035), at both MCP endpoints: when a tools/call
+// needs a server the person has not connected, must reconnect, or must grant more scopes, the agent is sent to
+// Switchboard's own page for that server — never the upstream authorization server, never a token — by URL-mode
+// elicitation where the agent declared it: on 2026-07-28 as an input request with a signed requestState, on the
+// 2025 revisions as error -32042; otherwise a tool error whose text gives the URL.
 import { setTimeout as delay } from 'node:timers/promises'
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
   type InputRequiredResult,
-  type RequestStateCodec,
   type ServerContext,
   UrlElicitationRequiredError,
-  createRequestStateCodec,
   inputRequired,
   inputResponse,
 } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { wakeElicitationStreams } from '#app/gateway/elicitation-stream.server.ts'
+import { type AgentRequestState, type RequestStatePurpose, agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
+import { toolError } from '#app/gateway/results.ts'
 import { createAgentElicitation, isAgentElicitationComplete, type ElicitationReason } from '#app/models/agent-elicitation.server.ts'
 import type { ToolsFailure } from '#app/mcp/tools.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -57,37 +56,17 @@ export function agentPeerOf(era: 'legacy' | 'modern', capabilities: unknown, ses
   }
 }
 
-/** What a 2026 requestState of this endpoint carries (signed, not secret: nothing in it is). */
-export type AgentRequestState =
-  | { kind: 'sign-in'; elicitationId: string; serverId: string; confirmedTool: string | null }
-  | { kind: 'confirm'; serverId: string; toolName: string }
-
-const GrantExtraSchema = z.object({ grantId: z.string().min(1) })
-
 /**
- * A requestState codec for the MCP endpoints: HMAC-SHA256 with a key every instance derives from SESSION_SECRET
- * (HKDF, one key per `purpose`), ten minutes, bound to the caller's grant (another app or person cannot replay
- * it). For the per-server endpoint too: `createAgentRequestStateCodec<ItsState>('passthrough')`.
+ * The peer of one request: 2026-07-28 carries the capabilities on every request (its `_meta` envelope); the 2025
+ * revisions declared them at initialize, kept with their session (legacy-session.server.ts).
  */
-export function createAgentRequestStateCodec<T>(purpose: string): RequestStateCodec<T> {
-  return createRequestStateCodec<T>({
-    key: new Uint8Array(hkdfSync('sha256', getEnv().SESSION_SECRET, '', `switchboard mcp request state v1 ${purpose}`, 32)),
-    ttlSeconds: 600,
-    bind: (ctx) => GrantExtraSchema.parse(ctx.http?.authInfo?.extra).grantId,
-  })
-}
-
-let codec: RequestStateCodec<AgentRequestState> | null = null
-
-/** The aggregated endpoint's codec (created once per process: SESSION_SECRET does not change while it runs). */
-export function requestStateCodec(): RequestStateCodec<AgentRequestState> {
-  codec ??= createAgentRequestStateCodec<AgentRequestState>('aggregate')
-  return codec
-}
-
-/** A tool error result: what the agent shows its person, and what a model reads. */
-export function toolError(text: string): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text }] }
+export function agentPeerFor(
+  context: { era: 'legacy' | 'modern'; session?: { idHash: string; capabilities: unknown } | null },
+  ctx: ServerContext,
+): AgentPeer {
+  return context.era === 'modern'
+    ? agentPeerOf('modern', envelopeCapabilities(ctx.mcpReq.envelope), null)
+    : agentPeerOf('legacy', context.session?.capabilities ?? null, context.session?.idHash ?? null)
 }
 
 /**
@@ -130,7 +109,7 @@ export async function askToSignIn(
   server: { id: string; name: string; workspaceId: string },
   failure: ToolsFailure,
   ctx: ServerContext,
-  call: { toolName: string; confirmed: boolean },
+  call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose },
 ): Promise<CallToolResult | InputRequiredResult> {
   // Only the step-up gets its button on the page; Connect and Reconnect are there already.
   const url = serverPageUrl(server, failure.action === 'step_up' && failure.scopes ? { scopes: failure.scopes, tool: call.toolName } : undefined)
@@ -150,7 +129,7 @@ export async function askToSignIn(
   }
   return inputRequired({
     inputRequests: { [SIGN_IN_KEY]: inputRequired.elicitUrl({ message, url }) },
-    requestState: await requestStateCodec().mint({ kind: 'sign-in', elicitationId, serverId: server.id, confirmedTool }, ctx),
+    requestState: await agentRequestStateCodec(call.purpose).mint({ kind: 'sign-in', elicitationId, serverId: server.id, confirmedTool }, ctx),
   })
 }
 
@@ -179,4 +158,39 @@ export async function awaitSignIn(
     await delay(SIGN_IN_POLL_MS, undefined, { signal }).catch(() => {})
   }
   return 'go-on'
+}
+
+/** The state of a retry that answers our own sign-in request for `serverId`, or null. */
+export function signInRetryOf(state: AgentRequestState | undefined, serverId: string): Extract<AgentRequestState, { kind: 'sign-in' }> | null {
+  return state?.kind === 'sign-in' && state.serverId === serverId ? state : null
+}
+
+/**
+ * Before a call that retries our sign-in request: waits for the sign-in (awaitSignIn). The tool error to answer
+ * when the person declined (the caller records it `reauth_required`); null to go on with the call.
+ */
+export async function resumeSignIn(
+  caller: AgentCaller,
+  server: { id: string; name: string; workspaceId: string },
+  retried: Extract<AgentRequestState, { kind: 'sign-in' }> | null,
+  ctx: ServerContext,
+): Promise<CallToolResult | null> {
+  if (!retried || (await awaitSignIn(caller, retried, ctx)) !== 'declined') return null
+  return toolError(`You did not sign in to ${server.name}. ${serverPageUrl(server)}`)
+}
+
+/**
+ * A call that stopped for a sign-in: asks for it (askToSignIn), except on a retry of our own request, which gets
+ * the sentence and the URL as a tool error — asking again would make the agent loop.
+ */
+export function answerSignInFailure(
+  caller: AgentCaller,
+  peer: AgentPeer,
+  server: { id: string; name: string; workspaceId: string },
+  failure: ToolsFailure,
+  ctx: ServerContext,
+  call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose; retried: boolean },
+): Promise<CallToolResult | InputRequiredResult> {
+  if (call.retried) return Promise.resolve(toolError(`${signInSentence(server, failure)} ${serverPageUrl(server)} — then try again.`))
+  return askToSignIn(caller, peer, server, failure, ctx, call)
 }

@@ -1,6 +1,6 @@
-// What travels between the agent and the upstream session during one pass-through request
-// (docs/research/workspace-endpoint.md §4, docs/decisions/035-per-server-pass-through.md): progress, logging,
-// cancellation, and the upstream's elicitation and sampling requests (2026-07-28 MRTR).
+// What travels between the agent and the upstream session during one request (docs/research/workspace-endpoint.md
+// §4, ADR 035): progress and cancellation at both endpoints; logging and the upstream's elicitation and sampling
+// requests (2026-07-28 MRTR) at the per-server endpoint.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Client, LoggingMessageNotification } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
@@ -76,13 +76,10 @@ export type Forwarding = {
 
 /** How one agent request is forwarded: progress, logging and cancellation (research §4 table). */
 export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
-  const progressToken = ctx.mcpReq._meta?.progressToken
   const logLevel = requestedLogLevel(era, ctx)
   const capabilities = forwardableCapabilities(era, ctx)
-  const notify = (notification: { method: string; params: Record<string, unknown> }) => {
-    // The agent may be gone (it cancelled): a lost notification is no error of the call.
-    ctx.mcpReq.notify(notification).catch(() => {})
-  }
+  const notify = notifier(ctx)
+  const onprogress = progressForwarder(ctx)
   return {
     meta(client) {
       if (isLegacyRevision(client.getNegotiatedProtocolVersion())) return undefined
@@ -96,13 +93,7 @@ export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
     },
     options: {
       signal: cancellationOf(ctx.mcpReq.signal),
-      ...(progressToken !== undefined
-        ? {
-            onprogress: (progress) =>
-              notify({ method: 'notifications/progress', params: { progressToken, progress: progress.progress, ...optional(progress) } }),
-            resetTimeoutOnProgress: true,
-          }
-        : {}),
+      ...(onprogress ? { onprogress, resetTimeoutOnProgress: true } : {}),
     },
     run(client, call) {
       if (!logLevel) return call()
@@ -122,6 +113,21 @@ export function cancellationOf(signal: AbortSignal): AbortSignal {
   if (signal.aborted) controller.abort()
   else signal.addEventListener('abort', () => controller.abort(), { once: true })
   return controller.signal
+}
+
+/** Sends a notification on the agent's request stream. The agent may be gone (it cancelled): a lost one is no error of the call. */
+function notifier(ctx: ServerContext) {
+  return (notification: { method: string; params: Record<string, unknown> }) => {
+    ctx.mcpReq.notify(notification).catch(() => {})
+  }
+}
+
+/** Forwards upstream progress to the agent when its request carried a progress token (ours to answer with). */
+export function progressForwarder(ctx: ServerContext): ((progress: { progress: number; total?: number; message?: string }) => void) | undefined {
+  const progressToken = ctx.mcpReq._meta?.progressToken
+  if (progressToken === undefined) return undefined
+  const notify = notifier(ctx)
+  return (progress) => notify({ method: 'notifications/progress', params: { progressToken, progress: progress.progress, ...optional(progress) } })
 }
 
 function optional(progress: { total?: number; message?: string }): { total?: number; message?: string } {
