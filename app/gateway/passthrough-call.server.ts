@@ -44,8 +44,8 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
   const peer = agentPeerFor(context, ctx)
   // Verified by the codec before we run (signature, grant, method).
   const state = ctx.mcpReq.requestState<AgentRequestState>()
-  if (state?.kind === 'upstream' && state.tool !== name) {
-    // A state minted for another tool: its upstream state must not reach this one.
+  if (state?.kind === 'upstream' && (state.tool !== name || state.serverId !== server.id)) {
+    // A state minted for another tool (or server): its upstream state must not reach this one.
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This requestState belongs to another tool call.')
   }
   const gate = await gateAgentCall({ caller, peer, server, availableToAgents: call.availableToAgents, toolName: name, state, ctx, purpose: 'passthrough', record })
