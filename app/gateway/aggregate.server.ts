@@ -2,7 +2,7 @@ import { Server } from '@modelcontextprotocol/server'
 import { callAgentTool } from '#app/gateway/call.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { listAgentTools } from '#app/gateway/catalog.server.ts'
-import { agentPeerFor } from '#app/gateway/elicitation.server.ts'
+import { agentPeerFor } from '#app/gateway/peer.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
 import { agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
 

@@ -5,7 +5,6 @@
 // 2025 revisions as error -32042; otherwise a tool error whose text gives the URL.
 import { setTimeout as delay } from 'node:timers/promises'
 import {
-  CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
   type InputRequiredResult,
   type ServerContext,
@@ -13,61 +12,14 @@ import {
   inputRequired,
   inputResponse,
 } from '@modelcontextprotocol/server'
-import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { wakeElicitationStreams } from '#app/gateway/elicitation-stream.server.ts'
+import type { AgentPeer } from '#app/gateway/peer.ts'
 import { type AgentRequestState, type RequestStatePurpose, agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
 import { toolError } from '#app/gateway/results.ts'
 import { createAgentElicitation, isAgentElicitationComplete, type ElicitationReason } from '#app/models/agent-elicitation.server.ts'
 import type { ToolsFailure } from '#app/mcp/tools.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-
-/** What the agent declared it can do, whichever revision it speaks. */
-export type AgentPeer = {
-  era: 'legacy' | 'modern'
-  /** URL-mode elicitation (`capabilities.elicitation.url`). */
-  elicitUrl: boolean
-  /** Form-mode elicitation (`capabilities.elicitation` with `form`, or an empty object: form only). */
-  elicitForm: boolean
-  /** The 2025 session's stored key, for the elicitation row. */
-  sessionIdHash: string | null
-}
-
-const EnvelopeSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.unknown().optional() })
-
-/** The client capabilities a 2026-07-28 request carries in its `_meta` envelope. */
-export function envelopeCapabilities(envelope: unknown): unknown {
-  const parsed = EnvelopeSchema.safeParse(envelope)
-  return parsed.success ? parsed.data[CLIENT_CAPABILITIES_META_KEY] : undefined
-}
-
-const ElicitationCapabilitySchema = z.object({ elicitation: z.object({ url: z.unknown().optional(), form: z.unknown().optional() }).optional() })
-
-/** The peer described by a capabilities object (from the 2026 envelope or the 2025 session row). */
-export function agentPeerOf(era: 'legacy' | 'modern', capabilities: unknown, sessionIdHash: string | null): AgentPeer {
-  const parsed = ElicitationCapabilitySchema.safeParse(capabilities)
-  const elicitation = parsed.success ? parsed.data.elicitation : undefined
-  return {
-    era,
-    elicitUrl: elicitation?.url !== undefined,
-    // MCP 2025-11-25: `elicitation: {}` means form mode only.
-    elicitForm: elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
-    sessionIdHash,
-  }
-}
-
-/**
- * The peer of one request: 2026-07-28 carries the capabilities on every request (its `_meta` envelope); the 2025
- * revisions declared them at initialize, kept with their session (legacy-session.server.ts).
- */
-export function agentPeerFor(
-  context: { era: 'legacy' | 'modern'; session?: { idHash: string; capabilities: unknown } | null },
-  ctx: ServerContext,
-): AgentPeer {
-  return context.era === 'modern'
-    ? agentPeerOf('modern', envelopeCapabilities(ctx.mcpReq.envelope), null)
-    : agentPeerOf('legacy', context.session?.capabilities ?? null, context.session?.idHash ?? null)
-}
 
 /**
  * Switchboard's page for the server, where the person presses Connect or Reconnect. `agent=1` adds a line that

@@ -5,10 +5,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Client, LoggingMessageNotification } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
 import { z } from 'zod'
+import { type AgentEra, envelopeCapabilities, envelopeLogLevel } from '#app/gateway/peer.ts'
 import { isLegacyRevision } from '#app/mcp/transport/revisions.ts'
-
-/** The agent's era, as the endpoint's handler factory was told it. */
-export type AgentEra = 'legacy' | 'modern'
 
 /** Where an upstream log line of the running request goes (the agent's request stream), if anywhere. */
 const logRoute = new AsyncLocalStorage<(params: LoggingMessageNotification['params']) => void>()
@@ -29,22 +27,12 @@ function routeLogs(client: Client): void {
   })
 }
 
-/** The part of a 2026 request's `_meta` envelope the forwarding reads (the SDK types the envelope as `{}`). */
-const EnvelopeSchema = z
-  .object({
-    [CLIENT_CAPABILITIES_META_KEY]: z.record(z.string(), z.unknown()).optional(),
-    [LOG_LEVEL_META_KEY]: z.string().optional(),
-  })
-  .catch({})
-
-function envelopeOf(ctx: ServerContext) {
-  return EnvelopeSchema.parse(ctx.mcpReq.envelope ?? {})
-}
+const CapabilitiesSchema = z.record(z.string(), z.unknown())
 
 /** The capabilities of a 2026 agent that an upstream may ask through it (elicitation, sampling, roots). */
 export function forwardableCapabilities(era: AgentEra, ctx: ServerContext): Record<string, unknown> {
   if (era !== 'modern') return {}
-  const declared = envelopeOf(ctx)[CLIENT_CAPABILITIES_META_KEY] ?? {}
+  const declared = CapabilitiesSchema.safeParse(envelopeCapabilities(ctx.mcpReq.envelope)).data ?? {}
   const forwarded: Record<string, unknown> = {}
   for (const name of ['elicitation', 'sampling', 'roots'] as const) {
     if (declared[name] !== undefined) forwarded[name] = declared[name]
@@ -59,7 +47,7 @@ export function forwardableCapabilities(era: AgentEra, ctx: ServerContext): Reco
  */
 function requestedLogLevel(era: AgentEra, ctx: ServerContext): string | null {
   if (era === 'legacy') return 'debug'
-  return envelopeOf(ctx)[LOG_LEVEL_META_KEY] ?? null
+  return envelopeLogLevel(ctx.mcpReq.envelope)
 }
 
 /** The elicitation modes declared upstream for an agent that cannot be asked: each is answered `cancel`. */
