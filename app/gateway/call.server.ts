@@ -6,7 +6,7 @@ import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelc
 import { agentCallRecorder } from '#app/gateway/agent-call-record.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { CONNECT_TOOL_NAME, findAgentServer } from '#app/gateway/catalog.server.ts'
-import { answerSignInFailure, resumeSignIn, signInRetryOf } from '#app/gateway/elicitation.server.ts'
+import { askToSignIn } from '#app/gateway/elicitation.server.ts'
 import { cancellationOf, progressForwarder } from '#app/gateway/forwarding.server.ts'
 import { gateAgentCall } from '#app/gateway/gate.server.ts'
 import type { AgentPeer } from '#app/gateway/peer.ts'
@@ -36,12 +36,6 @@ export async function callAgentTool(
   const gate = await gateAgentCall({ caller, peer, server, availableToAgents: entry.offered, toolName, state, ctx, purpose: 'aggregate', record })
   if (gate.kind === 'stop') return gate.result
 
-  const retried = signInRetryOf(state, server.id)
-  const declined = await resumeSignIn(caller, server, retried, ctx)
-  if (declined) {
-    await record('reauth_required')
-    return declined
-  }
   const standIn = toolName === CONNECT_TOOL_NAME ? await connectStandIn(caller, server) : null
   const outcome =
     standIn ??
@@ -53,7 +47,7 @@ export async function callAgentTool(
   // The stand-in's "you are signed in" ran no tool: it is not a call of the server (its health charts count calls).
   if (!(standIn?.ok ?? false)) await record(recordedOutcomeOf(outcome))
   if (!outcome.ok && stopsForSignIn(outcome.failure)) {
-    return answerSignInFailure(caller, peer, server, outcome.failure, ctx, { toolName, confirmed: gate.confirmed, purpose: 'aggregate', retried: retried !== null })
+    return askToSignIn(caller, peer, server, outcome.failure, ctx, { toolName, confirmed: gate.confirmed, purpose: 'aggregate', retried: gate.retriedSignIn })
   }
   return outcome.ok ? toolResultOf(server, outcome.value.result) : toolError(outcome.failure.message)
 }

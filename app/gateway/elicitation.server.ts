@@ -52,8 +52,10 @@ export function signInSentence(server: { name: string }, failure: ToolsFailure):
 const SIGN_IN_KEY = 'sign-in'
 
 /**
- * Asks the agent to send its person to the server's page: an input request (2026) or error -32042 (2025) when the
- * agent declared URL elicitation, otherwise a tool error with the URL. Throws only the -32042 error.
+ * A call that stopped for a sign-in: asks the agent to send its person to the server's page — an input request
+ * (2026) or error -32042 (2025) when the agent declared URL elicitation, otherwise a tool error with the URL. A
+ * retry of our own request (`retried`) gets the tool error: asking again would make the agent loop. Throws only
+ * the -32042 error.
  */
 export async function askToSignIn(
   caller: AgentCaller,
@@ -61,13 +63,13 @@ export async function askToSignIn(
   server: { id: string; name: string; workspaceId: string },
   failure: ToolsFailure,
   ctx: ServerContext,
-  call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose },
+  call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose; retried: boolean },
 ): Promise<CallToolResult | InputRequiredResult> {
   // Only the step-up gets its button on the page; Connect and Reconnect are there already.
   const url = serverPageUrl(server, failure.action === 'step_up' && failure.scopes ? { scopes: failure.scopes, tool: call.toolName } : undefined)
   const confirmedTool = call.confirmed ? call.toolName : null
   const message = signInSentence(server, failure)
-  if (!peer.elicitUrl) return toolError(`${message} ${url} — then try again.`)
+  if (call.retried || !peer.elicitUrl) return toolError(`${message} ${url} — then try again.`)
   const elicitationId = await createAgentElicitation({
     userId: caller.userId,
     grantId: caller.grantId,
@@ -94,7 +96,7 @@ const SIGN_IN_POLL_MS = 500
  * agreed to open the page, so the retry waits (bounded, any instance: the row is in the database) until the
  * callback marked the elicitation complete; "decline"/"cancel" stop.
  */
-export async function awaitSignIn(
+async function awaitSignIn(
   caller: AgentCaller,
   state: Extract<AgentRequestState, { kind: 'sign-in' }>,
   ctx: ServerContext,
@@ -112,37 +114,17 @@ export async function awaitSignIn(
   return 'go-on'
 }
 
-/** The state of a retry that answers our own sign-in request for `serverId`, or null. */
-export function signInRetryOf(state: AgentRequestState | undefined, serverId: string): Extract<AgentRequestState, { kind: 'sign-in' }> | null {
-  return state?.kind === 'sign-in' && state.serverId === serverId ? state : null
-}
-
 /**
- * Before a call that retries our sign-in request: waits for the sign-in (awaitSignIn). The tool error to answer
- * when the person declined (the caller records it `reauth_required`); null to go on with the call.
+ * Before a call: on a retry that answers our own sign-in request for `server`, waits for the sign-in
+ * (awaitSignIn). `declined`: the tool error to answer when the person said no; null to go on with the call.
  */
 export async function resumeSignIn(
   caller: AgentCaller,
   server: { id: string; name: string; workspaceId: string },
-  retried: Extract<AgentRequestState, { kind: 'sign-in' }> | null,
+  state: AgentRequestState | undefined,
   ctx: ServerContext,
-): Promise<CallToolResult | null> {
-  if (!retried || (await awaitSignIn(caller, retried, ctx)) !== 'declined') return null
-  return toolError(`You did not sign in to ${server.name}. ${serverPageUrl(server)}`)
-}
-
-/**
- * A call that stopped for a sign-in: asks for it (askToSignIn), except on a retry of our own request, which gets
- * the sentence and the URL as a tool error — asking again would make the agent loop.
- */
-export function answerSignInFailure(
-  caller: AgentCaller,
-  peer: AgentPeer,
-  server: { id: string; name: string; workspaceId: string },
-  failure: ToolsFailure,
-  ctx: ServerContext,
-  call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose; retried: boolean },
-): Promise<CallToolResult | InputRequiredResult> {
-  if (call.retried) return Promise.resolve(toolError(`${signInSentence(server, failure)} ${serverPageUrl(server)} — then try again.`))
-  return askToSignIn(caller, peer, server, failure, ctx, call)
+): Promise<{ retried: boolean; declined: CallToolResult | null }> {
+  if (state?.kind !== 'sign-in' || state.serverId !== server.id) return { retried: false, declined: null }
+  if ((await awaitSignIn(caller, state, ctx)) !== 'declined') return { retried: true, declined: null }
+  return { retried: true, declined: toolError(`You did not sign in to ${server.name}. ${serverPageUrl(server)}`) }
 }

@@ -1,11 +1,12 @@
 // What an agent's tools/call must pass before anything reaches the upstream, the same at both MCP endpoints
-// (ADR 034, 035): the server is on and offered to agents, the per-tool policy leaves the tool on, and a tool an
-// admin wants confirmed is confirmed by the agent's person — asked by form elicitation where the agent can ask
-// (2026-07-28 with form elicitation), refused with a sentence everywhere else.
+// (ADR 034, 035): the server is on and offered to agents, the per-tool policy leaves the tool on, a tool an admin
+// wants confirmed is confirmed by the agent's person — asked by form elicitation where the agent can ask
+// (2026-07-28 with form elicitation), refused with a sentence everywhere else — and a retry after our request for
+// an upstream sign-in waits for that sign-in.
 import { type CallToolResult, type InputRequiredResult, type ServerContext, acceptedContent, inputRequired } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
-import { serverPageUrl } from '#app/gateway/elicitation.server.ts'
+import { resumeSignIn, serverPageUrl } from '#app/gateway/elicitation.server.ts'
 import type { AgentPeer } from '#app/gateway/peer.ts'
 import { type AgentRequestState, type RequestStatePurpose, agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
 import { toolError } from '#app/gateway/results.ts'
@@ -29,22 +30,38 @@ export type GateInput = {
   state: AgentRequestState | undefined
   ctx: ServerContext
   purpose: RequestStatePurpose
-  /** Records the call (a refusal here is recorded `refused`). */
+  /** Records the call (a refusal here `refused`, a declined sign-in `reauth_required`). */
   record: (outcome: RecordedOutcome) => Promise<void>
 }
 
-/** Run it (`confirmed`: the person confirmed this call), or stop with this result (a refusal, or the question). */
-export type GateDecision = { kind: 'run'; confirmed: boolean } | { kind: 'stop'; result: CallToolResult | InputRequiredResult }
+/**
+ * Run it (`confirmed`: the person confirmed this call; `retriedSignIn`: it retries our sign-in request, so a call
+ * that still lacks the sign-in must not ask again), or stop with this result (a refusal, or a question).
+ */
+export type GateDecision =
+  | { kind: 'run'; confirmed: boolean; retriedSignIn: boolean }
+  | { kind: 'stop'; result: CallToolResult | InputRequiredResult }
 
 const CONFIRM_KEY = 'confirm'
 const ConfirmationSchema = z.object({ confirm: z.boolean() })
 
-/** Availability, policy, confirmation, in that order; every refusal recorded `refused`. */
+/** Availability, policy, confirmation, a sign-in waited for, in that order; every refusal recorded. */
 export async function gateAgentCall(input: GateInput): Promise<GateDecision> {
+  const confirmation = await confirm(input)
+  if (confirmation.kind === 'stop') return confirmation
+  const signIn = await resumeSignIn(input.caller, input.server, input.state, input.ctx)
+  if (signIn.declined) {
+    await input.record('reauth_required')
+    return { kind: 'stop', result: signIn.declined }
+  }
+  return { kind: 'run', confirmed: confirmation.confirmed, retriedSignIn: signIn.retried }
+}
+
+async function confirm(input: GateInput): Promise<{ kind: 'run'; confirmed: boolean } | Extract<GateDecision, { kind: 'stop' }>> {
   const { server, toolName, state, peer, ctx } = input
-  const refuse = async (sentence: string): Promise<GateDecision> => {
+  const refuse = async (sentence: string) => {
     await input.record('refused')
-    return { kind: 'stop', result: toolError(sentence) }
+    return { kind: 'stop' as const, result: toolError(sentence) }
   }
   const unavailable = unavailableSentence(server, input.availableToAgents)
   if (unavailable) return refuse(unavailable)

@@ -6,7 +6,7 @@ import { type CallToolResult, type InputRequests, ProtocolError, ProtocolErrorCo
 import { z } from 'zod'
 import { agentCallRecorder } from '#app/gateway/agent-call-record.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
-import { answerSignInFailure, resumeSignIn, signInRetryOf } from '#app/gateway/elicitation.server.ts'
+import { askToSignIn } from '#app/gateway/elicitation.server.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
 import { agentCanAnswer, cancelAnswers, forwardingFor } from '#app/gateway/forwarding.server.ts'
 import { gateAgentCall } from '#app/gateway/gate.server.ts'
@@ -52,12 +52,6 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
   const gate = await gateAgentCall({ caller, peer, server, availableToAgents: call.availableToAgents, toolName: name, state, ctx, purpose: 'passthrough', record })
   if (gate.kind === 'stop') return gate.result
 
-  const retried = signInRetryOf(state, server.id)
-  const declined = await resumeSignIn(caller, server, retried, ctx)
-  if (declined) {
-    await record('reauth_required')
-    return declined
-  }
   // A retry of a forwarded question: the upstream's own state and the agent's answers go back to it.
   const retry = state?.kind === 'upstream' ? { inputResponses: ctx.mcpReq.inputResponses ?? {}, requestState: state.up } : null
 
@@ -84,7 +78,7 @@ export async function passthroughToolCall(call: PassthroughCall, params: unknown
     if (ctx.mcpReq.signal.aborted) outcome = { ok: false, failure: { kind: 'cancelled', message: 'The app cancelled the call.', action: 'none' } }
     await record(recordedOutcomeOf(outcome))
     if (!stopsForSignIn(outcome.failure)) return toolError(outcome.failure.message)
-    return answerSignInFailure(caller, peer, server, outcome.failure, ctx, { toolName: name, confirmed: gate.confirmed, purpose: 'passthrough', retried: retried !== null })
+    return askToSignIn(caller, peer, server, outcome.failure, ctx, { toolName: name, confirmed: gate.confirmed, purpose: 'passthrough', retried: gate.retriedSignIn })
   }
   if (outcome.value.kind !== 'result') throw new Error('unreachable: input requests were answered above')
   await record(recordedOutcomeOf({ ok: true, value: { result: outcome.value.result } }))
