@@ -47,7 +47,7 @@ const ConfirmationSchema = z.object({ confirm: z.boolean() })
 
 /** Availability, policy, confirmation, a sign-in waited for, in that order; every refusal recorded. */
 export async function gateAgentCall(input: GateInput): Promise<GateDecision> {
-  const confirmation = await confirm(input)
+  const confirmation = await admit(input)
   if (confirmation.kind === 'stop') return confirmation
   const signIn = await resumeSignIn(input.caller, input.server, input.state, input.ctx)
   if (signIn.declined) {
@@ -57,7 +57,8 @@ export async function gateAgentCall(input: GateInput): Promise<GateDecision> {
   return { kind: 'run', confirmed: confirmation.confirmed, retriedSignIn: signIn.retried }
 }
 
-async function confirm(input: GateInput): Promise<{ kind: 'run'; confirmed: boolean } | Extract<GateDecision, { kind: 'stop' }>> {
+/** Availability, policy and confirmation: run (confirmed or not needing it), or stop (recorded when refused). */
+async function admit(input: GateInput): Promise<{ kind: 'run'; confirmed: boolean } | Extract<GateDecision, { kind: 'stop' }>> {
   const { server, toolName, state, peer, ctx } = input
   const refuse = async (sentence: string) => {
     await input.record('refused')
