@@ -2,8 +2,9 @@ import { Server } from '@modelcontextprotocol/server'
 import { callAgentTool } from '#app/gateway/call.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { listAgentTools } from '#app/gateway/catalog.server.ts'
-import { agentPeerOf, envelopeCapabilities, requestStateCodec } from '#app/gateway/elicitation.server.ts'
+import { agentPeerFor } from '#app/gateway/peer.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
+import { agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
 
 /**
  * The MCP server that answers one request at `/mcp/<workspace>` for `caller` (ADR 034): the tools of every server
@@ -18,17 +19,10 @@ export async function createAggregateServer(caller: AgentCaller, context: Endpoi
       instructions:
         'The tools of the MCP servers of a Switchboard workspace, named <server prefix>_<tool>, run with your own sign-ins. ' +
         'A tool named <prefix>_connect means you have not signed in to that server yet: call it to get the link.',
-      requestState: { verify: requestStateCodec().verify },
+      requestState: { verify: agentRequestStateCodec('aggregate').verify },
     },
   )
   server.setRequestHandler('tools/list', async () => ({ tools: await listAgentTools(caller) }))
-  server.setRequestHandler('tools/call', async (request, ctx) => {
-    // 2026-07-28 carries the capabilities on every request; the 2025 revisions declared them at initialize.
-    const peer =
-      context.era === 'modern'
-        ? agentPeerOf('modern', envelopeCapabilities(ctx.mcpReq.envelope), null)
-        : agentPeerOf('legacy', context.session?.capabilities ?? null, context.session?.idHash ?? null)
-    return callAgentTool(caller, peer, request.params, ctx)
-  })
+  server.setRequestHandler('tools/call', async (request, ctx) => callAgentTool(caller, agentPeerFor(context, ctx), request.params, ctx))
   return server
 }

@@ -1,94 +1,25 @@
-// Upstream sign-in asked of the agent (issue 13 point 3, ADR 034): when a call needs a server the person has not
-// connected, must reconnect, or must grant more scopes, the agent is sent to Switchboard's own page for that server
-// — never the upstream authorization server, never a token — by URL-mode elicitation where the agent declared it:
-// on 2026-07-28 as an input request with a signed requestState, on the 2025 revisions as error -32042; otherwise a
-// tool error whose text gives the URL. Also the requestState codec every instance shares.
-import { hkdfSync } from 'node:crypto'
+// Upstream sign-in asked of the agent (issue 13 point 3, ADR 034, 035), at both MCP endpoints: when a tools/call
+// needs a server the person has not connected, must reconnect, or must grant more scopes, the agent is sent to
+// Switchboard's own page for that server — never the upstream authorization server, never a token — by URL-mode
+// elicitation where the agent declared it: on 2026-07-28 as an input request with a signed requestState, on the
+// 2025 revisions as error -32042; otherwise a tool error whose text gives the URL.
 import { setTimeout as delay } from 'node:timers/promises'
 import {
-  CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
   type InputRequiredResult,
-  type RequestStateCodec,
   type ServerContext,
   UrlElicitationRequiredError,
-  createRequestStateCodec,
   inputRequired,
   inputResponse,
 } from '@modelcontextprotocol/server'
-import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { wakeElicitationStreams } from '#app/gateway/elicitation-stream.server.ts'
+import type { AgentPeer } from '#app/gateway/peer.ts'
+import { type AgentRequestState, type RequestStatePurpose, agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
+import { toolError } from '#app/gateway/results.ts'
 import { createAgentElicitation, isAgentElicitationComplete, type ElicitationReason } from '#app/models/agent-elicitation.server.ts'
 import type { ToolsFailure } from '#app/mcp/tools.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-
-/** What the agent declared it can do, whichever revision it speaks. */
-export type AgentPeer = {
-  era: 'legacy' | 'modern'
-  /** URL-mode elicitation (`capabilities.elicitation.url`). */
-  elicitUrl: boolean
-  /** Form-mode elicitation (`capabilities.elicitation` with `form`, or an empty object: form only). */
-  elicitForm: boolean
-  /** The 2025 session's stored key, for the elicitation row. */
-  sessionIdHash: string | null
-}
-
-const EnvelopeSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.unknown().optional() })
-
-/** The client capabilities a 2026-07-28 request carries in its `_meta` envelope. */
-export function envelopeCapabilities(envelope: unknown): unknown {
-  const parsed = EnvelopeSchema.safeParse(envelope)
-  return parsed.success ? parsed.data[CLIENT_CAPABILITIES_META_KEY] : undefined
-}
-
-const ElicitationCapabilitySchema = z.object({ elicitation: z.object({ url: z.unknown().optional(), form: z.unknown().optional() }).optional() })
-
-/** The peer described by a capabilities object (from the 2026 envelope or the 2025 session row). */
-export function agentPeerOf(era: 'legacy' | 'modern', capabilities: unknown, sessionIdHash: string | null): AgentPeer {
-  const parsed = ElicitationCapabilitySchema.safeParse(capabilities)
-  const elicitation = parsed.success ? parsed.data.elicitation : undefined
-  return {
-    era,
-    elicitUrl: elicitation?.url !== undefined,
-    // MCP 2025-11-25: `elicitation: {}` means form mode only.
-    elicitForm: elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
-    sessionIdHash,
-  }
-}
-
-/** What a 2026 requestState of this endpoint carries (signed, not secret: nothing in it is). */
-export type AgentRequestState =
-  | { kind: 'sign-in'; elicitationId: string; serverId: string; confirmedTool: string | null }
-  | { kind: 'confirm'; serverId: string; toolName: string }
-
-const GrantExtraSchema = z.object({ grantId: z.string().min(1) })
-
-/**
- * A requestState codec for the MCP endpoints: HMAC-SHA256 with a key every instance derives from SESSION_SECRET
- * (HKDF, one key per `purpose`), ten minutes, bound to the caller's grant (another app or person cannot replay
- * it). For the per-server endpoint too: `createAgentRequestStateCodec<ItsState>('passthrough')`.
- */
-export function createAgentRequestStateCodec<T>(purpose: string): RequestStateCodec<T> {
-  return createRequestStateCodec<T>({
-    key: new Uint8Array(hkdfSync('sha256', getEnv().SESSION_SECRET, '', `switchboard mcp request state v1 ${purpose}`, 32)),
-    ttlSeconds: 600,
-    bind: (ctx) => GrantExtraSchema.parse(ctx.http?.authInfo?.extra).grantId,
-  })
-}
-
-let codec: RequestStateCodec<AgentRequestState> | null = null
-
-/** The aggregated endpoint's codec (created once per process: SESSION_SECRET does not change while it runs). */
-export function requestStateCodec(): RequestStateCodec<AgentRequestState> {
-  codec ??= createAgentRequestStateCodec<AgentRequestState>('aggregate')
-  return codec
-}
-
-/** A tool error result: what the agent shows its person, and what a model reads. */
-export function toolError(text: string): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text }] }
-}
 
 /**
  * Switchboard's page for the server, where the person presses Connect or Reconnect. `agent=1` adds a line that
@@ -121,8 +52,10 @@ export function signInSentence(server: { name: string }, failure: ToolsFailure):
 const SIGN_IN_KEY = 'sign-in'
 
 /**
- * Asks the agent to send its person to the server's page: an input request (2026) or error -32042 (2025) when the
- * agent declared URL elicitation, otherwise a tool error with the URL. Throws only the -32042 error.
+ * A call that stopped for a sign-in: asks the agent to send its person to the server's page — an input request
+ * (2026) or error -32042 (2025) when the agent declared URL elicitation, otherwise a tool error with the URL. A
+ * retry of our own request (`retried`) gets the tool error: asking again would make the agent loop. Throws only
+ * the -32042 error.
  */
 export async function askToSignIn(
   caller: AgentCaller,
@@ -130,13 +63,13 @@ export async function askToSignIn(
   server: { id: string; name: string; workspaceId: string },
   failure: ToolsFailure,
   ctx: ServerContext,
-  call: { toolName: string; confirmed: boolean },
+  call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose; retried: boolean },
 ): Promise<CallToolResult | InputRequiredResult> {
   // Only the step-up gets its button on the page; Connect and Reconnect are there already.
   const url = serverPageUrl(server, failure.action === 'step_up' && failure.scopes ? { scopes: failure.scopes, tool: call.toolName } : undefined)
   const confirmedTool = call.confirmed ? call.toolName : null
   const message = signInSentence(server, failure)
-  if (!peer.elicitUrl) return toolError(`${message} ${url} — then try again.`)
+  if (call.retried || !peer.elicitUrl) return toolError(`${message} ${url} — then try again.`)
   const elicitationId = await createAgentElicitation({
     userId: caller.userId,
     grantId: caller.grantId,
@@ -150,7 +83,7 @@ export async function askToSignIn(
   }
   return inputRequired({
     inputRequests: { [SIGN_IN_KEY]: inputRequired.elicitUrl({ message, url }) },
-    requestState: await requestStateCodec().mint({ kind: 'sign-in', elicitationId, serverId: server.id, confirmedTool }, ctx),
+    requestState: await agentRequestStateCodec(call.purpose).mint({ kind: 'sign-in', elicitationId, serverId: server.id, confirmedTool }, ctx),
   })
 }
 
@@ -163,7 +96,7 @@ const SIGN_IN_POLL_MS = 500
  * agreed to open the page, so the retry waits (bounded, any instance: the row is in the database) until the
  * callback marked the elicitation complete; "decline"/"cancel" stop.
  */
-export async function awaitSignIn(
+async function awaitSignIn(
   caller: AgentCaller,
   state: Extract<AgentRequestState, { kind: 'sign-in' }>,
   ctx: ServerContext,
@@ -179,4 +112,19 @@ export async function awaitSignIn(
     await delay(SIGN_IN_POLL_MS, undefined, { signal }).catch(() => {})
   }
   return 'go-on'
+}
+
+/**
+ * Before a call: on a retry that answers our own sign-in request for `server`, waits for the sign-in
+ * (awaitSignIn). `declined`: the tool error to answer when the person said no; null to go on with the call.
+ */
+export async function resumeSignIn(
+  caller: AgentCaller,
+  server: { id: string; name: string; workspaceId: string },
+  state: AgentRequestState | undefined,
+  ctx: ServerContext,
+): Promise<{ retried: boolean; declined: CallToolResult | null }> {
+  if (state?.kind !== 'sign-in' || state.serverId !== server.id) return { retried: false, declined: null }
+  if ((await awaitSignIn(caller, state, ctx)) !== 'declined') return { retried: true, declined: null }
+  return { retried: true, declined: toolError(`You did not sign in to ${server.name}. ${serverPageUrl(server)}`) }
 }

@@ -3,6 +3,7 @@ import { createAggregateServer } from '#app/gateway/aggregate.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { type LegacySession, planLegacyRequest, startLegacySession } from '#app/gateway/legacy-session.server.ts'
 import { createPassthroughServer } from '#app/gateway/passthrough.server.ts'
+import type { AgentEra } from '#app/gateway/peer.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
 /**
@@ -24,7 +25,7 @@ const handler = createMcpHandler(
  * What a factory knows of the request it serves. `session`: the 2025 session the request belongs to (its declared
  * capabilities), null on 2026-07-28 and for a 2025 request outside a session.
  */
-export type EndpointContext = { era: 'legacy' | 'modern'; request: Request | undefined; session?: LegacySession | null }
+export type EndpointContext = { era: AgentEra; request: Request | undefined; session?: LegacySession | null }
 
 /** Serves one authenticated MCP request. */
 export async function serveAgentRequest(request: Request, caller: AgentCaller): Promise<Response> {

@@ -1,24 +1,27 @@
-// `tools/call` at the per-server endpoint: the tool policy, the call on the person's own connection with progress,
-// logging and cancellation forwarded, the upstream's elicitation and sampling passed through (2026-07-28 MRTR),
-// and the audit row (ToolCall via "agent", no arguments).
+// `tools/call` at the per-server endpoint: the agent gate and the upstream sign-in shared with the aggregated
+// endpoint, the call on the person's own connection with progress, logging and cancellation forwarded, the
+// upstream's elicitation and sampling passed through (2026-07-28 MRTR), and the audit row (via "agent", no arguments).
 import type { Client } from '@modelcontextprotocol/client'
 import { type CallToolResult, type InputRequests, ProtocolError, ProtocolErrorCode, type ServerContext, inputRequired } from '@modelcontextprotocol/server'
 import { z } from 'zod'
+import { agentCallRecorder } from '#app/gateway/agent-call-record.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
-import { type AgentEra, agentCanAnswer, cancelAnswers, forwardingFor } from '#app/gateway/passthrough-forwarding.server.ts'
-import { signInSentence } from '#app/gateway/passthrough-sign-in.server.ts'
-import { ownResult } from '#app/gateway/passthrough-result.ts'
-import type { PassthroughState, passthroughStateCodec } from '#app/gateway/passthrough-state.server.ts'
-import { mayCallTool } from '#app/mcp/tool-policy.server.ts'
-import { type ToolsFailure, type ToolsOutcome, stopsForSignIn, withServerSession } from '#app/mcp/tools.server.ts'
-import { recordToolCall, recordedOutcomeOf } from '#app/models/tool-call-log.server.ts'
+import { askToSignIn } from '#app/gateway/elicitation.server.ts'
+import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
+import { agentCanAnswer, cancelAnswers, forwardingFor } from '#app/gateway/forwarding.server.ts'
+import { gateAgentCall } from '#app/gateway/gate.server.ts'
+import { agentPeerFor } from '#app/gateway/peer.ts'
+import { type AgentRequestState, agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
+import { toolError, toolResultOf } from '#app/gateway/results.ts'
+import { type ToolsOutcome, stopsForSignIn, withServerSession } from '#app/mcp/tools.server.ts'
+import { recordedOutcomeOf } from '#app/models/tool-call-log.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 
 export type PassthroughCall = {
   caller: AgentCaller
   server: ServerSummary
-  era: AgentEra
-  codec: ReturnType<typeof passthroughStateCodec>
+  availableToAgents: boolean
+  context: EndpointContext
 }
 
 const CallParamsSchema = z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).optional() })
@@ -31,75 +34,56 @@ const InputRequiredSchema = z.object({
 /** What the upstream answered: a result, or input it needs (elicitation, sampling) before it can finish. */
 type Answer = { kind: 'result'; result: CallToolResult } | { kind: 'input'; inputRequests: Record<string, unknown>; requestState: string | null }
 
-/** A tool error result (the agent's model reads it), as MCP reports a failed call. */
-function toolError(text: string): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text }] }
-}
-
-/** What the agent is told when the call could not be made. */
-function failureText(call: PassthroughCall, failure: ToolsFailure): string {
-  return stopsForSignIn(failure) ? signInSentence(call.caller, call.server, failure) : failure.message
-}
-
-/** One `tools/call`, recorded. */
+/**
+ * One `tools/call`, recorded: the gate (availability, policy, confirmation) and the upstream sign-in the same as
+ * at the aggregated endpoint (gate.server.ts, elicitation.server.ts); the upstream's own questions passed on.
+ */
 export async function passthroughToolCall(call: PassthroughCall, params: unknown, ctx: ServerContext) {
   const { name, arguments: args } = CallParamsSchema.parse(params)
-  const started = performance.now()
-  const record = (outcome: Parameters<typeof recordedOutcomeOf>[0]) =>
-    recordToolCall({
-      server: call.server,
-      userId: call.caller.userId,
-      toolName: name,
-      outcome: recordedOutcomeOf(outcome),
-      durationMs: performance.now() - started,
-      // Agent calls keep no arguments (issue 13: "arguments not stored").
-      arguments: null,
-      via: 'agent',
-      agent: { clientId: call.caller.clientId, clientName: call.caller.clientName },
-    })
-
-  const permission = await mayCallTool(call.caller.userId, call.server, name)
-  if (!permission.ok) {
-    await record({ ok: false, failure: { kind: 'disabled', action: 'none' } })
-    return toolError(permission.message)
-  }
-
-  // A retry of a forwarded elicitation: the upstream's state (verified by the codec before we run) and the answers.
-  const state = ctx.mcpReq.requestState<PassthroughState>()
-  if (state && typeof state === 'object' && state.tool !== name) {
-    // A state minted for another tool: its upstream state must not reach this one.
+  const { caller, server, context } = call
+  const record = agentCallRecorder(caller, server, name)
+  const peer = agentPeerFor(context, ctx)
+  // Verified by the codec before we run (signature, grant, method).
+  const state = ctx.mcpReq.requestState<AgentRequestState>()
+  if (state?.kind === 'upstream' && (state.tool !== name || state.serverId !== server.id)) {
+    // A state minted for another tool (or server): its upstream state must not reach this one.
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This requestState belongs to another tool call.')
   }
-  const retry = state && typeof state === 'object' ? { inputResponses: ctx.mcpReq.inputResponses ?? {}, requestState: state.up } : null
+  const gate = await gateAgentCall({ caller, peer, server, availableToAgents: call.availableToAgents, toolName: name, state, ctx, purpose: 'passthrough', record })
+  if (gate.kind === 'stop') return gate.result
+
+  // A retry of a forwarded question: the upstream's own state and the agent's answers go back to it.
+  const retry = state?.kind === 'upstream' ? { inputResponses: ctx.mcpReq.inputResponses ?? {}, requestState: state.up } : null
 
   let outcome = await callUpstream(call, ctx, name, args, retry)
   if (outcome.ok && outcome.value.kind === 'input') {
     const { inputRequests, requestState } = outcome.value
-    if (agentCanAnswer(call.era, ctx, inputRequests)) {
+    if (agentCanAnswer(context.era, ctx, inputRequests)) {
       // Not recorded yet: the call finishes (and is recorded) on the agent's retry.
       // The SDK client validated each input request against its era's schemas before handing the result back.
-      return inputRequired({ inputRequests: inputRequests as InputRequests, requestState: await call.codec.mint({ up: requestState, tool: name }, ctx) })
+      const state: AgentRequestState = { kind: 'upstream', serverId: server.id, tool: name, up: requestState }
+      return inputRequired({ inputRequests: inputRequests as InputRequests, requestState: await agentRequestStateCodec('passthrough').mint(state, ctx) })
     }
     // The agent cannot be asked: every elicitation is answered `cancel` once; anything else ends the call.
     const answers = cancelAnswers(inputRequests)
     outcome = answers
       ? await callUpstream(call, ctx, name, args, { inputResponses: answers, requestState })
-      : { ok: true, value: { kind: 'result', result: toolError(`${call.server.name} asked this app for input it cannot give here (sampling or roots over this connection), so the call was stopped.`) } }
+      : { ok: true, value: { kind: 'result', result: toolError(`${server.name} asked this app for input it cannot give here (sampling or roots over this connection), so the call was stopped.`) } }
     if (outcome.ok && outcome.value.kind === 'input') {
-      outcome = { ok: true, value: { kind: 'result', result: toolError(`${call.server.name} kept asking for input this app cannot give, so the call was stopped.`) } }
+      outcome = { ok: true, value: { kind: 'result', result: toolError(`${server.name} kept asking for input this app cannot give, so the call was stopped.`) } }
     }
   }
 
   if (!outcome.ok) {
     if (ctx.mcpReq.signal.aborted) outcome = { ok: false, failure: { kind: 'cancelled', message: 'The app cancelled the call.', action: 'none' } }
-    await record(outcome)
-    return toolError(failureText(call, outcome.failure))
+    await record(recordedOutcomeOf(outcome))
+    if (!stopsForSignIn(outcome.failure)) return toolError(outcome.failure.message)
+    return askToSignIn(caller, peer, server, outcome.failure, ctx, { toolName: name, confirmed: gate.confirmed, purpose: 'passthrough', retried: gate.retriedSignIn })
   }
   if (outcome.value.kind !== 'result') throw new Error('unreachable: input requests were answered above')
-  await record({ ok: true, value: { result: outcome.value.result } })
-  return ownResult(outcome.value.result)
+  await record(recordedOutcomeOf({ ok: true, value: { result: outcome.value.result } }))
+  return toolResultOf(server, outcome.value.result)
 }
-
 
 async function callUpstream(
   call: PassthroughCall,
@@ -108,7 +92,7 @@ async function callUpstream(
   args: Record<string, unknown> | undefined,
   retry: { inputResponses: Record<string, unknown>; requestState: string | null } | null,
 ): Promise<ToolsOutcome<Answer>> {
-  const forwarding = forwardingFor(call.era, ctx)
+  const forwarding = forwardingFor(call.context.era, ctx)
   return withServerSession(call.caller.userId, call.server, (client: Client) =>
     forwarding.run(client, async () => {
       const meta = forwarding.meta(client)

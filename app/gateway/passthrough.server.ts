@@ -1,16 +1,18 @@
 // The per-server endpoint /mcp/<workspace>/<server> (issue 13, docs/decisions/035-per-server-pass-through.md): one
 // server of the caller's workspace passed through unchanged on the person's own connection. Names stay unprefixed;
-// the endpoint declares only what the upstream offers; the tool policy and "available to agents" apply.
+// the endpoint declares only what the upstream offers; "available to agents", the tool policy, "ask to confirm" and
+// upstream sign-in by URL elicitation work as at the aggregated endpoint (gate.server.ts, elicitation.server.ts).
 import type { Client } from '@modelcontextprotocol/client'
 import { ProtocolError, ProtocolErrorCode, Server, type ServerCapabilities } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
 import { type PassthroughCall, passthroughToolCall } from '#app/gateway/passthrough-call.server.ts'
-import { cancellationOf } from '#app/gateway/passthrough-forwarding.server.ts'
-import { ownResult } from '#app/gateway/passthrough-result.ts'
-import { signInSentence } from '#app/gateway/passthrough-sign-in.server.ts'
-import { passthroughStateCodec } from '#app/gateway/passthrough-state.server.ts'
+import { serverPageUrl, signInSentence } from '#app/gateway/elicitation.server.ts'
+import { cancellationOf } from '#app/gateway/forwarding.server.ts'
+import { unavailableSentence } from '#app/gateway/gate.server.ts'
+import { agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
+import { ownResult } from '#app/gateway/results.ts'
 import { listedTools } from '#app/mcp/tool-policy.server.ts'
 import { type ToolsFailure, stopsForSignIn, withServerSession } from '#app/mcp/tools.server.ts'
 import { findAgentServer } from '#app/models/agent-server.server.ts'
@@ -24,25 +26,21 @@ export async function createPassthroughServer(caller: AgentCaller, context: Endp
   const found = serverId ? await findAgentServer(caller.workspaceId, serverId) : null
   if (!found) return refusingServer('This workspace has no such server.')
   const { server, availableToAgents } = found
-  if (!server.enabled) return refusingServer(`${server.name} is turned off in this workspace.`)
-  if (!availableToAgents) return refusingServer(`An owner or admin of this workspace has not made ${server.name} available to agents.`)
+  // The same sentences as the aggregated endpoint's refused calls, as a JSON-RPC error on every request.
+  const unavailable = unavailableSentence(server, availableToAgents)
+  if (unavailable) return refusingServer(unavailable)
 
   // What the upstream offers decides what we declare: asked of the pooled session (no request when it is warm).
   const opened = await withServerSession(caller.userId, server, async (client) => ({ capabilities: client.getServerCapabilities() ?? {} }))
-  if (!opened.ok) return unreachableServer(caller, server, context.era, opened.failure)
+  const call: PassthroughCall = { caller, server, availableToAgents, context }
+  if (!opened.ok) return unreachableServer(call, opened.failure)
 
-  const call: PassthroughCall = {
-    caller,
-    server,
-    era: context.era,
-    codec: passthroughStateCodec(caller.grantId, server.id),
-  }
   const upstream = opened.value.capabilities
   const mcp = new Server(SERVER_INFO, {
     capabilities: declaredCapabilities(upstream),
-    requestState: { verify: call.codec.verify },
+    requestState: { verify: agentRequestStateCodec('passthrough').verify },
   })
-  const onSession = <T>(fn: (client: Client) => Promise<T>) => forward(caller, server, fn)
+  const onSession = <T>(fn: (client: Client) => Promise<T>) => forward(caller.userId, server, fn)
   const options = (ctx: { mcpReq: { signal: AbortSignal } }) => ({ timeout: server.timeoutMs, signal: cancellationOf(ctx.mcpReq.signal) })
 
   if (upstream.tools) {
@@ -103,14 +101,18 @@ function pageOf(params: unknown): { cursor: string } | undefined {
 
 
 /** `fn` on the person's session of `server`; a failure becomes a JSON-RPC error whose message says what to do. */
-async function forward<T>(caller: AgentCaller, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<T> {
-  const outcome = await withServerSession(caller.userId, server, fn)
+async function forward<T>(userId: string, server: ServerSummary, fn: (client: Client) => Promise<T>): Promise<T> {
+  const outcome = await withServerSession(userId, server, fn)
   if (outcome.ok) return outcome.value
-  throw failureError(caller, server, outcome.failure)
+  throw failureError(server, outcome.failure)
 }
 
-function failureError(caller: AgentCaller, server: ServerSummary, failure: ToolsFailure): ProtocolError {
-  const message = stopsForSignIn(failure) ? signInSentence(caller, server, failure) : failure.message
+/**
+ * Outside tools/call a sign-in the request needs is a JSON-RPC error naming Switchboard's page for the server
+ * (ADR 035): only a tool call has a result to carry an elicitation, a retry to wait on, and an audit row.
+ */
+function failureError(server: ServerSummary, failure: ToolsFailure): ProtocolError {
+  const message = stopsForSignIn(failure) ? `${signInSentence(server, failure)} ${serverPageUrl(server)} — then try again.` : failure.message
   return new ProtocolError(ProtocolErrorCode.InternalError, message)
 }
 
@@ -128,13 +130,12 @@ function refusingServer(message: string): Server {
  * offers is unknown, so tools, resources and prompts are declared and each request answers why, with the page
  * where the person can connect. A `tools/call` gets a tool error result (and is recorded).
  */
-function unreachableServer(caller: AgentCaller, server: ServerSummary, era: PassthroughCall['era'], failure: ToolsFailure): Server {
-  const call: PassthroughCall = { caller, server, era, codec: passthroughStateCodec(caller.grantId, server.id) }
+function unreachableServer(call: PassthroughCall, failure: ToolsFailure): Server {
   const mcp = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false }, prompts: { listChanged: false } },
-    requestState: { verify: call.codec.verify },
+    requestState: { verify: agentRequestStateCodec('passthrough').verify },
   })
-  const fail = () => Promise.reject(failureError(caller, server, failure))
+  const fail = () => Promise.reject(failureError(call.server, failure))
   for (const method of ['tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list', 'prompts/get'] as const) {
     mcp.setRequestHandler(method, fail)
   }

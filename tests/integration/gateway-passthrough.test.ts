@@ -9,12 +9,16 @@ import type { AgentCaller } from '#app/gateway/caller.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { saveToolRules } from '#app/models/tool-policy.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { type GatewayServer, createAgentGrant, startEndpointServer } from '#tests/support/gateway-server.ts'
 import { type PassthroughPeer, startPassthroughPeer } from '#tests/servers/passthrough-peer.ts'
 import { startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
+import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
+import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import { type TestAccount, createTestAccount } from '#tests/utils.ts'
 
 let peer: PassthroughPeer
+let oauthPeer: SdkAuthServer
 let account: TestAccount
 let serverId: string
 let caller: AgentCaller
@@ -53,8 +57,8 @@ async function v2Agent(server: GatewayServer, url: URL, answer: (message: string
 }
 
 /** A v1 agent speaking 2025-11-25. */
-async function v1Agent(server: GatewayServer, url: URL) {
-  const client = new V1Client({ name: 'v1-agent', version: '1.0.0' })
+async function v1Agent(server: GatewayServer, url: URL, capabilities: Record<string, unknown> = {}) {
+  const client = new V1Client({ name: 'v1-agent', version: '1.0.0' }, { capabilities })
   await client.connect(new V1Transport(url, { fetch: server.fetch }))
   opened.push(client)
   return client
@@ -66,7 +70,7 @@ function textOf(result: unknown): string {
 }
 
 beforeAll(async () => {
-  peer = await startPassthroughPeer()
+  ;[peer, oauthPeer] = await Promise.all([startPassthroughPeer(), startSdkAuthServer()])
   account = await createTestAccount('Agent owner')
   serverId = await addServer('Peer', peer.url)
   ;({ caller, endpoint } = await endpointFor(serverId, 'Claude Code'))
@@ -74,7 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((item) => item.close().catch(() => {})))
   await getSessionPool().closeAll()
-  await peer?.close()
+  await Promise.all([peer?.close(), oauthPeer?.close()])
 })
 
 const url = () => new URL(`/mcp/${account.user.workspaceId}/${serverId}`, endpoint.publicOrigin)
@@ -327,6 +331,89 @@ test('an OAuth server the person has not connected answers with Switchboard’s 
     { outcome: 'reauth_required', via: 'agent', agentClientName: 'Test agent' },
     { outcome: 'reauth_required', via: 'agent', agentClientName: 'Test agent' },
   ])
+})
+
+test('2026: a call that needs an upstream sign-in asks by URL elicitation for Switchboard’s page; after Connect the retry gets the result', async () => {
+  const oauthId = await addServer('Signed Peer', oauthPeer.mcpUrl, { authType: 'oauth' })
+  const signed = await endpointFor(oauthId)
+  const page = new URL(`/w/${account.user.workspaceId}/servers/${oauthId}?agent=1`, getEnv().PUBLIC_URL).href
+  const asked: unknown[] = []
+  const client = new Client({ name: 'url-agent', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: 'auto' } })
+  client.setRequestHandler('elicitation/create', async (request) => {
+    asked.push(request.params)
+    // The person follows the link: Switchboard's page, then Connect (as the browser would), then the agent accepts.
+    await connectThroughRoutes({ workspaceId: account.user.workspaceId, serverId: oauthId, cookie: account.cookie })
+    return { action: 'accept' }
+  })
+  await client.connect(new StreamableHTTPClientTransport(signed.url, { fetch: signed.endpoint.fetch }))
+  opened.push(client)
+
+  const result = await client.callTool({ name: 'echo', arguments: { message: 'after sign-in' } })
+  expect(textOf(result)).toBe('after sign-in')
+  expect(asked).toEqual([{ mode: 'url', url: page, message: expect.stringContaining('Sign in to Signed Peer in Switchboard') }])
+  expect(JSON.stringify(asked)).not.toContain(new URL(oauthPeer.mcpUrl).origin)
+  expect(await getDb().agentElicitation.findMany({ where: { serverId: oauthId }, select: { grantId: true, reason: true, completedAt: true } })).toEqual([
+    { grantId: signed.caller.grantId, reason: 'connect', completedAt: expect.any(Date) },
+  ])
+  const rows = await getDb().toolCall.findMany({ where: { serverId: oauthId }, orderBy: { createdAt: 'asc' }, select: { outcome: true, via: true } })
+  expect(rows).toEqual([
+    { outcome: 'reauth_required', via: 'agent' },
+    { outcome: 'success', via: 'agent' },
+  ])
+})
+
+test('2025: a session that declared elicitation.url gets -32042 naming Switchboard’s page; other methods get an error naming it', async () => {
+  const oauthId = await addServer('Legacy Signed', oauthPeer.mcpUrl, { authType: 'oauth' })
+  const signed = await endpointFor(oauthId)
+  const client = await v1Agent(signed.endpoint, signed.url, { elicitation: { url: {} } })
+  const error = await client.callTool({ name: 'echo', arguments: { message: 'x' } }).then(
+    () => null,
+    (thrown: unknown) => thrown,
+  )
+  expect(error).toMatchObject({ code: -32042, data: { elicitations: [{ mode: 'url', url: new URL(`/w/${account.user.workspaceId}/servers/${oauthId}?agent=1`, getEnv().PUBLIC_URL).href }] } })
+  expect(await getDb().agentElicitation.count({ where: { serverId: oauthId, sessionIdHash: { not: null } } })).toBe(1)
+  await expect(client.listResources()).rejects.toThrow(`/w/${account.user.workspaceId}/servers/${oauthId}`)
+})
+
+test('a tool an admin wants confirmed: a 2026 agent with form elicitation asks its person; others are refused with a sentence', async () => {
+  await saveToolRules(serverId, account.user.id, [
+    { toolName: 'count', enabled: true, needsConfirmation: true },
+    { toolName: 'ask', enabled: true, needsConfirmation: true },
+  ])
+  try {
+    const answers = [true, false]
+    const asked: string[] = []
+    const modern = await v2Agent(endpoint, url(), (message): ElicitResult => {
+      asked.push(message)
+      if (message === 'What is your name?') return { action: 'accept', content: { name: 'Grace' } }
+      return { action: 'accept', content: { confirm: answers.shift() ?? false } }
+    })
+    const countsBefore = peer.stats.calls.filter((name) => name === 'count').length
+    expect(textOf(await modern.callTool({ name: 'count', arguments: {} }))).toBe('counted to 3')
+    expect(asked).toEqual([expect.stringContaining('confirm each call of “count” of Peer. Run it now?')])
+    const declined = await modern.callTool({ name: 'count', arguments: {} })
+    expect(declined.isError).toBe(true)
+    expect(textOf(declined)).toContain('was not confirmed')
+    // Confirmed once, then the upstream's own question: the retry carrying the upstream's state is not asked again.
+    asked.length = 0
+    answers.push(true)
+    expect(textOf(await modern.callTool({ name: 'ask', arguments: {} }))).toBe('Hello, Grace (peer-state-1)')
+    expect(asked).toEqual([expect.stringContaining('confirm each call of “ask”'), 'What is your name?'])
+
+    const legacy = await v1Agent(endpoint, url())
+    const refused = await legacy.callTool({ name: 'count', arguments: {} })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain(`cannot ask you. Run it from Switchboard instead: ${new URL(`/w/${account.user.workspaceId}/servers/${serverId}`, getEnv().PUBLIC_URL).href}`)
+    // The upstream ran the confirmed call only.
+    expect(peer.stats.calls.filter((name) => name === 'count').length).toBe(countsBefore + 1)
+    const rows = await getDb().toolCall.findMany({ where: { serverId, toolName: 'count' }, orderBy: { createdAt: 'asc' }, select: { outcome: true } })
+    expect(rows.slice(-3).map((row) => row.outcome)).toEqual(['success', 'refused', 'refused'])
+  } finally {
+    await saveToolRules(serverId, account.user.id, [
+      { toolName: 'count', enabled: true, needsConfirmation: false },
+      { toolName: 'ask', enabled: true, needsConfirmation: false },
+    ])
+  }
 })
 
 test('every call is recorded via "agent" with the app and without arguments', async () => {

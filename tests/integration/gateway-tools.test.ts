@@ -393,6 +393,21 @@ test('an agent that cancels (2026: it goes away) cancels the upstream call; the 
     .toEqual([{ serverId: ids.open, outcome: 'cancelled' }])
 })
 
+test('an agent’s cancellation ends only that call: the person’s other call on the same pooled upstream session runs on', async () => {
+  const { user } = await workspace()
+  const client = await modernClient(await endpointFor(await createAgentGrant(user)), user.workspaceId)
+  const before = { calls: open.stats.toolCalls, cancelled: open.stats.toolCallsCancelled }
+  const other = client.callTool({ name: 'open-demo_slow', arguments: { ms: 2_500 } })
+  await expect.poll(() => open.stats.toolCalls, { timeout: 10_000 }).toBe(before.calls + 1)
+  const controller = new AbortController()
+  const cancelled = client.callTool({ name: 'open-demo_slow', arguments: { ms: 20_000 } }, { signal: controller.signal }).catch(() => 'aborted')
+  await expect.poll(() => open.stats.toolCalls, { timeout: 10_000 }).toBe(before.calls + 2)
+  controller.abort()
+  expect(await cancelled).toBe('aborted')
+  await expect.poll(() => open.stats.toolCallsCancelled, { timeout: 10_000 }).toBe(before.cancelled + 1)
+  expect(await other).toMatchObject({ content: [{ type: 'text', text: 'Waited 2500 ms.' }] })
+})
+
 test('2026: a tool that asks to confirm on a server not signed in to: the person confirms once, signs in once, and the call runs', async () => {
   const { user, cookie, ids } = await workspace()
   await saveToolRules(ids.oauth, user.id, [{ toolName: 'echo', enabled: true, needsConfirmation: true }])

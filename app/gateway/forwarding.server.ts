@@ -1,14 +1,12 @@
-// What travels between the agent and the upstream session during one pass-through request
-// (docs/research/workspace-endpoint.md §4, docs/decisions/035-per-server-pass-through.md): progress, logging,
-// cancellation, and the upstream's elicitation and sampling requests (2026-07-28 MRTR).
+// What travels between the agent and the upstream session during one request (docs/research/workspace-endpoint.md
+// §4, ADR 035): progress and cancellation at both endpoints; logging and the upstream's elicitation and sampling
+// requests (2026-07-28 MRTR) at the per-server endpoint.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Client, LoggingMessageNotification } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
 import { z } from 'zod'
+import { type AgentEra, envelopeCapabilities, envelopeLogLevel } from '#app/gateway/peer.ts'
 import { isLegacyRevision } from '#app/mcp/transport/revisions.ts'
-
-/** The agent's era, as the endpoint's handler factory was told it. */
-export type AgentEra = 'legacy' | 'modern'
 
 /** Where an upstream log line of the running request goes (the agent's request stream), if anywhere. */
 const logRoute = new AsyncLocalStorage<(params: LoggingMessageNotification['params']) => void>()
@@ -29,22 +27,12 @@ function routeLogs(client: Client): void {
   })
 }
 
-/** The part of a 2026 request's `_meta` envelope the forwarding reads (the SDK types the envelope as `{}`). */
-const EnvelopeSchema = z
-  .object({
-    [CLIENT_CAPABILITIES_META_KEY]: z.record(z.string(), z.unknown()).optional(),
-    [LOG_LEVEL_META_KEY]: z.string().optional(),
-  })
-  .catch({})
-
-function envelopeOf(ctx: ServerContext) {
-  return EnvelopeSchema.parse(ctx.mcpReq.envelope ?? {})
-}
+const CapabilitiesSchema = z.record(z.string(), z.unknown())
 
 /** The capabilities of a 2026 agent that an upstream may ask through it (elicitation, sampling, roots). */
 export function forwardableCapabilities(era: AgentEra, ctx: ServerContext): Record<string, unknown> {
   if (era !== 'modern') return {}
-  const declared = envelopeOf(ctx)[CLIENT_CAPABILITIES_META_KEY] ?? {}
+  const declared = CapabilitiesSchema.safeParse(envelopeCapabilities(ctx.mcpReq.envelope)).data ?? {}
   const forwarded: Record<string, unknown> = {}
   for (const name of ['elicitation', 'sampling', 'roots'] as const) {
     if (declared[name] !== undefined) forwarded[name] = declared[name]
@@ -59,7 +47,7 @@ export function forwardableCapabilities(era: AgentEra, ctx: ServerContext): Reco
  */
 function requestedLogLevel(era: AgentEra, ctx: ServerContext): string | null {
   if (era === 'legacy') return 'debug'
-  return envelopeOf(ctx)[LOG_LEVEL_META_KEY] ?? null
+  return envelopeLogLevel(ctx.mcpReq.envelope)
 }
 
 /** The elicitation modes declared upstream for an agent that cannot be asked: each is answered `cancel`. */
@@ -76,13 +64,10 @@ export type Forwarding = {
 
 /** How one agent request is forwarded: progress, logging and cancellation (research §4 table). */
 export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
-  const progressToken = ctx.mcpReq._meta?.progressToken
   const logLevel = requestedLogLevel(era, ctx)
   const capabilities = forwardableCapabilities(era, ctx)
-  const notify = (notification: { method: string; params: Record<string, unknown> }) => {
-    // The agent may be gone (it cancelled): a lost notification is no error of the call.
-    ctx.mcpReq.notify(notification).catch(() => {})
-  }
+  const notify = notifier(ctx)
+  const onprogress = progressForwarder(ctx)
   return {
     meta(client) {
       if (isLegacyRevision(client.getNegotiatedProtocolVersion())) return undefined
@@ -96,13 +81,7 @@ export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
     },
     options: {
       signal: cancellationOf(ctx.mcpReq.signal),
-      ...(progressToken !== undefined
-        ? {
-            onprogress: (progress) =>
-              notify({ method: 'notifications/progress', params: { progressToken, progress: progress.progress, ...optional(progress) } }),
-            resetTimeoutOnProgress: true,
-          }
-        : {}),
+      ...(onprogress ? { onprogress, resetTimeoutOnProgress: true } : {}),
     },
     run(client, call) {
       if (!logLevel) return call()
@@ -122,6 +101,21 @@ export function cancellationOf(signal: AbortSignal): AbortSignal {
   if (signal.aborted) controller.abort()
   else signal.addEventListener('abort', () => controller.abort(), { once: true })
   return controller.signal
+}
+
+/** Sends a notification on the agent's request stream. The agent may be gone (it cancelled): a lost one is no error of the call. */
+function notifier(ctx: ServerContext) {
+  return (notification: { method: string; params: Record<string, unknown> }) => {
+    ctx.mcpReq.notify(notification).catch(() => {})
+  }
+}
+
+/** Forwards upstream progress to the agent when its request carried a progress token (ours to answer with). */
+export function progressForwarder(ctx: ServerContext): ((progress: { progress: number; total?: number; message?: string }) => void) | undefined {
+  const progressToken = ctx.mcpReq._meta?.progressToken
+  if (progressToken === undefined) return undefined
+  const notify = notifier(ctx)
+  return (progress) => notify({ method: 'notifications/progress', params: { progressToken, progress: progress.progress, ...optional(progress) } })
 }
 
 function optional(progress: { total?: number; message?: string }): { total?: number; message?: string } {

@@ -1,0 +1,22 @@
+import type { AgentCaller } from '#app/gateway/caller.ts'
+import { type RecordedOutcome, recordToolCall } from '#app/models/tool-call-log.server.ts'
+
+/**
+ * The audit row of one agent tools/call at either endpoint, from now: a `ToolCall` via 'agent' with the app's
+ * client id and name, the outcome and the duration. Agents' arguments are never stored (issue 13 point 4): no
+ * history to run again, nothing to leak.
+ */
+export function agentCallRecorder(caller: AgentCaller, server: { id: string; name: string; workspaceId: string }, toolName: string) {
+  const started = performance.now()
+  return (outcome: RecordedOutcome) =>
+    recordToolCall({
+      server: { id: server.id, name: server.name, workspaceId: server.workspaceId },
+      userId: caller.userId,
+      toolName,
+      outcome,
+      durationMs: performance.now() - started,
+      arguments: null,
+      via: 'agent',
+      agent: { clientId: caller.clientId, clientName: caller.clientName },
+    })
+}
