@@ -1,10 +1,12 @@
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client'
+import { keyHashOf } from '#app/gateway/as/adapter.server.ts'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
 import { setServerHeader } from '#app/models/server-headers.server.ts'
 import { addMember } from '#app/models/workspace.server.ts'
 import { action as personAppsAction, loader as personAppsLoader } from '#app/routes/account_.connected-apps.tsx'
+import { action as deleteServerAction } from '#app/routes/w.$workspaceId.servers.$serverId.delete.tsx'
 import { action as serverPageAction } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { action as policyAction, loader as policyLoader } from '#app/routes/w.$workspaceId.servers.$serverId.tool-policy/route.tsx'
 import { action as adminAppsAction } from '#app/routes/w.$workspaceId.connected-apps.tsx'
@@ -92,16 +94,17 @@ async function authorizeAgent(
   personCookie: string,
   provider: AgentOAuthClient,
   era: '2025-11-25' | '2026-07-28' = '2025-11-25',
+  endpoint = endpointOf(workspaceId),
 ): Promise<Agent> {
   const newClient = () =>
     new Client({ name: 'e2e-agent', version: '1' }, era === '2026-07-28' ? { versionNegotiation: { mode: 'auto' } } : {})
-  const first = new StreamableHTTPClientTransport(endpointOf(workspaceId), { authProvider: provider, fetch: gateway.fetch })
+  const first = new StreamableHTTPClientTransport(endpoint, { authProvider: provider, fetch: gateway.fetch })
   await expect(newClient().connect(first)).rejects.toBeInstanceOf(UnauthorizedError)
   const callback = await consentAsBrowser(gateway, provider.requireAuthorizationUrl(), personCookie)
   expect(callback.origin + callback.pathname).toBe(AGENT_REDIRECT_URL)
   await first.finishAuth(callback.searchParams)
   const client = newClient()
-  await client.connect(new StreamableHTTPClientTransport(endpointOf(workspaceId), { authProvider: provider, fetch: gateway.fetch }))
+  await client.connect(new StreamableHTTPClientTransport(endpoint, { authProvider: provider, fetch: gateway.fetch }))
   clients.push(client)
   expect(client.getNegotiatedProtocolVersion()).toBe(era)
   const clientId = provider.clientInformation()?.client_id
@@ -191,6 +194,59 @@ describe.each([
       { ...app, serverId: ws.ids.oauth, toolName: 'echo' },
     ])
   })
+
+  test('once its access token expires, the SDK refreshes it by itself (rotating the refresh token) and carries on', async () => {
+    const before = agent.provider.requireTokens()
+    // Expired as the provider sees it: its row's expiry in the past.
+    const expired = await getDb().agentAuthRecord.updateMany({
+      where: { model: 'AccessToken', keyHash: keyHashOf(before.access_token) },
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+    })
+    expect(expired.count).toBe(1)
+    expect(await agent.client.callTool({ name: 'open-demo_echo', arguments: { message: 'refreshed' } })).toMatchObject({
+      content: [{ type: 'text', text: 'refreshed' }],
+    })
+    const after = agent.provider.requireTokens()
+    expect(after.access_token).not.toBe(before.access_token)
+    expect(after.refresh_token).toBeTruthy()
+    expect(after.refresh_token).not.toBe(before.refresh_token)
+    // Still one app in Connected apps, the same grant.
+    expect(await getDb().agentGrant.count({ where: { clientId: agent.clientId } })).toBe(1)
+  })
+})
+
+test('an agent authorized at one server’s endpoint sees that server unprefixed and calls it with the person’s upstream sign-in', async () => {
+  const ws = await team({ connect: true })
+  const endpoint = new URL(`/mcp/${ws.workspaceId}/${ws.ids.oauth}`, gateway.publicOrigin)
+  const provider = new AgentOAuthClient({ clientName: 'One-server agent' })
+  const agent = await authorizeAgent(ws.workspaceId, ws.ownerCookie, provider, '2026-07-28', endpoint)
+  expect(provider.requireAuthorizationUrl().searchParams.get('resource')).toBe(endpoint.href)
+  const tools = names((await agent.client.listTools()).tools)
+  expect(tools).toEqual(expect.arrayContaining(['echo', 'add']))
+  expect(tools.some((name) => name.startsWith('auth-peer_'))).toBe(false)
+  expect(await agent.client.callTool({ name: 'echo', arguments: { message: 'one server' } })).toMatchObject({
+    content: [{ type: 'text', text: 'one server' }],
+  })
+  const rows = await getDb().toolCall.findMany({ where: { workspaceId: ws.workspaceId }, select: { serverId: true, toolName: true, outcome: true, agentClientName: true } })
+  expect(rows).toEqual([{ serverId: ws.ids.oauth, toolName: 'echo', outcome: 'success', agentClientName: 'One-server agent' }])
+  // Its token is for that endpoint only: the workspace's endpoint refuses it.
+  const elsewhere = await mcpInitialize(gateway.fetch, endpointOf(ws.workspaceId).href, agent.accessToken)
+  await elsewhere.body?.cancel()
+  expect(elsewhere.status).toBe(401)
+
+  // An admin deletes the server on its delete page: the app allowed at its endpoint is cut off with it.
+  const deleted = await settle(() =>
+    deleteServerAction({
+      request: formRequest(`/w/${ws.workspaceId}/servers/${ws.ids.oauth}/delete`, { confirm: 'on' }, ws.ownerCookie),
+      params: { workspaceId: ws.workspaceId, serverId: ws.ids.oauth },
+      context: loadContext(),
+    }),
+  )
+  expect(statusOf(deleted)).toBe(302)
+  const gone = await mcpInitialize(gateway.fetch, endpoint.href, agent.accessToken)
+  await gone.body?.cancel()
+  expect(gone.status).toBe(401)
+  expect(await getDb().agentGrant.count({ where: { clientId: agent.clientId } })).toBe(0)
 })
 
 describe('cutting an agent off in Switchboard’s pages', () => {
