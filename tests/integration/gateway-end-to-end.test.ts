@@ -215,6 +215,22 @@ describe.each([
   })
 })
 
+test('each person’s agent uses that person’s own upstream sign-in: a member’s agent does not ride on the owner’s', async () => {
+  const ws = await team({ connect: true })
+  const { member, cookie } = await memberOf(ws.workspaceId)
+  const agent = await authorizeAgent(ws.workspaceId, cookie, new AgentOAuthClient({ clientName: 'Member’s agent' }))
+  const tools = names((await agent.client.listTools()).tools)
+  expect(tools).toContain('auth-peer_connect')
+  expect(tools).not.toContain('auth-peer_echo')
+  expect(tools).toContain('keyed_echo')
+  const calls = oauth.stats.mcp.toolCalls
+  const result = await agent.client.callTool({ name: 'auth-peer_echo', arguments: { message: 'x' } })
+  expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining(`/w/${ws.workspaceId}/servers/${ws.ids.oauth}`) }] })
+  expect(oauth.stats.mcp.toolCalls).toBe(calls)
+  const rows = await getDb().toolCall.findMany({ where: { workspaceId: ws.workspaceId }, select: { userId: true, outcome: true } })
+  expect(rows).toEqual([{ userId: member.id, outcome: 'reauth_required' }])
+})
+
 test('an agent authorized at one server’s endpoint sees that server unprefixed and calls it with the person’s upstream sign-in', async () => {
   const ws = await team({ connect: true })
   const endpoint = new URL(`/mcp/${ws.workspaceId}/${ws.ids.oauth}`, gateway.publicOrigin)
@@ -233,6 +249,13 @@ test('an agent authorized at one server’s endpoint sees that server unprefixed
   const elsewhere = await mcpInitialize(gateway.fetch, endpointOf(ws.workspaceId).href, agent.accessToken)
   await elsewhere.body?.cancel()
   expect(elsewhere.status).toBe(401)
+
+  // Refreshed by the SDK once expired, the token is again for that server's endpoint (RFC 8707 on refresh).
+  await getDb().agentAuthRecord.updateMany({ where: { model: 'AccessToken', keyHash: keyHashOf(agent.accessToken) }, data: { expiresAt: new Date(Date.now() - 1_000) } })
+  expect(names((await agent.client.listTools()).tools)).toContain('echo')
+  const refreshed = provider.requireTokens().access_token
+  expect(refreshed).not.toBe(agent.accessToken)
+  agent.accessToken = refreshed
 
   // An admin deletes the server on its delete page: the app allowed at its endpoint is cut off with it.
   const deleted = await settle(() =>
@@ -368,5 +391,22 @@ describe('an admin’s choices reach an agent that is already connected', () => 
       { toolName: 'add', outcome: 'refused', agentClientName: 'Governed agent' },
       { toolName: 'echo', outcome: 'refused', agentClientName: 'Governed agent' },
     ])
+  })
+
+  test('a server an admin turns off on its page vanishes from the list and its calls are refused', async () => {
+    const saved = await settle(() =>
+      serverPageAction({
+        request: formRequest(`/w/${ws.workspaceId}/servers/${ws.ids.keyed}`, { intent: 'set-enabled', enabled: 'false' }, ws.ownerCookie),
+        params: { workspaceId: ws.workspaceId, serverId: ws.ids.keyed },
+        context: loadContext(),
+      }),
+    )
+    expect((await flashOf(saved))?.message).toBe('Keyed is disabled.')
+    const tools = names((await agent.client.listTools()).tools)
+    expect(tools.some((name) => name.startsWith('keyed_'))).toBe(false)
+    expect(await agent.client.callTool({ name: 'keyed_echo', arguments: { message: 'x' } })).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringContaining('Keyed is turned off in this workspace') }],
+    })
   })
 })
