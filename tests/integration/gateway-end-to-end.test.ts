@@ -29,8 +29,9 @@ import { BASE_URL, type TestUser, createTestUser, dataOf, flashOf, formRequest, 
 //
 // Not repeated here (already proven with tokens from the real authorization server):
 // - a token used at another workspace's endpoint, or at a server's endpoint of its own workspace, is refused:
-//   tests/security/gateway-authorization.test.ts, "a token works only at the endpoint it was issued for";
-// - refresh rotation and reuse detection, RFC 7009 revocation: the same file;
+//   tests/security/gateway-authorization.test.ts, "a token works only at the endpoint it was issued for" (here only
+//   the cases it lacks: another workspace the person is a member of, and a server token at the workspace endpoint);
+// - rotation by hand, reuse detection, RFC 7009 revocation: the same file (here: the SDK's own refresh on expiry);
 // - each part alone (seeded caller, hung servers, URL elicitation, confirmations): tests/integration/gateway-tools.test.ts.
 
 const API_KEY = 'end-to-end-key'
@@ -229,6 +230,11 @@ test('each person’s agent uses that person’s own upstream sign-in: a member�
   expect(oauth.stats.mcp.toolCalls).toBe(calls)
   const rows = await getDb().toolCall.findMany({ where: { workspaceId: ws.workspaceId }, select: { userId: true, outcome: true } })
   expect(rows).toEqual([{ userId: member.id, outcome: 'reauth_required' }])
+
+  // Its token is for this workspace's endpoint only, even at another workspace the member belongs to (their own).
+  const mine = await mcpInitialize(gateway.fetch, endpointOf(member.workspaceId).href, agent.accessToken)
+  await mine.body?.cancel()
+  expect(mine.status).toBe(401)
 })
 
 test('an agent authorized at one server’s endpoint sees that server unprefixed and calls it with the person’s upstream sign-in', async () => {
