@@ -30,7 +30,7 @@ import { BASE_URL, type TestUser, createTestUser, dataOf, flashOf, formRequest, 
 // Not repeated here (already proven with tokens from the real authorization server):
 // - a token used at another workspace's endpoint, or at a server's endpoint of its own workspace, is refused:
 //   tests/security/gateway-authorization.test.ts, "a token works only at the endpoint it was issued for" (here only
-//   the cases it lacks: another workspace the person is a member of, and a server token at the workspace endpoint);
+//   the case it lacks: another workspace the person is a member of);
 // - rotation by hand, reuse detection, RFC 7009 revocation: the same file (here: the SDK's own refresh on expiry);
 // - each part alone (seeded caller, hung servers, URL elicitation, confirmations): tests/integration/gateway-tools.test.ts.
 
