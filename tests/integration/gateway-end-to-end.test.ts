@@ -18,7 +18,7 @@ import { type SdkAuthServer, startSdkAuthServer } from '#tests/servers/sdk-auth-
 import { AGENT_REDIRECT_URL, AgentOAuthClient, consentAsBrowser, type DocumentServer, startDocumentServer } from '#tests/support/agent-oauth.ts'
 import { mcpInitialize } from '#tests/support/agent-pkce.ts'
 import { type GatewayServer, startGatewayServer } from '#tests/support/gateway-server.ts'
-import { BASE_URL, type TestUser, createTestUser, dataOf, flashOf, formRequest, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { BASE_URL, type TestUser, createTestUser, flashOf, formRequest, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
 
 // Issue 13's "Done means", end to end with REAL tokens: the v2 SDK client with its OAuth provider is sent away by
 // the endpoint's 401, registers (DCR) or names a Client ID Metadata Document, the person allows it on the consent
@@ -84,6 +84,8 @@ async function memberOf(workspaceId: string): Promise<{ member: TestUser; cookie
 const endpointOf = (workspaceId: string) => new URL(`/mcp/${workspaceId}`, gateway.publicOrigin)
 const names = (tools: ReadonlyArray<{ name: string }>) => tools.map((tool) => tool.name).sort()
 
+/** The MCP revision the agent speaks: initialize and a session, or 2026's stateless requests. */
+type Era = '2025-11-25' | '2026-07-28'
 type Agent = { client: Client; provider: AgentOAuthClient; clientId: string; accessToken: string }
 
 /**
@@ -94,7 +96,7 @@ async function authorizeAgent(
   workspaceId: string,
   personCookie: string,
   provider: AgentOAuthClient,
-  era: '2025-11-25' | '2026-07-28' = '2025-11-25',
+  era: Era = '2025-11-25',
   endpoint = endpointOf(workspaceId),
 ): Promise<Agent> {
   const newClient = () =>
@@ -136,18 +138,18 @@ async function expectCutOff(agent: Agent, workspaceId: string): Promise<void> {
 
 /** The grant id of the person's app named `clientName`, as their Connected apps page lists it. */
 async function grantIdOnPage(cookie: string, clientName: string): Promise<string> {
-  const page = dataOf(await personAppsLoader({ request: getRequest('/account/connected-apps', cookie), params: {}, context: loadContext() })) as {
-    apps: Array<{ grantId: string; clientName: string }>
-  }
+  const page = await personAppsLoader({ request: getRequest('/account/connected-apps', cookie), params: {}, context: loadContext() })
   const app = page.apps.find((row) => row.clientName === clientName)
   if (!app) throw new Error(`${clientName} is not on the Connected apps page`)
   return app.grantId
 }
 
-describe.each([
-  { how: 'registration (DCR)', clientName: 'E2E Registered Agent', document: false, era: '2026-07-28' as const },
-  { how: 'a Client ID Metadata Document', clientName: 'E2E Document Agent', document: true, era: '2025-11-25' as const },
-])('an agent authorized by $how, on $era', ({ clientName, document, era }) => {
+const AUTHORIZED_BY: Array<{ how: string; clientName: string; document: boolean; era: Era }> = [
+  { how: 'registration (DCR)', clientName: 'E2E Registered Agent', document: false, era: '2026-07-28' },
+  { how: 'a Client ID Metadata Document', clientName: 'E2E Document Agent', document: true, era: '2025-11-25' },
+]
+
+describe.each(AUTHORIZED_BY)('an agent authorized by $how, on $era', ({ clientName, document, era }) => {
   let ws: Team
   let agent: Agent
 
@@ -348,7 +350,7 @@ describe('an admin’s choices reach an agent that is already connected', () => 
     expect(names((await agent.client.listTools()).tools)).toContain('keyed_add')
     const path = `/w/${ws.workspaceId}/servers/${ws.ids.keyed}/tool-policy`
     const params = { workspaceId: ws.workspaceId, serverId: ws.ids.keyed }
-    const page = dataOf(await policyLoader({ request: getRequest(path, ws.ownerCookie), params, context: loadContext() })) as { tools: Array<{ name: string }> }
+    const page = await policyLoader({ request: getRequest(path, ws.ownerCookie), params, context: loadContext() })
     const shown = page.tools.map((tool) => tool.name)
     expect(shown).toContain('add')
     // The form as the browser posts it: every tool listed, every tool but `add` ticked.
