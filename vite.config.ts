@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { vitePlugin as remix } from '@remix-run/dev'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 declare module '@remix-run/node' {
   interface Future {
@@ -19,6 +19,26 @@ const testDatabaseUrl = process.env.TEST_DATABASE_URL
 // PostgreSQL when TEST_DATABASE_URL names one (CI always does). Unit tests beside their
 // modules (app/**/*.test.ts) run once, with an SQLite database at hand.
 const databaseTests = ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts', 'tests/faults/**/*.test.ts']
+/**
+ * Suites about wire protocols and peers — the OAuth and MCP steps under faults, SSRF, the workspace MCP endpoint as
+ * agents see it: what they check does not depend on the database, and the queries beneath them run on both databases
+ * in their own suites (models, the authorization server's adapter, Connected apps). They run once, on SQLite
+ * (docs/decisions/020-test-suite-speed.md). Several instances of the gateway run on PostgreSQL, as such a deployment
+ * does (on SQLite when no PostgreSQL is configured).
+ */
+const protocolTests = [
+  'tests/faults/oauth-steps.test.ts',
+  'tests/faults/mcp-steps.test.ts',
+  'tests/security/ssrf.test.ts',
+  'tests/security/gateway-authorization.test.ts',
+  'tests/integration/gateway-authorization.test.ts',
+  'tests/integration/gateway-end-to-end.test.ts',
+  'tests/integration/gateway-http.test.ts',
+  'tests/integration/gateway-mcp-remote.test.ts',
+  'tests/integration/gateway-passthrough.test.ts',
+  'tests/integration/gateway-tools.test.ts',
+]
+const postgresOnlyTests = ['tests/integration/gateway-multi-instance.test.ts']
 
 export default defineConfig({
   server: { host: '127.0.0.1', port: 3000, strictPort: true },
@@ -60,13 +80,23 @@ export default defineConfig({
       },
       {
         extends: true as const,
-        test: { name: 'sqlite', include: databaseTests, env: { TEST_DB_KIND: 'sqlite' } },
+        test: {
+          name: 'sqlite',
+          include: databaseTests,
+          exclude: [...configDefaults.exclude, ...(testDatabaseUrl ? postgresOnlyTests : [])],
+          env: { TEST_DB_KIND: 'sqlite' },
+        },
       },
       ...(testDatabaseUrl
         ? [
             {
               extends: true as const,
-              test: { name: 'postgresql', include: databaseTests, env: { TEST_DB_KIND: 'postgresql' } },
+              test: {
+                name: 'postgresql',
+                include: databaseTests,
+                exclude: [...configDefaults.exclude, ...protocolTests],
+                env: { TEST_DB_KIND: 'postgresql' },
+              },
             },
           ]
         : []),

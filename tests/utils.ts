@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { AppLoadContext } from '@remix-run/node'
-import { createAccount } from '#app/utils/auth.server.ts'
+import { createAccountWithHash } from '#app/utils/auth.server.ts'
 import { readFlash } from '#app/utils/flash.server.ts'
+import { hashPassword } from '#app/utils/password.server.ts'
 import { createSession } from '#app/utils/session.server.ts'
 
 export const BASE_URL = 'http://127.0.0.1:3000'
@@ -20,9 +21,27 @@ export type TestUser = { id: string; name: string; email: string; password: stri
 export async function createUser(options: { name?: string; email?: string } = {}): Promise<TestUser> {
   const name = options.name ?? `Tester ${randomBytes(2).toString('hex')}`
   const email = options.email ?? uniqueEmail()
-  const password = `pw-${randomBytes(12).toString('base64url')}`
-  const { userId, workspaceId } = await createAccount({ name, email, password })
+  const { password, passwordHash } = await testPassword()
+  const { userId, workspaceId } = await createAccountWithHash({ name, email, passwordHash })
   return { id: userId, name, email, password, workspaceId }
+}
+
+let sharedPassword: Promise<{ password: string; passwordHash: string }> | undefined
+
+/**
+ * A password for a new test user and its hash. The browser tests' workers run with the production environment, where
+ * each hash costs the production scrypt (~0.4 s of a core, 128 MiB): the users one worker process makes share one
+ * password, hashed once (each still signs in with it; the hashes are the app's own). Vitest hashes cheaply
+ * (docs/decisions/020-test-suite-speed.md) and gives every user a password of their own.
+ */
+function testPassword(): Promise<{ password: string; passwordHash: string }> {
+  const fresh = async () => {
+    const password = `pw-${randomBytes(12).toString('base64url')}`
+    return { password, passwordHash: await hashPassword(password) }
+  }
+  if (process.env.NODE_ENV === 'test') return fresh()
+  sharedPassword ??= fresh()
+  return sharedPassword
 }
 
 /** A new user named `name` (random when omitted). */

@@ -69,8 +69,13 @@ export class EmailTakenError extends Error {
  * Throws EmailTakenError when the email has an account (also when another request won a race).
  */
 export async function createAccount(input: { email: string; name: string; password: string }) {
+  return createAccountWithHash({ email: input.email, name: input.name, passwordHash: await hashPassword(input.password) })
+}
+
+/** createAccount with the password already hashed (by `hashPassword`). */
+export async function createAccountWithHash(input: { email: string; name: string; passwordHash: string }) {
   const email = normalizeEmail(input.email)
-  const passwordHash = await hashPassword(input.password)
+  const { passwordHash } = input
   const db = getDb()
   try {
     return await db.$transaction(async (tx) => {
