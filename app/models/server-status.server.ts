@@ -3,9 +3,10 @@
 // Overview read it. Each Prisma call costs a query plan and a statement per relation, which made
 // the list a third as fast as /login (bench/RESULTS.md, 2026-12-05). Plain SQL that both databases
 // read the same way: quoted identifiers, LEFT JOINs, bound parameters; booleans and counts are
-// normalized below (SQLite answers 0/1).
+// normalized below (SQLite answers 0/1). It also carries each server's tool prefix at the workspace's MCP endpoint.
 import { z } from 'zod'
 import { ServerAuthType, ProbeOutcome } from '#app/generated/prisma-sqlite/enums.ts'
+import { agentPrefixes } from '#app/models/agent-prefix.ts'
 import { SHARED_OWNER } from '#app/models/connection-owner.ts'
 import { type ServerStatus, deriveServerStatus } from '#app/models/server-status.ts'
 import { SqlBoolean, SqlInteger, getDb } from '#app/utils/db.server.ts'
@@ -28,6 +29,9 @@ const RowSchema = z.object({
   sharedStatus: z.string().nullable(),
   sharedVersion: SqlInteger.nullable(),
   sharedByName: z.string().nullable(),
+  availableToAgents: SqlBoolean,
+  agentPrefix: z.string().nullable(),
+  createdAt: z.coerce.date(),
 })
 
 export type ServerWithStatus = {
@@ -40,6 +44,8 @@ export type ServerWithStatus = {
   /** Tools the last successful test listed (null: never listed). */
   probeToolCount: number | null
   status: ServerStatus
+  /** The prefix of its tools at the workspace's MCP endpoint (app/models/agent-prefix.ts); null when not offered to agents. */
+  agentPrefix: string | null
 }
 
 /**
@@ -49,6 +55,7 @@ export type ServerWithStatus = {
 export async function listServersWithStatus(workspaceId: string, userId: string, now: Date = new Date()): Promise<ServerWithStatus[]> {
   const rows = await getDb().$queryRaw<unknown[]>`
     SELECT s."id", s."name", s."url", s."authType", s."enabled", s."configVersion",
+           s."availableToAgents", s."agentPrefix", s."createdAt",
            (SELECT COUNT(*) FROM "ServerHeader" h WHERE h."serverId" = s."id") AS "headerCount",
            p."outcome" AS "probeOutcome", p."probedAt" AS "probedAt", p."toolCount" AS "probeToolCount",
            c."shared" AS "shared",
@@ -62,8 +69,10 @@ export async function listServersWithStatus(workspaceId: string, userId: string,
     LEFT JOIN "User" shu ON shu."id" = sh."connectedById"
     WHERE s."workspaceId" = ${workspaceId}
     ORDER BY s."name" ASC`
-  return rows.map((raw) => {
-    const row = RowSchema.parse(raw)
+  const parsed = rows.map((raw) => RowSchema.parse(raw))
+  // Every server of the workspace is here, so the effective prefixes are the endpoint's own.
+  const prefixes = agentPrefixes(parsed)
+  return parsed.map((row) => {
     const shared = row.shared ?? false
     const stored = shared
       ? row.sharedStatus === null ? null : { status: row.sharedStatus, version: row.sharedVersion ?? 0, by: row.sharedByName }
@@ -90,6 +99,7 @@ export async function listServersWithStatus(workspaceId: string, userId: string,
       shared,
       probeToolCount: row.probeToolCount,
       status,
+      agentPrefix: row.availableToAgents ? (prefixes.get(row.id) ?? null) : null,
     }
   })
 }
