@@ -3,7 +3,7 @@
 import type { Tool } from '@modelcontextprotocol/client'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { agentPrefixes } from '#app/models/agent-prefix.ts'
-import { listAgentServerSettings } from '#app/models/agent-servers.server.ts'
+import { listAgentServerSettings } from '#app/models/agent-access.server.ts'
 import { type ServerSummary, listServers, requireServer } from '#app/models/server.server.ts'
 import { listWorkspaceToolRules } from '#app/models/tool-policy.server.ts'
 import { applyToolRules } from '#app/mcp/tool-policy.server.ts'

@@ -15,7 +15,7 @@ import { agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
 import { ownResult } from '#app/gateway/results.ts'
 import { listedTools } from '#app/mcp/tool-policy.server.ts'
 import { type ToolsFailure, stopsForSignIn, withServerSession } from '#app/mcp/tools.server.ts'
-import { findAgentServer } from '#app/models/agent-server.server.ts'
+import { findServerForAgents } from '#app/models/agent-access.server.ts'
 import type { ServerSummary } from '#app/models/server.server.ts'
 
 const SERVER_INFO = { name: 'switchboard', version: '1' }
@@ -23,7 +23,7 @@ const SERVER_INFO = { name: 'switchboard', version: '1' }
 /** The MCP server that answers one request at `/mcp/<workspace>/<server>` for `caller`. */
 export async function createPassthroughServer(caller: AgentCaller, context: EndpointContext): Promise<Server> {
   const serverId = caller.target.serverId
-  const found = serverId ? await findAgentServer(caller.workspaceId, serverId) : null
+  const found = serverId ? await findServerForAgents(caller.workspaceId, serverId) : null
   if (!found) return refusingServer('This workspace has no such server.')
   const { server, availableToAgents } = found
   // The same sentences as the aggregated endpoint's refused calls, as a JSON-RPC error on every request.

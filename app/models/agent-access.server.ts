@@ -1,18 +1,40 @@
 // Which servers a workspace offers at its MCP endpoint, and under which tool prefix (McpServer.availableToAgents,
 // McpServer.agentPrefix). Queries only: the change's consequences (audit) belong to app/servers/agent-access.server.ts.
 import { agentPrefixes } from '#app/models/agent-prefix.ts'
+import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
 import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
+
+/** A server's agent settings as stored. */
+export type AgentServerSettings = { id: string; name: string; createdAt: Date; availableToAgents: boolean; agentPrefix: string | null }
+
+/** Every server of the workspace with its agent settings (the prefix list needs them all, even those not offered). */
+export function listAgentServerSettings(workspaceId: string): Promise<AgentServerSettings[]> {
+  return getDb().mcpServer.findMany({
+    where: { workspaceId },
+    select: { id: true, name: true, createdAt: true, availableToAgents: true, agentPrefix: true },
+    orderBy: { name: 'asc' },
+  })
+}
+
+/** The server `serverId` of `workspaceId` with its agent availability (the per-server endpoint); null when there is none. */
+export async function findServerForAgents(workspaceId: string, serverId: string): Promise<{ server: ServerSummary; availableToAgents: boolean } | null> {
+  const row = await getDb().mcpServer.findFirst({ where: { id: serverId, workspaceId }, select: { availableToAgents: true } })
+  if (!row) return null
+  try {
+    return { server: await requireServer(workspaceId, serverId), availableToAgents: row.availableToAgents }
+  } catch (error) {
+    // Deleted between the two reads: as if it never was.
+    if (error instanceof Response && error.status === 404) return null
+    throw error
+  }
+}
 
 /** A server's agent settings: whether it is offered, the prefix an admin set (null: derived) and the one in use. */
 export type ServerAgentAccess = { id: string; name: string; available: boolean; prefix: string | null; effectivePrefix: string }
 
 /** Every server of the workspace with its agent settings; effective prefixes are unique within it. */
 export async function listAgentAccess(workspaceId: string): Promise<ServerAgentAccess[]> {
-  const servers = await getDb().mcpServer.findMany({
-    where: { workspaceId },
-    select: { id: true, name: true, agentPrefix: true, availableToAgents: true, createdAt: true },
-    orderBy: { name: 'asc' },
-  })
+  const servers = await listAgentServerSettings(workspaceId)
   const effective = agentPrefixes(servers)
   return servers.map((server) => ({
     id: server.id,
@@ -44,10 +66,7 @@ export async function setServerAgentAccess(server: { id: string; workspaceId: st
 
 /** One server's agent settings, with the prefix its name gives when none is set (the form's hint). Null: no such server. */
 export async function readServerAgentAccess(workspaceId: string, serverId: string): Promise<(ServerAgentAccess & { derivedPrefix: string }) | null> {
-  const servers = await getDb().mcpServer.findMany({
-    where: { workspaceId },
-    select: { id: true, name: true, agentPrefix: true, availableToAgents: true, createdAt: true },
-  })
+  const servers = await listAgentServerSettings(workspaceId)
   const server = servers.find((s) => s.id === serverId)
   if (!server) return null
   const effective = agentPrefixes(servers).get(server.id) ?? ''
