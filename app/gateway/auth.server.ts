@@ -67,21 +67,12 @@ async function verifyAgentToken(token: string, target: EndpointTarget, resource:
   if (accessToken.aud !== resource) throw invalidToken('The access token was not issued for this endpoint.')
   const { grantId, accountId } = accessToken
   if (!grantId || !accountId) throw invalidToken('The access token is unknown, expired or revoked.')
-  const grant = await getDb().agentGrant.findUnique({
-    where: { id: grantId },
-    select: {
-      userId: true,
-      workspaceId: true,
-      clientId: true,
-      clientName: true,
-      lastUsedAt: true,
-      user: { select: { memberships: { where: { workspaceId: target.workspaceId }, select: { role: true } } } },
-    },
+  // One statement on the way in: the grant of this person at this workspace, while they are a member of it.
+  const grant = await getDb().agentGrant.findFirst({
+    where: { id: grantId, userId: accountId, workspaceId: target.workspaceId, user: { memberships: { some: { workspaceId: target.workspaceId } } } },
+    select: { userId: true, workspaceId: true, clientId: true, clientName: true, lastUsedAt: true },
   })
-  if (!grant || grant.userId !== accountId || grant.workspaceId !== target.workspaceId) {
-    throw invalidToken('This app’s access was revoked. Connect it again.')
-  }
-  if (grant.user.memberships.length === 0) throw invalidToken('You are no longer a member of this workspace.')
+  if (!grant) throw invalidToken(await whyGrantRefused(grantId, accountId, target.workspaceId))
   const scopes = (accessToken.scope ?? '').split(' ').filter(Boolean)
   return {
     authInfo: { token, clientId: grant.clientId, scopes, expiresAt: accessToken.exp, resource: new URL(resource) },
@@ -96,6 +87,12 @@ async function verifyAgentToken(token: string, target: EndpointTarget, resource:
     },
     lastUsedAt: grant.lastUsedAt,
   }
+}
+
+/** Why a token's grant does not let it in (only on a refusal, so the accepted path stays one statement). */
+async function whyGrantRefused(grantId: string, userId: string, workspaceId: string): Promise<string> {
+  const grant = await getDb().agentGrant.findFirst({ where: { id: grantId, userId, workspaceId }, select: { id: true } })
+  return grant ? 'You are no longer a member of this workspace.' : 'This app’s access was revoked. Connect it again.'
 }
 
 /** Records that the app was used, at most once a minute per grant: one conditional UPDATE, a no-op in between. */

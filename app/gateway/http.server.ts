@@ -97,11 +97,21 @@ export function jsonRpcError(status: number, code: number, message: string, head
   return jsonResponse(status, { jsonrpc: '2.0', id: null, error: { code, message } }, headers)
 }
 
-/** Writes a web Response to Node: headers (every Set-Cookie kept), flushed at once for event streams, body streamed. */
+/**
+ * Writes a web Response to Node: headers (every Set-Cookie kept); an event stream flushed at once and streamed, any
+ * other body (a JSON-RPC answer, built by this process) sent whole with its length, in one write.
+ */
 async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status
   for (const [name, value] of response.headers.entries()) res.appendHeader(name, value)
-  if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
+  if (!/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) {
+    if (!response.body) return void res.end()
+    const body = Buffer.from(await response.arrayBuffer())
+    res.setHeader('Content-Length', body.length)
+    res.end(body)
+    return
+  }
+  res.flushHeaders()
   if (!response.body) {
     res.end()
     return

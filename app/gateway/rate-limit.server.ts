@@ -1,6 +1,6 @@
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-import { type ThrottleRule, describeWait, recordThrottledEvent, throttleRetryAfterMs } from '#app/utils/throttle.server.ts'
+import { type ThrottleRule, countThrottledEvent, describeWait } from '#app/utils/throttle.server.ts'
 
 /**
  * Requests one person's app may make at the MCP endpoints: AGENT_REQUESTS_PER_MINUTE, 600 a minute by default (ten a
@@ -16,10 +16,12 @@ export function agentRateLimitKey(caller: Pick<AgentCaller, 'userId' | 'clientId
   return `agent:${caller.userId}:${caller.clientId}`
 }
 
-/** A 429 with Retry-After when this person's app has used up its calls for now; null otherwise. */
+/**
+ * Counts this request of the person's app; a 429 with Retry-After when the app has used up its calls for now, null
+ * otherwise. One statement per request (countThrottledEvent): this runs before every MCP message.
+ */
 export async function agentRateLimit(caller: AgentCaller): Promise<Response | null> {
-  const key = agentRateLimitKey(caller)
-  const retryAfterMs = await throttleRetryAfterMs(key, agentRequestRule())
+  const retryAfterMs = await countThrottledEvent(agentRateLimitKey(caller), agentRequestRule())
   if (retryAfterMs > 0) {
     const message = `${caller.clientName} has made too many requests to Switchboard. Wait ${describeWait(retryAfterMs)}, then try again.`
     return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }), {
@@ -27,6 +29,5 @@ export async function agentRateLimit(caller: AgentCaller): Promise<Response | nu
       headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) },
     })
   }
-  await recordThrottledEvent(key, agentRequestRule())
   return null
 }

@@ -91,6 +91,29 @@ export async function recordThrottledEvent(key: string, rule: ThrottleRule, now 
   })
 }
 
+/**
+ * Counts one event for `key` and says how long until the key may be used again (0: this event is allowed), in one
+ * statement while a window lasts: for hot paths (every agent request) where a read and two writes per event would
+ * cost more than the work they guard. Refused events count too (the window's end does not move). The statement
+ * after a window ended restarts it by compare-and-set on its start, so of parallel requests one restarts it and the
+ * others count in the new one; a lost race costs at most a miscount of one, as with recordThrottledEvent.
+ */
+export async function countThrottledEvent(key: string, rule: ThrottleRule, now = new Date()): Promise<number> {
+  const db = getDb()
+  const row = await db.throttle.upsert({
+    where: { key },
+    create: { key, count: 1, windowStart: now, lastEventAt: now },
+    update: { count: { increment: 1 }, lastEventAt: now },
+    select: { count: true, windowStart: true },
+  })
+  const windowEnds = row.windowStart.getTime() + rule.windowMs
+  if (windowEnds <= now.getTime()) {
+    await db.throttle.updateMany({ where: { key, windowStart: row.windowStart }, data: { count: 1, windowStart: now } })
+    return 0
+  }
+  return row.count > rule.limit ? windowEnds - now.getTime() : 0
+}
+
 /** The wait `rule` requires after `failures` failures in a row, from the last one. */
 export function backoffDelayMs(rule: BackoffRule, failures: number): number {
   if (failures <= rule.freeFailures) return 0

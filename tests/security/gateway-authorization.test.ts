@@ -263,7 +263,10 @@ test('revoking the refresh token (RFC 7009) cuts the agent off', async () => {
 test('deleting the Connected apps row, or removing the member, cuts the agent off at the next request', async () => {
   const { agent, tokens } = await authorize(owner)
   await getDb().agentGrant.deleteMany({ where: { clientId: agent.clientId } })
-  expect((await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token)).status).toBe(401)
+  const revoked = await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token)
+  expect(revoked.status).toBe(401)
+  // Each refusal says why, so the person behind the agent knows what to do.
+  expect(revoked.headers.get('www-authenticate')).toContain('access was revoked')
 
   // `other` joins the owner's workspace, allows an agent, and is removed.
   await getDb().membership.create({ data: { workspaceId: owner.user.workspaceId, userId: other.user.id, role: 'member' } })
@@ -273,6 +276,7 @@ test('deleting the Connected apps row, or removing the member, cuts the agent of
   const response = await statusAt(endpointOf(owner.user.workspaceId), member.tokens.access_token)
   expect(response.status).toBe(401)
   expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"')
+  expect(response.headers.get('www-authenticate')).toContain('no longer a member of this workspace')
 })
 
 test('the Connected apps row records its last use at most once a minute', async () => {
