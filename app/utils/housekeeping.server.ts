@@ -1,7 +1,8 @@
 // Removes rows that have expired and can never be used again: throttle counters past every rule's
 // window, pending OAuth flows and stopped tool calls past their expiry, recorded tool calls past
-// their retention, and the agent authorization server's expired codes and tokens. Each is one plain DELETE … WHERE <time> < cutoff, so several instances may sweep
-// at once without harm.
+// their retention, the agent authorization server's expired codes and tokens, and the Connected apps rows whose grant
+// has lapsed. Each is a plain DELETE of rows that can never be used again, so several instances may sweep at once
+// without harm.
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { deleteExpiredThrottles } from '#app/utils/throttle.server.ts'
@@ -15,7 +16,17 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000
  */
 export const TOOL_CALL_RETENTION_MS = 90 * 24 * 60 * 60 * 1000
 
-export type HousekeepingResult = { throttles: number; flows: number; pendingToolCalls: number; toolCalls: number; agentAuthRecords: number }
+export type HousekeepingResult = {
+  throttles: number
+  flows: number
+  pendingToolCalls: number
+  toolCalls: number
+  agentAuthRecords: number
+  agentGrants: number
+}
+
+/** A Connected apps row this young is left alone: its grant record may still be on its way (consent writes both). */
+const AGENT_GRANT_GRACE_MS = 24 * 60 * 60 * 1000
 
 /**
  * Deletes every expired throttle row, pending OAuth flow and stopped tool call, and the tool calls
@@ -29,7 +40,35 @@ export async function runHousekeeping(now = new Date()): Promise<HousekeepingRes
   const toolCalls = await db.toolCall.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - TOOL_CALL_RETENTION_MS) } } })
   // The agent authorization server's codes, tokens, sessions and interactions (every reader checks expiry too).
   const agentAuthRecords = await db.agentAuthRecord.deleteMany({ where: { expiresAt: { lt: now } } })
-  return { throttles, flows: flows.count, pendingToolCalls: pendingToolCalls.count, toolCalls: toolCalls.count, agentAuthRecords: agentAuthRecords.count }
+  const agentGrants = await deleteLapsedAgentGrants(now)
+  return {
+    throttles,
+    flows: flows.count,
+    pendingToolCalls: pendingToolCalls.count,
+    toolCalls: toolCalls.count,
+    agentAuthRecords: agentAuthRecords.count,
+    agentGrants,
+  }
+}
+
+/**
+ * Connected apps rows whose grant has lapsed (the authorization server's Grant record expired and was swept above):
+ * the app can never use it again and must connect anew, so it is no longer listed as connected. Its sessions and
+ * elicitations go with it by cascade.
+ */
+async function deleteLapsedAgentGrants(now: Date): Promise<number> {
+  const db = getDb()
+  const candidates = await db.agentGrant.findMany({ where: { createdAt: { lt: new Date(now.getTime() - AGENT_GRANT_GRACE_MS) } }, select: { id: true } })
+  let deleted = 0
+  // In slices, so a large install stays under the databases' limits on bound parameters.
+  for (let start = 0; start < candidates.length; start += 500) {
+    const ids = candidates.slice(start, start + 500).map((grant) => grant.id)
+    const live = await db.agentAuthRecord.findMany({ where: { model: 'Grant', grantId: { in: ids } }, select: { grantId: true } })
+    const liveIds = new Set(live.map((record) => record.grantId))
+    const lapsed = ids.filter((id) => !liveIds.has(id))
+    if (lapsed.length > 0) deleted += (await db.agentGrant.deleteMany({ where: { id: { in: lapsed } } })).count
+  }
+  return deleted
 }
 
 /**

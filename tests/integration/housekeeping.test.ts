@@ -105,3 +105,36 @@ test('the scheduled housekeeping sweeps on start and stops when asked', async ()
     throttles: [`${tag}-busy`, `${tag}-live`],
   })
 })
+
+test('a Connected apps row whose grant has lapsed is removed; one with a live grant, or a new one, stays', async () => {
+  const user = await createTestUser()
+  const tag = randomBytes(4).toString('hex')
+  const longAgo = new Date(Date.now() - 31 * 24 * HOUR_MS)
+  const grant = (name: string, createdAt: Date) =>
+    getDb().agentGrant.create({
+      data: {
+        id: `${tag}-${name}`,
+        userId: user.id,
+        workspaceId: user.workspaceId,
+        resource: `http://127.0.0.1:3000/mcp/${user.workspaceId}`,
+        clientId: `client-${name}`,
+        clientName: `App ${name}`,
+        redirectHost: '127.0.0.1',
+        createdAt,
+      },
+    })
+  await grant('lapsed', longAgo)
+  await grant('renewed', longAgo)
+  await grant('new', new Date())
+  // The authorization server's Grant record: expired for the lapsed app (swept in the same run), live for the other.
+  const record = (name: string, expiresAt: Date) =>
+    getDb().agentAuthRecord.create({ data: { model: 'Grant', keyHash: `${tag}-${name}`, payload: '{}', grantId: `${tag}-${name}`, expiresAt } })
+  await record('lapsed', new Date(Date.now() - 1_000))
+  await record('renewed', new Date(Date.now() + 24 * HOUR_MS))
+
+  const deleted = await runHousekeeping()
+
+  expect(deleted.agentGrants).toBeGreaterThanOrEqual(1)
+  const left = await getDb().agentGrant.findMany({ where: { id: { startsWith: tag } }, select: { id: true }, orderBy: { id: 'asc' } })
+  expect(left.map((row) => row.id)).toEqual([`${tag}-new`, `${tag}-renewed`])
+})
