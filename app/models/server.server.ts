@@ -1,8 +1,16 @@
 // Server queries with the owner check: the summary the UI sees (no secret values) and the list pages.
-import type { ProbeOutcome as DbProbeOutcome, ProbeTransport as DbProbeTransport, TokenAuthMethod } from '#app/generated/prisma-sqlite/enums.ts'
+import { z } from 'zod'
+import {
+  type ProbeOutcome as DbProbeOutcome,
+  type ProbeTransport as DbProbeTransport,
+  ProbeOutcome,
+  ServerAuthType,
+  ServerTransport,
+  TokenAuthMethod,
+} from '#app/generated/prisma-sqlite/enums.ts'
 import type { McpTransportKind } from '#app/mcp/transport/client.server.ts'
 import type { Prisma } from '#app/generated/prisma-sqlite/client.ts'
-import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
+import { SqlBoolean, SqlInteger, getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 import type { Transport } from '#app/models/server-fields.ts'
 
 // The database spells `streamable-http` as `streamable_http` (enum identifiers).
@@ -98,10 +106,105 @@ const serverSelect = {
   headers: { select: { id: true, name: true, updatedAt: true }, orderBy: { name: 'asc' } },
 } as const
 
-type ServerRow = NonNullable<Awaited<ReturnType<typeof findServerRow>>>
+type ServerRow = Prisma.McpServerGetPayload<{ select: typeof serverSelect }>
 
-function findServerRow(workspaceId: string, serverId: string) {
-  return getDb().mcpServer.findFirst({ where: { id: serverId, workspaceId }, select: serverSelect })
+// One server as plain SQL (ADR 022's rule: plain SQL where a path is hot and the shape simple). Every agent tool call
+// reads its server (app/gateway/catalog.server.ts); Prisma spends a statement per relation (five here), this two: the
+// row with its 1:1 parts, then its header names. Quoted identifiers, LEFT JOINs and bound parameters read the same on
+// SQLite and PostgreSQL; the answer is parsed (SQLite gives booleans as 0/1, dates as numbers or strings).
+// ServerProbe.transport is stored as spelled ("streamable-http", @map): parsed back to the enum identifier.
+const ServerRowSchema = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  name: z.string(),
+  url: z.string(),
+  transport: z.enum(ServerTransport),
+  authType: z.enum(ServerAuthType),
+  authTypeLocked: SqlBoolean,
+  timeoutMs: SqlInteger,
+  enabled: SqlBoolean,
+  configVersion: SqlInteger,
+  toolPolicyVersion: SqlInteger,
+  createdAt: z.coerce.date(),
+  updatedAt: z.coerce.date(),
+  createdByName: z.string().nullable(),
+  probedAt: z.coerce.date().nullable(),
+  probeOutcome: z.enum(ProbeOutcome).nullable(),
+  probeMessage: z.string().nullable(),
+  probeTransport: z.enum(['streamable-http', 'sse']).transform((value) => (value === 'sse' ? 'sse' : 'streamable_http') satisfies DbProbeTransport).nullable(),
+  probeToolCount: SqlInteger.nullable(),
+  probeServerName: z.string().nullable(),
+  probeProtocolVersion: z.string().nullable(),
+  hasOAuthClient: SqlBoolean,
+  oauthClientId: z.string().nullable(),
+  oauthClientSecret: z.string().nullable(),
+  oauthTokenAuthMethod: z.enum(TokenAuthMethod).nullable(),
+  oauthScopes: z.string().nullable(),
+  oauthShared: SqlBoolean.nullable(),
+  oauthExceptions: z.string().nullable(),
+})
+
+async function findServerRow(workspaceId: string, serverId: string): Promise<ServerRow | null> {
+  const db = getDb()
+  const rows = await db.$queryRaw<unknown[]>`
+    SELECT s."id", s."workspaceId", s."name", s."url", s."transport", s."authType", s."authTypeLocked", s."timeoutMs",
+           s."enabled", s."configVersion", s."toolPolicyVersion", s."createdAt", s."updatedAt", u."name" AS "createdByName",
+           p."probedAt", p."outcome" AS "probeOutcome", p."message" AS "probeMessage", p."transport" AS "probeTransport",
+           p."toolCount" AS "probeToolCount", p."serverName" AS "probeServerName", p."protocolVersion" AS "probeProtocolVersion",
+           (c."serverId" IS NOT NULL) AS "hasOAuthClient", c."clientId" AS "oauthClientId", c."clientSecret" AS "oauthClientSecret",
+           c."tokenAuthMethod" AS "oauthTokenAuthMethod", c."scopes" AS "oauthScopes", c."shared" AS "oauthShared",
+           c."exceptions" AS "oauthExceptions"
+    FROM "McpServer" s
+    LEFT JOIN "User" u ON u."id" = s."createdById"
+    LEFT JOIN "ServerProbe" p ON p."serverId" = s."id"
+    LEFT JOIN "ServerOAuthClient" c ON c."serverId" = s."id"
+    WHERE s."id" = ${serverId} AND s."workspaceId" = ${workspaceId}`
+  if (rows.length === 0) return null
+  const row = ServerRowSchema.parse(rows[0])
+  const headers = await db.serverHeader.findMany({
+    where: { serverId: row.id },
+    select: serverSelect.headers.select,
+    orderBy: serverSelect.headers.orderBy,
+  })
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    name: row.name,
+    url: row.url,
+    transport: row.transport,
+    authType: row.authType,
+    authTypeLocked: row.authTypeLocked,
+    timeoutMs: row.timeoutMs,
+    enabled: row.enabled,
+    configVersion: row.configVersion,
+    toolPolicyVersion: row.toolPolicyVersion,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    createdBy: row.createdByName === null ? null : { name: row.createdByName },
+    probe:
+      row.probedAt === null || row.probeOutcome === null || row.probeMessage === null
+        ? null
+        : {
+            probedAt: row.probedAt,
+            outcome: row.probeOutcome,
+            message: row.probeMessage,
+            transport: row.probeTransport,
+            toolCount: row.probeToolCount,
+            serverName: row.probeServerName,
+            protocolVersion: row.probeProtocolVersion,
+          },
+    oauthClient: row.hasOAuthClient
+      ? {
+          clientId: row.oauthClientId,
+          clientSecret: row.oauthClientSecret,
+          tokenAuthMethod: row.oauthTokenAuthMethod,
+          scopes: row.oauthScopes,
+          shared: row.oauthShared ?? false,
+          exceptions: row.oauthExceptions ?? '',
+        }
+      : null,
+    headers,
+  }
 }
 
 function present(row: ServerRow) {

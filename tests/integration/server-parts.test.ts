@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { recordChallenge } from '#app/models/server-probe.server.ts'
-import { requireServer } from '#app/models/server.server.ts'
+import { listServers, requireServer } from '#app/models/server.server.ts'
 import { changeOAuthException, changeOAuthSharing } from '#app/servers/oauth-settings.server.ts'
 import { moveServerIssuer, readServerIssuer } from '#app/oauth/store/issuers.server.ts'
 import { forgetDiscovery, readStoredOAuthState, storedChallenge } from '#app/oauth/discovery.server.ts'
@@ -61,4 +61,46 @@ test('writes for a deleted server change nothing and do not throw', async () => 
   await recordChallenge(id, { resourceMetadataUrl: 'https://mcp.example/prm', scope: null })
   expect(await moveServerIssuer(id, null, 'https://as-1.example')).toBe(false)
   expect(await getDb().serverOAuthDiscovery.count({ where: { serverId: id } })).toBe(0)
+})
+
+test('one server read in plain SQL gives exactly what the Prisma list read gives, every part filled in or empty', async () => {
+  const { id, workspaceId, userId } = await bareServer()
+  const bare = await getDb().mcpServer.create({
+    data: { workspaceId, name: `Zz bare ${Math.random().toString(36).slice(2, 8)}`, url: 'https://bare.example/mcp', transport: 'sse' },
+    select: { id: true },
+  })
+  await getDb().mcpServer.update({
+    where: { id },
+    data: {
+      transport: 'streamable_http',
+      authType: 'oauth',
+      authTypeLocked: true,
+      timeoutMs: 12_345,
+      enabled: false,
+      createdById: userId,
+      probe: { create: { outcome: 'oauth', probedAt: new Date('2026-12-05T08:00:00.123Z'), message: 'Needs a sign-in', transport: 'streamable_http', toolCount: 7, serverName: 'Linear', protocolVersion: '2026-07-28' } },
+      oauthClient: { create: { clientId: 'client-1', clientSecret: 'v1.ciphertext', tokenAuthMethod: 'client_secret_post', scopes: 'read write', shared: true, exceptions: 'omit_resource' } },
+      headers: { create: [{ name: 'X-Team', value: 'v1.secret' }, { name: 'Authorization', value: 'v1.secret' }] },
+    },
+  })
+  const listed = await listServers(workspaceId)
+  for (const serverId of [id, bare.id]) {
+    expect(await requireServer(workspaceId, serverId)).toEqual(listed.find((server) => server.id === serverId))
+  }
+  // The filled-in one, spelled out: probe transport as the enum, booleans, numbers and dates as written.
+  expect(await requireServer(workspaceId, id)).toMatchObject({
+    transport: 'streamable-http',
+    enabled: false,
+    authTypeLocked: true,
+    timeoutMs: 12_345,
+    probeTransport: 'streamable-http',
+    probedAt: new Date('2026-12-05T08:00:00.123Z'),
+    probeToolCount: 7,
+    oauthShared: true,
+    hasOAuthClientSecret: true,
+    headers: [expect.objectContaining({ name: 'Authorization' }), expect.objectContaining({ name: 'X-Team' })],
+  })
+  // A server of another workspace is not found.
+  const other = await createTestUser()
+  await expect(requireServer(other.workspaceId, id)).rejects.toMatchObject({ status: 404 })
 })
