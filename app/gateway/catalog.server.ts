@@ -77,10 +77,14 @@ export async function listAgentTools(caller: AgentCaller): Promise<Tool[]> {
 /** The stand-in tool of a server that waits on the person: calling it answers with the sign-in URL. */
 function connectTool(server: ServerSummary, prefix: string, failure: ToolsFailure): Tool {
   const verb = failure.action === 'connect' ? 'Sign in to' : failure.action === 'reconnect' ? 'Sign in again to' : 'Grant more access to'
+  // A shared sign-in is made by an owner or admin for everyone (elicitation.server.ts, signInSentence).
+  const shared = server.oauthShared && failure.action !== 'step_up'
   return {
     name: `${prefix}_${CONNECT_TOOL_NAME}`,
-    title: `${verb} ${server.name}`,
-    description: `${verb} ${server.name} in Switchboard to use its tools. Calling this tool gives the person a link to Switchboard's page for ${server.name}, where they sign in; its tools are listed after that.`,
+    title: shared ? `${server.name} waits for the workspace's sign-in` : `${verb} ${server.name}`,
+    description: shared
+      ? `${server.name} uses one sign-in for the whole workspace, made by an owner or admin in Switchboard. Calling this tool gives a link to Switchboard's page for ${server.name}; its tools are listed once the sign-in is made.`
+      : `${verb} ${server.name} in Switchboard to use its tools. Calling this tool gives the person a link to Switchboard's page for ${server.name}, where they sign in; its tools are listed after that.`,
     inputSchema: { type: 'object', properties: {} },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   }

@@ -41,8 +41,13 @@ function reasonOf(failure: ToolsFailure): ElicitationReason {
 }
 
 /** The sentence of the elicitation (and of the tool error, with the URL). */
-export function signInSentence(server: { name: string }, failure: ToolsFailure): string {
+export function signInSentence(server: { name: string; oauthShared: boolean }, failure: ToolsFailure): string {
   const reason = reasonOf(failure)
+  // A shared sign-in is made by an owner or admin for everyone (ADR 010): a member can only ask for it.
+  if (server.oauthShared && reason !== 'scopes') {
+    const state = reason === 'connect' ? 'has no sign-in yet' : 'needs its sign-in renewed'
+    return `${server.name} uses one sign-in for the whole workspace, and it ${state}. An owner or admin of the workspace opens the page in Switchboard and presses ${reason === 'connect' ? 'Connect' : 'Reconnect'}: ask one if that is not you.`
+  }
   if (reason === 'connect') return `Sign in to ${server.name} in Switchboard to use its tools: open the page and press Connect.`
   if (reason === 'reconnect') return `Your sign-in to ${server.name} has ended. Open the page in Switchboard and press Reconnect.`
   return `${server.name} needs more access than you granted. Open the page in Switchboard and grant it.`
@@ -60,7 +65,7 @@ const SIGN_IN_KEY = 'sign-in'
 export async function askToSignIn(
   caller: AgentCaller,
   peer: AgentPeer,
-  server: { id: string; name: string; workspaceId: string },
+  server: { id: string; name: string; workspaceId: string; oauthShared: boolean },
   failure: ToolsFailure,
   ctx: ServerContext,
   call: { toolName: string; confirmed: boolean; purpose: RequestStatePurpose; retried: boolean },

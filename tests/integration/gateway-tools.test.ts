@@ -224,6 +224,21 @@ test('2026: a call that needs an upstream sign-in asks by URL elicitation for Sw
   expect(rows.map((row) => row.outcome)).toEqual(['reauth_required', 'success'])
 })
 
+test('a server whose one sign-in is shared says that an owner or admin connects it, not the person', async () => {
+  const { user, ids } = await workspace()
+  await getDb().serverOAuthClient.upsert({ where: { serverId: ids.oauth }, create: { serverId: ids.oauth, shared: true }, update: { shared: true } })
+  const caller = await createAgentGrant(user)
+  const client = await modernClient(await endpointFor(caller), user.workspaceId)
+  const standIn = (await client.listTools()).tools.find((tool) => tool.name === 'auth-peer_connect')
+  expect(standIn?.title).toBe("Auth Peer waits for the workspace's sign-in")
+  const result = await client.callTool({ name: 'auth-peer_echo', arguments: { message: 'shared' } })
+  expect(result).toMatchObject({ isError: true })
+  const text = JSON.stringify(result.content)
+  expect(text).toContain('Auth Peer uses one sign-in for the whole workspace, and it has no sign-in yet.')
+  expect(text).toContain('An owner or admin of the workspace opens the page in Switchboard and presses Connect')
+  expect(text).toContain(`/w/${user.workspaceId}/servers/${ids.oauth}?agent=1`)
+})
+
 test('2025: a client that declared elicitation.url gets -32042 with the page URL; it follows it, connects, is notified on its session stream, and the retry works; sessions live in the database', async () => {
   const { user, cookie, ids } = await workspace()
   const caller = await createAgentGrant(user)
