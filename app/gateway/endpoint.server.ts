@@ -27,9 +27,12 @@ const handler = createMcpHandler(
  */
 export type EndpointContext = { era: AgentEra; request: Request | undefined; session?: LegacySession | null }
 
-/** Serves one authenticated MCP request. */
-export async function serveAgentRequest(request: Request, caller: AgentCaller): Promise<Response> {
-  const body = request.method === 'POST' ? await request.clone().json().catch(() => undefined) : undefined
+/**
+ * Serves one authenticated MCP request. `body`: the request's JSON when the caller has read it already (the HTTP
+ * face has the bytes in hand); otherwise it is read from a copy of the request.
+ */
+export async function serveAgentRequest(request: Request, caller: AgentCaller, parsed?: { body: unknown }): Promise<Response> {
+  const body = parsed ? parsed.body : request.method === 'POST' ? await request.clone().json().catch(() => undefined) : undefined
   const legacy = await isLegacyRequest(request, body)
   const plan = legacy ? await planLegacyRequest(request, body, caller) : null
   if (plan?.kind === 'answer') return plan.response

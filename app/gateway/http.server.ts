@@ -60,7 +60,16 @@ async function serveEndpoint(req: IncomingMessage, target: EndpointTarget, signa
   })
   const auth = await authenticateAgent(request, target)
   if (!auth.ok) return auth.response
-  return (await agentRateLimit(auth.caller)) ?? (await serveAgentRequest(request, auth.caller))
+  return (await agentRateLimit(auth.caller)) ?? (await serveAgentRequest(request, auth.caller, { body: body ? parseJson(body) : undefined }))
+}
+
+/** The body as JSON, or undefined when it is not (the MCP handler answers that with a parse error). */
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
 }
 
 /**
