@@ -1,6 +1,7 @@
 import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server'
 import { createAggregateServer } from '#app/gateway/aggregate.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { cancelLegacyRequest, onBodyEnd, requestIdOf, trackLegacyRequest } from '#app/gateway/legacy-cancel.server.ts'
 import { type LegacySession, planLegacyRequest, startLegacySession } from '#app/gateway/legacy-session.server.ts'
 import { createPassthroughServer } from '#app/gateway/passthrough.server.ts'
 import type { AgentEra } from '#app/gateway/peer.ts'
@@ -40,8 +41,35 @@ export async function serveAgentRequest(request: Request, caller: AgentCaller, p
   // The token stays out of the handler: tools never need it, and nothing can leak what is not there. The grant id
   // binds 2026 requestState to this app and person (elicitation.server.ts).
   const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session } }
+  if (session) cancelLegacyRequest(session.idHash, body)
+  const requestId = session ? requestIdOf(body) : null
+  if (session && requestId !== null) return serveCancellable(request, body, authInfo, trackLegacyRequest(session.idHash, requestId))
   const response = await handler.fetch(request, { authInfo, ...(body === undefined ? {} : { parsedBody: body }) })
   return plan?.initialize ? startLegacySession(response, caller, plan.initialize) : response
+}
+
+/**
+ * A 2025 session's request, served so that the session's `notifications/cancelled` can end it: its exchange is
+ * aborted as if the agent had hung up (legacy-cancel.server.ts). Kept cancellable until its answer has been sent.
+ */
+async function serveCancellable(
+  request: Request,
+  body: unknown,
+  authInfo: AuthInfo,
+  tracked: { signal: AbortSignal; untrack(): void },
+): Promise<Response> {
+  try {
+    const cancellable = new Request(request, { signal: AbortSignal.any([request.signal, tracked.signal]) })
+    const response = await handler.fetch(cancellable, { authInfo, parsedBody: body })
+    if (!response.body) {
+      tracked.untrack()
+      return response
+    }
+    return new Response(onBodyEnd(response.body, tracked.untrack), { status: response.status, statusText: response.statusText, headers: response.headers })
+  } catch (error) {
+    tracked.untrack()
+    throw error
+  }
 }
 
 function extraOf(authInfo: AuthInfo | undefined): { caller: AgentCaller; session: LegacySession | null } {

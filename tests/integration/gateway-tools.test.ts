@@ -423,6 +423,25 @@ test('an agent’s cancellation ends only that call: the person’s other call o
   expect(await other).toMatchObject({ content: [{ type: 'text', text: 'Waited 2500 ms.' }] })
 })
 
+test('2025: the session’s notifications/cancelled ends that call upstream (its own POST stays open); the person’s other call runs on', async () => {
+  const { user } = await workspace()
+  const { client } = await legacyClient(await endpointFor(await createAgentGrant(user)), user.workspaceId)
+  const before = { calls: open.stats.toolCalls, cancelled: open.stats.toolCallsCancelled }
+  const other = client.callTool({ name: 'open-demo_slow', arguments: { ms: 2_500 } })
+  await expect.poll(() => open.stats.toolCalls, { timeout: 10_000 }).toBe(before.calls + 1)
+  const controller = new AbortController()
+  const cancelled = client.callTool({ name: 'open-demo_slow', arguments: { ms: 20_000 } }, undefined, { signal: controller.signal }).catch(() => 'aborted')
+  await expect.poll(() => open.stats.toolCalls, { timeout: 10_000 }).toBe(before.calls + 2)
+  controller.abort()
+  expect(await cancelled).toBe('aborted')
+  await expect.poll(() => open.stats.toolCallsCancelled, { timeout: 15_000 }).toBe(before.cancelled + 1)
+  expect(await other).toMatchObject({ content: [{ type: 'text', text: 'Waited 2500 ms.' }] })
+  // Cancelled by the agent, not ended by the server's 10 s timeout (which would cancel upstream too).
+  const outcomes = async () =>
+    (await getDb().toolCall.findMany({ where: { workspaceId: user.workspaceId }, select: { outcome: true } })).map((row) => row.outcome).sort()
+  await expect.poll(outcomes, { timeout: 10_000 }).toEqual(['cancelled', 'success'])
+})
+
 test('2026: a tool that asks to confirm on a server not signed in to: the person confirms once, signs in once, and the call runs', async () => {
   const { user, cookie, ids } = await workspace()
   await saveToolRules(ids.oauth, user.id, [{ toolName: 'echo', enabled: true, needsConfirmation: true }])
