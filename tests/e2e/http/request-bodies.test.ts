@@ -107,7 +107,10 @@ function postStream(url: string, totalBytes: number, options: { declareLength?: 
       while (sent < totalBytes && !responded && !request.destroyed) {
         const part = chunk.subarray(0, Math.min(chunk.length, totalBytes - sent))
         sent += part.length
-        if (!request.write(part)) return void request.once('drain', pump)
+        // Through setImmediate: a write that completes at once emits 'drain' on the next tick, so against a fast reader
+        // the pump wrote up to 500 chunks (70 ms) before the event loop looked for the answer. Each write now waits
+        // for that look: the answer is read before a write can fail on the connection the server closed after it.
+        if (!request.write(part)) return void request.once('drain', () => setImmediate(pump))
       }
       if (sent === totalBytes && !request.destroyed) request.end()
     }
