@@ -2,6 +2,7 @@ import { type AuthInfo, OAuthError, OAuthErrorCode, bearerAuthChallengeResponse,
 import { MCP_SCOPE, getAuthorizationServer } from '#app/gateway/as/provider.server.ts'
 import { findEndpoint } from '#app/gateway/as/resource.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { jsonResponse } from '#app/gateway/responses.ts'
 import { type EndpointTarget, endpointUrl, resourceMetadataUrl } from '#app/gateway/target.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -108,8 +109,7 @@ async function touchGrant(grantId: string): Promise<void> {
 export async function protectedResourceMetadataResponse(target: EndpointTarget): Promise<Response> {
   const env = getEnv()
   const endpoint = await findEndpoint(target, env.PUBLIC_URL)
-  const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }
-  if (!endpoint) return new Response(JSON.stringify({ error: 'not_found' }), { status: 404, headers })
+  if (!endpoint) return jsonResponse(404, { error: 'not_found' })
   const body = {
     resource: endpoint.url,
     authorization_servers: [new URL(env.PUBLIC_URL).origin],
@@ -120,5 +120,5 @@ export async function protectedResourceMetadataResponse(target: EndpointTarget):
       ? `${endpoint.serverName} (${endpoint.workspaceName}) on Switchboard`
       : `${endpoint.workspaceName} on Switchboard`,
   }
-  return new Response(JSON.stringify(body), { status: 200, headers })
+  return jsonResponse(200, body)
 }

@@ -5,6 +5,7 @@ import { handleAuthorizationServer, isAuthorizationServerPath } from '#app/gatew
 import { authenticateAgent, protectedResourceMetadataResponse } from '#app/gateway/auth.server.ts'
 import { serveAgentRequest } from '#app/gateway/endpoint.server.ts'
 import { agentRateLimit } from '#app/gateway/rate-limit.server.ts'
+import { jsonResponse, jsonRpcError } from '#app/gateway/responses.ts'
 import { type EndpointTarget, endpointUrl, parseEndpointPath, parseResourceMetadataPath } from '#app/gateway/target.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import type { GatewayModule } from '#app/utils/gateway-paths.ts'
@@ -93,18 +94,6 @@ function headersOf(req: IncomingMessage, body: Buffer | null): Headers {
   return headers
 }
 
-/** A JSON body with a status (no-store: these answers are per caller). */
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
-  })
-}
-
-/** A JSON-RPC error outside any request (id null), for refusals before the MCP handler runs. */
-export function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return jsonResponse(status, { jsonrpc: '2.0', id: null, error: { code, message } }, headers)
-}
 
 /**
  * Writes a web Response to Node: headers (every Set-Cookie kept); an event stream flushed at once and streamed, any

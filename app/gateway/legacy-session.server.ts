@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { elicitationStream } from '#app/gateway/elicitation-stream.server.ts'
+import { jsonRpcError } from '#app/gateway/responses.ts'
 import { createAgentSession, deleteAgentSession, findAgentSession, hashSessionId } from '#app/models/agent-session.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
@@ -29,7 +30,7 @@ export type LegacyPlan =
 export async function planLegacyRequest(request: Request, body: unknown, caller: AgentCaller): Promise<LegacyPlan> {
   const sessionId = request.headers.get(SESSION_HEADER)
   if (request.method === 'DELETE') {
-    if (!sessionId) return { kind: 'answer', response: rpcError(400, 'Send the Mcp-Session-Id of the session to end.') }
+    if (!sessionId) return { kind: 'answer', response: jsonRpcError(400, -32001, 'Send the Mcp-Session-Id of the session to end.') }
     const ended = await deleteAgentSession(sessionId, caller.grantId)
     return { kind: 'answer', response: ended ? new Response(null, { status: 204 }) : sessionNotFound() }
   }
@@ -65,14 +66,7 @@ export async function startLegacySession(
 }
 
 function sessionNotFound(): Response {
-  return rpcError(404, 'Session not found: initialize a new session.')
-}
-
-function rpcError(status: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message } }), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-  })
+  return jsonRpcError(404, -32001, 'Session not found: initialize a new session.')
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,5 @@
 import type { AgentCaller } from '#app/gateway/caller.ts'
+import { jsonRpcError } from '#app/gateway/responses.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { type ThrottleRule, countThrottledEvent, describeWait } from '#app/utils/throttle.server.ts'
 
@@ -24,10 +25,7 @@ export async function agentRateLimit(caller: AgentCaller): Promise<Response | nu
   const retryAfterMs = await countThrottledEvent(agentRateLimitKey(caller), agentRequestRule())
   if (retryAfterMs > 0) {
     const message = `${caller.clientName} has made too many requests to Switchboard. Wait ${describeWait(retryAfterMs)}, then try again.`
-    return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }), {
-      status: 429,
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) },
-    })
+    return jsonRpcError(429, -32000, message, { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) })
   }
   return null
 }

@@ -4,8 +4,6 @@
 // issuers compare as exact strings, MCP 2025-03-26 issuers with a path on the server's origin are
 // used and shown, and every outbound OAuth step leaves one log line without a secret.
 import http from 'node:http'
-import { Writable } from 'node:stream'
-import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { getConnectionWithTokens } from '#app/oauth/store/connections.server.ts'
 import { requireServer } from '#app/models/server.server.ts'
@@ -18,13 +16,13 @@ import { action as connectAction } from '#app/routes/w.$workspaceId.servers.$ser
 import { action as disconnectAction } from '#app/routes/w.$workspaceId.servers.$serverId.disconnect.tsx'
 import { action as serverPageAction, loader as serverPageLoader } from '#app/routes/w.$workspaceId.servers.$serverId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { logger } from '#app/utils/logger.server.ts'
 import { probeMcpServer } from '#app/mcp/probe.server.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
 import { type OidcMcpServer, startOidcMcpServer } from '#tests/servers/oidc-provider-server.ts'
 import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
 import { type SdkAuthServer, type SdkAuthServerOptions, startSdkAuthServer } from '#tests/servers/sdk-auth-server.ts'
 import { BASE_URL, createTestUser, dataOf, flashOf, formRequest, getRequest, headersOf, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { captureLogs } from '#tests/support/logs.ts'
 
 const REDIRECT_URI = `${BASE_URL}/oauth/callback`
 
@@ -352,29 +350,6 @@ test('with legacy_discovery, an issuer on another origin stays refused', async (
 
 type LogLine = { level: number; msg: string; oauthStep?: string; issuer?: string | null; endpointHost?: string | null; outcome?: string; durationMs?: number }
 
-/** Runs `fn` with the app's logger at debug, writing into memory. */
-async function captureLogs(fn: () => Promise<void>): Promise<string> {
-  const chunks: string[] = []
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk))
-      done()
-    },
-  })
-  // NOTE: pino writes every line to the stream under this symbol; swapping it is how a test reads the
-  // app's own logger without changing its configuration.
-  const stream: unknown = Reflect.get(logger, pino.symbols.streamSym)
-  const level = logger.level
-  Reflect.set(logger, pino.symbols.streamSym, sink)
-  logger.level = 'debug'
-  try {
-    await fn()
-  } finally {
-    Reflect.set(logger, pino.symbols.streamSym, stream)
-    logger.level = level
-  }
-  return chunks.join('')
-}
 
 test('every outbound OAuth step logs one line with issuer, host, outcome and duration, and never a secret', async () => {
   const peer = await sdkPeer()

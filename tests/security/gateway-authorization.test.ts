@@ -1,12 +1,9 @@
-import { Writable } from 'node:stream'
-import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { AGENT_REGISTRATIONS_PER_ADDRESS, registrationThrottleKey } from '#app/gateway/as/provider.server.ts'
 import { agentRateLimitKey, agentRequestRule } from '#app/gateway/rate-limit.server.ts'
 import { action as logoutAction } from '#app/routes/logout.ts'
 import { loader as workspaceLoader } from '#app/routes/w.$workspaceId._index/route.tsx'
 import { getDb } from '#app/utils/db.server.ts'
-import { logger } from '#app/utils/logger.server.ts'
 import { AGENT_REDIRECT_URL, CookieJar, consentAsBrowser, followToApp, loadConsentPage, openAuthorization, postConsent } from '#tests/support/agent-oauth.ts'
 import {
   type RegisteredAgent,
@@ -21,6 +18,7 @@ import {
 } from '#tests/support/agent-pkce.ts'
 import { type GatewayServer, startGatewayServer } from '#tests/support/gateway-server.ts'
 import { type TestAccount, createTestAccount, formRequest, getRequest, loadContext, sessionCookieFor, settle, statusOf } from '#tests/utils.ts'
+import { captureLogs } from '#tests/support/logs.ts'
 
 // The authorization server and the bearer check of the MCP endpoints refuse what they must: replayed codes, PKCE and
 // redirect mismatches, open redirects, private client-id URLs, tokens at the wrong endpoint, cookies instead of
@@ -369,31 +367,15 @@ test('the metadata: authorization server (RFC 8414) and each endpoint’s protec
 })
 
 test('no token, code or verifier reaches the logs', async () => {
-  const chunks: string[] = []
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk))
-      done()
-    },
-  })
-  // NOTE: pino writes every line to the stream under this symbol (as in tests/integration/oauth-discovery.test.ts).
-  const stream: unknown = Reflect.get(logger, pino.symbols.streamSym)
-  const level = logger.level
-  Reflect.set(logger, pino.symbols.streamSym, sink)
-  logger.level = 'debug'
   const secrets: string[] = []
-  try {
+  const output = await captureLogs(async () => {
     const { agent, tokens, code, verifier } = await authorize(owner)
     await exchangeCode(gateway.fetch, gateway.publicOrigin, agent, code, verifier)
     await statusAt(endpointOf(other.user.workspaceId), tokens.access_token)
     await refreshTokens(gateway.fetch, gateway.publicOrigin, agent, tokens.refresh_token ?? '')
     await statusAt(endpointOf(owner.user.workspaceId), tokens.access_token, { Origin: 'https://evil.example' })
     secrets.push(tokens.access_token, tokens.refresh_token ?? '', code, verifier)
-  } finally {
-    Reflect.set(logger, pino.symbols.streamSym, stream)
-    logger.level = level
-  }
-  const output = chunks.join('')
+  })
   expect(output.length).toBeGreaterThan(0)
   for (const secret of secrets) expect(output).not.toContain(secret)
 })

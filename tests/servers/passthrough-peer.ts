@@ -8,7 +8,7 @@ import {
   inputRequired,
 } from '@modelcontextprotocol/server'
 import { z } from 'zod'
-import { closeServer, listenOnLoopback, reportPeerBug } from '#tests/servers/peer-http.ts'
+import { closeServer, listenOnLoopback, reportPeerBug, serveWithWebHandler } from '#tests/servers/peer-http.ts'
 
 // An upstream MCP server for the per-server pass-through endpoint (/mcp/<ws>/<srv>): the v2 server package's
 // handler, speaking 2026-07-28 and (statelessly) the 2025 revisions, with everything a pass-through must carry —
@@ -152,33 +152,7 @@ export async function startPassthroughPeer(options: { toolsOnly?: boolean } = {}
   const handler = createMcpHandler(() => buildServer(stats, started, options.toolsOnly ?? false), { legacy: 'stateless' })
   const server = http.createServer(async (req, res) => {
     try {
-      const chunks: Buffer[] = []
-      for await (const chunk of req) chunks.push(chunk as Buffer)
-      const headers = new Headers()
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string' && name !== 'content-length' && name !== 'transfer-encoding') headers.set(name, value)
-      }
-      const controller = new AbortController()
-      res.on('close', () => {
-        if (!res.writableFinished) controller.abort()
-      })
-      const request = new Request(`http://127.0.0.1${req.url ?? '/'}`, {
-        method: req.method,
-        headers,
-        body: req.method === 'POST' ? Buffer.concat(chunks) : null,
-        signal: controller.signal,
-      })
-      const response = await handler.fetch(request)
-      res.writeHead(response.status, Object.fromEntries(response.headers))
-      if (/text\/event-stream/i.test(response.headers.get('content-type') ?? '')) res.flushHeaders()
-      if (!response.body) return void res.end()
-      const reader = response.body.getReader()
-      try {
-        for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value)
-      } catch {
-        // The gateway went away (a cancelled call).
-      }
-      res.end()
+      await serveWithWebHandler(req, res, 'http://127.0.0.1', (request) => handler.fetch(request))
     } catch (error) {
       reportPeerBug('passthrough-peer', res, error)
     }

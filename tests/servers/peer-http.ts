@@ -1,4 +1,4 @@
-import { type Server, type ServerResponse } from 'node:http'
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 
 // Small HTTP helpers shared by the OAuth test peers.
@@ -52,4 +52,44 @@ export function asyncHandler(
 /** A `Bearer` challenge parameter value: RFC 7235 quoted-string, so `"` and `\` are escaped. */
 export function quoteParam(value: string): string {
   return `"${value.replace(/["\\]/g, (char) => `\\${char}`)}"`
+}
+
+/**
+ * Serves a Node request with a web handler (an MCP handler's `fetch`): the body read whole, the connection's close
+ * before the answer is done as the request's abort, the answer streamed as the handler writes it (an event stream's
+ * headers flushed at once). `origin` gives the request URL its scheme and host.
+ */
+export async function serveWithWebHandler(
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: string,
+  handle: (request: globalThis.Request) => Promise<globalThis.Response>,
+): Promise<void> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string' && name !== 'content-length' && name !== 'transfer-encoding') headers.set(name, value)
+  }
+  const controller = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  const request = new globalThis.Request(new URL(req.url ?? '/', origin), {
+    method: req.method,
+    headers,
+    body: req.method === 'POST' ? Buffer.concat(chunks) : null,
+    signal: controller.signal,
+  })
+  const response = await handle(request)
+  res.writeHead(response.status, Object.fromEntries(response.headers))
+  if (/text\/event-stream/i.test(response.headers.get('content-type') ?? '')) res.flushHeaders()
+  if (!response.body) return void res.end()
+  const reader = response.body.getReader()
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value)
+  } catch {
+    // The client went away (a cancelled call).
+  }
+  res.end()
 }

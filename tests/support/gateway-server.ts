@@ -6,7 +6,7 @@ import { gateway } from '#app/gateway/http.server.ts'
 import type { EndpointTarget } from '#app/gateway/target.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-import { closeServer, listenOnLoopback } from '#tests/servers/peer-http.ts'
+import { closeServer, listenOnLoopback, serveWithWebHandler } from '#tests/servers/peer-http.ts'
 
 // The gateway wing (app/gateway) served in the test process on 127.0.0.1, for real MCP and OAuth clients.
 //
@@ -37,31 +37,9 @@ export async function startGatewayServer(): Promise<GatewayServer> {
  * check has passed (the check itself is tested with real tokens). Any POST/GET/DELETE at the endpoint path is served.
  */
 export async function startEndpointServer(caller: AgentCaller): Promise<GatewayServer> {
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const body = req.method === 'POST' ? Buffer.concat(chunks) : null
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string' && name !== 'content-length' && name !== 'transfer-encoding') headers.set(name, value)
-    }
-    const controller = new AbortController()
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort()
-    })
-    const request = new Request(new URL(req.url ?? '/', getEnv().PUBLIC_URL), { method: req.method, headers, body, signal: controller.signal })
-    const response = await serveAgentRequest(request, caller)
-    res.writeHead(response.status, Object.fromEntries(response.headers))
-    if (/text\/event-stream/i.test(response.headers.get('content-type') ?? '')) res.flushHeaders()
-    if (!response.body) return res.end()
-    const reader = response.body.getReader()
-    try {
-      for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value)
-    } catch {
-      // The client went away.
-    }
-    res.end()
-  })
+  const server = http.createServer(
+    (req, res) => void serveWithWebHandler(req, res, getEnv().PUBLIC_URL, (request) => serveAgentRequest(request, caller)),
+  )
   return serve(server)
 }
 
