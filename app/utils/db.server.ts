@@ -36,7 +36,20 @@ export function createDb(url: string): Db {
     // APIs are generated from the same models, so this widening is sound. It is the only cast.
     return client as unknown as Db
   }
-  return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
+  return new SqliteClient({ adapter: new SqliteAdapterFactory({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
+}
+
+/**
+ * better-sqlite3 connections with `synchronous = NORMAL` (the database is in WAL mode, set by the migration
+ * runner): a commit no longer waits for the disk to flush the log (docs/decisions/038-sqlite-synchronous-normal.md).
+ * Set on every connection the client opens: the setting is per connection, not stored in the file.
+ */
+class SqliteAdapterFactory extends PrismaBetterSqlite3 {
+  override async connect() {
+    const adapter = await super.connect()
+    await adapter.executeScript('PRAGMA synchronous = NORMAL')
+    return adapter
+  }
 }
 
 /** Prisma's unique-constraint error (P2002), whichever generated client raised it. */
