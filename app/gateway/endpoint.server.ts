@@ -44,7 +44,7 @@ export async function serveAgentRequest(request: Request, caller: AgentCaller, p
   const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session } }
   if (session) cancelLegacyRequest(session.idHash, body)
   // A 2025 client's answer to a question we asked on a call's stream (legacy-questions.server.ts): 202 Accepted.
-  if (session && takeLegacyAnswer(session.idHash, body)) return new Response(null, { status: 202 })
+  if (session && (await takeLegacyAnswer(session.idHash, body))) return new Response(null, { status: 202 })
   const requestId = session ? requestIdOf(body) : null
   if (session && requestId !== null) return serveCancellable(request, body, authInfo, trackLegacyRequest(session.idHash, requestId))
   const response = await handler.fetch(request, { authInfo, ...(body === undefined ? {} : { parsedBody: body }) })

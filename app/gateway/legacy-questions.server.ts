@@ -1,15 +1,18 @@
 // The upstream's questions for 2025-revision agents (ADR 035): an elicitation, sampling or roots request of the
 // upstream during a tools/call goes to a 2025 session's client the 2025 way — a JSON-RPC request from server to
 // client on the call's own SSE response stream — and the client POSTs its answer to the session endpoint as a
-// separate request, which the SDK serves statelessly, so nothing would connect the two. The questions waiting on
-// this instance are kept here by session and by an id we mint for each; serveAgentRequest hands every JSON-RPC
-// response a session POSTs to `takeLegacyAnswer` and answers that POST 202. An answer is taken only from the same
-// session (its id hash, bound to the grant when the session was found) and only for an id we issued and are still
-// waiting for; anything else is ignored (still 202: JSON-RPC has no answer to an answer). An answer that reaches
-// another instance than its question finds nothing there: the question then runs out its wait.
+// separate request, which the SDK serves statelessly, so nothing would connect the two. Each question gets an id we
+// mint and a row in the database (AgentQuestion) while its call waits; serveAgentRequest hands every JSON-RPC
+// response a session POSTs to `takeLegacyAnswer` and answers that POST 202. On the waiting instance the answer is
+// handed over in memory; on another one (no sticky sessions) it is written into the question's row, which the
+// waiting call reads every ANSWER_POLL_MS while it waits. An answer is taken only from the same session (its id
+// hash, bound to the grant when the session was found) and only for an id we issued and are still waiting for;
+// anything else is ignored (still 202: JSON-RPC has no answer to an answer).
 import { randomBytes, randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/server'
 import { z } from 'zod'
+import { answerAgentQuestion, closeAgentQuestion, findAgentAnswer, openAgentQuestion } from '#app/models/agent-question.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 
 /** Writes one message on the running call's own response stream (related to the call). */
@@ -40,22 +43,46 @@ const ResponseSchema = z.union([
   }),
 ])
 
+/** How often a waiting call looks for an answer another instance received. */
+const ANSWER_POLL_MS = 500
+/** A question's row outlives its wait by this much, so that a late write finds it and is refused as late. */
+const QUESTION_ROW_GRACE_MS = 60_000
+
+/** An answer as the question's row keeps it. */
+const StoredAnswerSchema = z.union([z.object({ result: z.record(z.string(), z.unknown()) }), z.object({ error: z.string() })])
+
+function fromStored(text: string): LegacyAnswer {
+  let raw: unknown = null
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    // Not ours: read as an error answer below.
+  }
+  const stored = StoredAnswerSchema.safeParse(raw)
+  if (!stored.success) return { kind: 'error', message: 'unreadable answer' }
+  return 'result' in stored.data ? { kind: 'result', result: stored.data.result } : { kind: 'error', message: stored.data.error }
+}
+
 /**
- * When `body` is a JSON-RPC response (a client's answer to a server request), resolves the question of this
- * session it answers, if one waits here, and says it was a response (the caller answers the POST 202); false for
- * anything else, which is served as usual.
+ * When `body` is a JSON-RPC response (a client's answer to a server request), hands it to the question of this
+ * session it answers — waiting here, or on another instance through its row — and says it was a response (the
+ * caller answers the POST 202); false for anything else, which is served as usual.
  */
-export function takeLegacyAnswer(sessionIdHash: string, body: unknown): boolean {
+export async function takeLegacyAnswer(sessionIdHash: string, body: unknown): Promise<boolean> {
   const parsed = ResponseSchema.safeParse(body)
   if (!parsed.success) return false
   const response = parsed.data
-  const resolve = typeof response.id === 'string' ? waiting.get(keyOf(sessionIdHash, response.id)) : undefined
-  if (!resolve) {
-    // An answer to no question of this session waiting here: ignored. Ids, not values, in the log.
-    logger.debug({ session: sessionIdHash.slice(0, 12) }, 'agent answer for no waiting question ignored')
+  const answer: LegacyAnswer = 'result' in response ? { kind: 'result', result: response.result } : { kind: 'error', message: response.error.message }
+  const id = typeof response.id === 'string' && response.id.startsWith(QUESTION_ID_PREFIX) ? response.id : null
+  const here = id ? waiting.get(keyOf(sessionIdHash, id)) : undefined
+  if (here) {
+    here(answer)
     return true
   }
-  resolve('result' in response ? { kind: 'result', result: response.result } : { kind: 'error', message: response.error.message })
+  const stored = answer.kind === 'result' ? { result: answer.result } : { error: answer.kind === 'error' ? answer.message : '' }
+  const relayed = id ? await answerAgentQuestion(id, sessionIdHash, JSON.stringify(stored)) : false
+  // An answer to no question of this session that waits: ignored. Ids, not values, in the log.
+  if (!relayed) logger.debug({ session: sessionIdHash.slice(0, 12) }, 'agent answer for no waiting question ignored')
   return true
 }
 
@@ -73,16 +100,35 @@ export async function askLegacyAgent(
   if (options.signal.aborted) return { kind: 'cancelled' }
   const id = `${QUESTION_ID_PREFIX}${randomBytes(16).toString('base64url')}`
   const key = keyOf(sessionIdHash, id)
+  // The row first: an answer must find its question wherever it lands.
+  await openAgentQuestion({ id, sessionIdHash, expiresAt: new Date(Date.now() + options.waitMs + QUESTION_ROW_GRACE_MS) })
+  let settled = false
   let settle: (answer: LegacyAnswer) => void = () => {}
   const answered = new Promise<LegacyAnswer>((resolve) => {
-    settle = resolve
+    settle = (answer) => {
+      if (settled) return
+      settled = true
+      resolve(answer)
+    }
   })
   waiting.set(key, settle)
   const timer = setTimeout(() => settle({ kind: 'timeout' }), options.waitMs)
   const onAbort = () => settle({ kind: 'cancelled' })
   options.signal.addEventListener('abort', onAbort, { once: true })
+  const lookElsewhere = async () => {
+    while (!settled) {
+      await delay(ANSWER_POLL_MS)
+      if (settled) return
+      const stored = await findAgentAnswer(id, sessionIdHash)
+      if (stored !== null) settle(fromStored(stored))
+    }
+  }
   try {
     await write({ jsonrpc: '2.0', id, method: question.method, ...(question.params ? { params: legacyParams(question.method, question.params) } : {}) })
+    lookElsewhere().catch((error: unknown) => {
+      // Fails open to the wait's own end: an answer that reached this instance still arrives in memory.
+      logger.warn({ err: error, session: sessionIdHash.slice(0, 12) }, 'looking for a relayed agent answer failed')
+    })
     const answer = await answered
     if (answer.kind === 'timeout' || answer.kind === 'cancelled') {
       await write({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'The question was not answered in time.' } }).catch(() => {})
@@ -92,9 +138,11 @@ export async function askLegacyAgent(
     // The call's stream is gone (the agent hung up): no one can answer.
     return { kind: 'cancelled' }
   } finally {
+    settle({ kind: 'cancelled' })
     clearTimeout(timer)
     options.signal.removeEventListener('abort', onAbort)
     waiting.delete(key)
+    await closeAgentQuestion(id).catch((error: unknown) => logger.warn({ err: error }, 'closing an agent question failed'))
   }
 }
 
