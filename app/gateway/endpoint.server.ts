@@ -42,7 +42,7 @@ export async function serveAgentRequest(request: Request, caller: AgentCaller, p
   // The token stays out of the handler: tools never need it, and nothing can leak what is not there. The grant id
   // binds 2026 requestState to this app and person (elicitation.server.ts).
   const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session } }
-  if (session) cancelLegacyRequest(session.idHash, body)
+  if (session) await cancelLegacyRequest(session.idHash, body)
   // A 2025 client's answer to a question we asked on a call's stream (legacy-questions.server.ts): 202 Accepted.
   if (session && (await takeLegacyAnswer(session.idHash, body))) return new Response(null, { status: 202 })
   const requestId = session ? requestIdOf(body) : null

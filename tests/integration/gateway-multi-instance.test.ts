@@ -14,8 +14,8 @@ import { type TestUser, createTestUser, sessionCookieFor } from '#tests/utils.ts
 // The workspace endpoint on two Switchboard instances (separate processes, one database) behind a balancer without
 // sticky sessions (issue 13, point 5): an agent authorizes through one instance and uses its token on the other,
 // its calls are served by both, a refresh on one serves the other, a 2025 session minted on one is known to the
-// other, and a 2025 agent's answer to a question a call on one asked reaches that call through the other. Nothing
-// the agent needs is kept in one instance's memory.
+// other, and a 2025 agent's answer to a question a call on one asked — or its cancellation of a call on one —
+// reaches that call through the other. Nothing the agent needs is kept in one instance's memory.
 
 let balancer: Balancer
 let instances: AppInstance[] = []
@@ -175,4 +175,31 @@ test('2025: the answer to a question asked by a call on one instance reaches it 
   } finally {
     await peer.close()
   }
+})
+
+test('2025: a cancellation sent through one instance ends the call running on the other', async () => {
+  const agent = await authorizeOnA()
+  const transport = new V1Transport(endpoint(), { requestInit: { headers: { Authorization: `Bearer ${agent.requireTokens().access_token}` } } })
+  const client = new V1Client({ name: 'legacy agent', version: '1' })
+  await on(A, () => client.connect(transport))
+  const before = { calls: upstream.stats.toolCalls, cancelled: upstream.stats.toolCallsCancelled }
+  const controller = new AbortController()
+  balancer.pin(A)
+  const call = client.callTool({ name: 'demo_slow', arguments: { ms: 20_000 } }, undefined, { signal: controller.signal }).catch(() => 'aborted')
+  await expect.poll(() => upstream.stats.toolCalls, { timeout: 10_000 }).toBe(before.calls + 1)
+  // The notification goes to B; the call runs on A.
+  balancer.pin(B)
+  const served = balancer.served.length
+  controller.abort()
+  expect(await call).toBe('aborted')
+  await expect.poll(() => balancer.served.length).toBeGreaterThan(served)
+  balancer.pin(null)
+  expect(balancer.served.slice(served).map((entry) => [entry.method, entry.target])).toContainEqual(['POST', B])
+  await expect.poll(() => upstream.stats.toolCallsCancelled, { timeout: 8_000 }).toBe(before.cancelled + 1)
+  // Cancelled by the agent, well before the server's 10 s timeout (which would cancel upstream too).
+  await expect
+    .poll(async () => (await getDb().toolCall.findFirst({ where: { userId: user.id, toolName: 'slow' }, orderBy: { createdAt: 'desc' }, select: { outcome: true } }))?.outcome)
+    .toBe('cancelled')
+  expect(await getDb().agentCancel.count()).toBe(0)
+  await client.close()
 })
