@@ -4,7 +4,7 @@
 import { Client, type ElicitResult, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
@@ -92,7 +92,7 @@ test('a 2026 agent sees the server unchanged: unprefixed tools, resources, templ
   expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {} })
 
   const tools = await client.listTools()
-  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'summarize', 'wait'])
+  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'summarize', 'visit', 'wait', 'where'])
   expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'hi there' } }))).toBe('hi there')
 
   const resources = await client.listResources()
@@ -283,6 +283,37 @@ test('a 2025 session that declared sampling answers the upstream’s sampling re
   const refused = await plain.callTool({ name: 'summarize', arguments: {} })
   expect(refused.isError).toBe(true)
   expect(textOf(refused)).toMatch(/sampling/)
+})
+
+test('2025: a URL question goes only to a session that declared elicitation.url (with an elicitationId); roots to one that declared roots', async () => {
+  const asked: unknown[] = []
+  const visitor = await v1Agent(endpoint, url(), { elicitation: { form: {}, url: {} } }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params)
+      return { action: 'accept' }
+    }),
+  )
+  expect(textOf(await visitor.callTool({ name: 'visit', arguments: {} }))).toBe('Visited: accept')
+  expect(asked).toEqual([{ mode: 'url', message: 'Open the peer’s page.', url: 'https://peer.example/page', elicitationId: expect.any(String) }])
+
+  const formOnly: unknown[] = []
+  const filler = await v1Agent(endpoint, url(), { elicitation: {} }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async (request) => {
+      formOnly.push(request.params)
+      return { action: 'accept' }
+    }),
+  )
+  // The upstream was told the session has form mode only, and refuses on its own, as for a 2026 agent.
+  const refused = await filler.callTool({ name: 'visit', arguments: {} })
+  expect(refused.isError).toBe(true)
+  expect(formOnly).toEqual([])
+
+  const rooted = await v1Agent(endpoint, url(), { roots: {} }, (agent) =>
+    agent.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work/project', name: 'project' }] })),
+  )
+  expect(textOf(await rooted.callTool({ name: 'where', arguments: {} }))).toBe('Roots: file:///work/project')
+  const unrooted = await filler.callTool({ name: 'where', arguments: {} })
+  expect(unrooted.isError).toBe(true)
 })
 
 test('2025: an answer is taken only from the asking session and only for the id asked; others are ignored with 202', async () => {
