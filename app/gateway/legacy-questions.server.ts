@@ -72,14 +72,13 @@ export async function takeLegacyAnswer(sessionIdHash: string, body: unknown): Pr
   const parsed = ResponseSchema.safeParse(body)
   if (!parsed.success) return false
   const response = parsed.data
-  const answer: LegacyAnswer = 'result' in response ? { kind: 'result', result: response.result } : { kind: 'error', message: response.error.message }
   const id = typeof response.id === 'string' && response.id.startsWith(QUESTION_ID_PREFIX) ? response.id : null
   const here = id ? waiting.get(keyOf(sessionIdHash, id)) : undefined
   if (here) {
-    here(answer)
+    here('result' in response ? { kind: 'result', result: response.result } : { kind: 'error', message: response.error.message })
     return true
   }
-  const stored = answer.kind === 'result' ? { result: answer.result } : { error: answer.kind === 'error' ? answer.message : '' }
+  const stored = 'result' in response ? { result: response.result } : { error: response.error.message }
   const relayed = id ? await answerAgentQuestion(id, sessionIdHash, JSON.stringify(stored)) : false
   // An answer to no question of this session that waits: ignored. Ids, not values, in the log.
   if (!relayed) logger.debug({ session: sessionIdHash.slice(0, 12) }, 'agent answer for no waiting question ignored')
