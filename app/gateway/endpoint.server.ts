@@ -2,6 +2,7 @@ import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextp
 import { createAggregateServer } from '#app/gateway/aggregate.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { cancelLegacyRequest, onBodyEnd, requestIdOf, trackLegacyRequest } from '#app/gateway/legacy-cancel.server.ts'
+import { takeLegacyAnswer } from '#app/gateway/legacy-questions.server.ts'
 import { type LegacySession, planLegacyRequest, startLegacySession } from '#app/gateway/legacy-session.server.ts'
 import { createPassthroughServer } from '#app/gateway/passthrough.server.ts'
 import type { AgentEra } from '#app/gateway/peer.ts'
@@ -41,7 +42,9 @@ export async function serveAgentRequest(request: Request, caller: AgentCaller, p
   // The token stays out of the handler: tools never need it, and nothing can leak what is not there. The grant id
   // binds 2026 requestState to this app and person (elicitation.server.ts).
   const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session } }
-  if (session) cancelLegacyRequest(session.idHash, body)
+  if (session) await cancelLegacyRequest(session.idHash, body)
+  // A 2025 client's answer to a question we asked on a call's stream (legacy-questions.server.ts): 202 Accepted.
+  if (session && (await takeLegacyAnswer(session.idHash, body))) return new Response(null, { status: 202 })
   const requestId = session ? requestIdOf(body) : null
   if (session && requestId !== null) return serveCancellable(request, body, authInfo, trackLegacyRequest(session.idHash, requestId))
   const response = await handler.fetch(request, { authInfo, ...(body === undefined ? {} : { parsedBody: body }) })

@@ -1,6 +1,6 @@
 // What travels between the agent and the upstream session during one request (docs/research/workspace-endpoint.md
 // §4, ADR 035): progress and cancellation at both endpoints; logging and the upstream's elicitation and sampling
-// requests (2026-07-28 MRTR) at the per-server endpoint.
+// requests (2026-07-28 MRTR; to a 2025 session's client see legacy-questions.server.ts) at the per-server endpoint.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Client, LoggingMessageNotification } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
@@ -29,10 +29,18 @@ function routeLogs(client: Client): void {
 
 const CapabilitiesSchema = z.record(z.string(), z.unknown())
 
-/** The capabilities of a 2026 agent that an upstream may ask through it (elicitation, sampling, roots). */
-export function forwardableCapabilities(era: AgentEra, ctx: ServerContext): Record<string, unknown> {
-  if (era !== 'modern') return {}
-  const declared = CapabilitiesSchema.safeParse(envelopeCapabilities(ctx.mcpReq.envelope)).data ?? {}
+/** Who the agent of one request is: its era and, on the 2025 revisions, its session (what it declared at initialize). */
+export type AgentSide = { era: AgentEra; session?: { capabilities: unknown } | null }
+
+/**
+ * The capabilities of an agent that an upstream may ask through it (elicitation, sampling, roots): a 2026 agent's
+ * from its request's envelope; a 2025 agent's from its session, whose client we can ask on the call's stream
+ * (legacy-questions.server.ts). A 2025 request outside a session can be asked nothing: its answer would have no
+ * session to come back through.
+ */
+export function forwardableCapabilities(agent: AgentSide, ctx: ServerContext): Record<string, unknown> {
+  const raw = agent.era === 'modern' ? envelopeCapabilities(ctx.mcpReq.envelope) : agent.session?.capabilities
+  const declared = CapabilitiesSchema.safeParse(raw).data ?? {}
   const forwarded: Record<string, unknown> = {}
   for (const name of ['elicitation', 'sampling', 'roots'] as const) {
     if (declared[name] !== undefined) forwarded[name] = declared[name]
@@ -63,9 +71,9 @@ export type Forwarding = {
 }
 
 /** How one agent request is forwarded: progress, logging and cancellation (research §4 table). */
-export function forwardingFor(era: AgentEra, ctx: ServerContext): Forwarding {
-  const logLevel = requestedLogLevel(era, ctx)
-  const capabilities = forwardableCapabilities(era, ctx)
+export function forwardingFor(agent: AgentSide, ctx: ServerContext): Forwarding {
+  const logLevel = requestedLogLevel(agent.era, ctx)
+  const capabilities = forwardableCapabilities(agent, ctx)
   const notify = notifier(ctx)
   const onprogress = progressForwarder(ctx)
   return {
@@ -133,11 +141,12 @@ const CAPABILITY_OF_METHOD: Record<string, string> = {
 }
 
 /**
- * Whether every input request of an upstream `input_required` result can go to the agent: it speaks 2026-07-28
- * and declared the capability each one needs (a URL-mode elicitation needs `elicitation.url`).
+ * Whether every input request of an upstream `input_required` result can go to the agent: it speaks 2026-07-28 or
+ * is a 2025 session's client, and declared the capability each one needs (a URL-mode elicitation needs
+ * `elicitation.url`).
  */
-export function agentCanAnswer(era: AgentEra, ctx: ServerContext, inputRequests: Record<string, unknown>): boolean {
-  const capabilities = forwardableCapabilities(era, ctx)
+export function agentCanAnswer(agent: AgentSide, ctx: ServerContext, inputRequests: Record<string, unknown>): boolean {
+  const capabilities = forwardableCapabilities(agent, ctx)
   return Object.values(inputRequests).every((raw) => {
     const request = InputRequestSchema.safeParse(raw)
     if (!request.success) return false

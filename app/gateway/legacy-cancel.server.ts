@@ -2,9 +2,12 @@
 // a separate POST of its session, while the request's own POST stays open; the SDK serves each POST statelessly, so
 // nothing would connect the two. The requests of 2025 sessions in flight on this instance are kept here by session
 // and JSON-RPC id; the notification aborts the request's exchange, which cancels the upstream call as an agent that
-// hangs up does (forwarding.server.ts). A notification that reaches another instance than its request finds nothing
-// there: the call then runs to its end, and its answer is dropped by the agent.
+// hangs up does (forwarding.server.ts). A notification that finds no such request here is kept in the database
+// (AgentCancel) for the instance where the request runs (no sticky sessions): a request that runs longer than
+// CANCEL_LOOK_AFTER_MS looks there every CANCEL_POLL_MS until it is answered. Short requests never look.
 import { z } from 'zod'
+import { storeAgentCancel, takeAgentCancel } from '#app/models/agent-cancel.server.ts'
+import { logger } from '#app/utils/logger.server.ts'
 
 const inflight = new Map<string, AbortController>()
 
@@ -26,29 +29,70 @@ export function requestIdOf(body: unknown): RequestId | null {
   return parsed.success ? parsed.data.id : null
 }
 
+/** A request running this long starts looking for a cancellation another instance received, this often. */
+const CANCEL_LOOK_AFTER_MS = 1_000
+const CANCEL_POLL_MS = 1_000
+
+/** The JSON-RPC id as kept in the database: its type and value ("number:3" and "string:3" are two ids). */
+function requestKeyOf(id: RequestId): string {
+  return `${typeof id}:${String(id)}`
+}
+
 /**
  * Keeps one request of a 2025 session cancellable until `untrack` is called: the returned signal aborts when the
- * session's client cancels it.
+ * session's client cancels it, through this instance or (looked for after CANCEL_LOOK_AFTER_MS) another one.
  */
 export function trackLegacyRequest(sessionIdHash: string, id: RequestId): { signal: AbortSignal; untrack(): void } {
   const key = keyOf(sessionIdHash, id)
   const controller = new AbortController()
   inflight.set(key, controller)
+  const started = new Date()
+  let timer: NodeJS.Timeout | undefined
+  const look = async () => {
+    try {
+      if (await takeAgentCancel(sessionIdHash, requestKeyOf(id), started)) {
+        controller.abort()
+        return
+      }
+    } catch (error) {
+      // Fails open: the request runs on (to its answer or its timeout), as it did before cancellations were relayed.
+      logger.warn({ err: error }, 'looking for a relayed cancellation failed')
+    }
+    if (!controller.signal.aborted && inflight.get(key) === controller) schedule(CANCEL_POLL_MS)
+  }
+  const schedule = (ms: number) => {
+    timer = setTimeout(() => void look(), ms)
+    timer.unref()
+  }
+  schedule(CANCEL_LOOK_AFTER_MS)
   return {
     signal: controller.signal,
     untrack: () => {
+      clearTimeout(timer)
       if (inflight.get(key) === controller) inflight.delete(key)
     },
   }
 }
 
-/** When `body` is a 2025 session's `notifications/cancelled`: cancels the request it names, if it runs here. */
-export function cancelLegacyRequest(sessionIdHash: string, body: unknown): void {
+/**
+ * When `body` is a 2025 session's `notifications/cancelled`: cancels the request it names if it runs here, and
+ * otherwise keeps the cancellation for the instance where it runs.
+ */
+export async function cancelLegacyRequest(sessionIdHash: string, body: unknown): Promise<void> {
   const parsed = CancelledSchema.safeParse(body)
   if (!parsed.success) return
-  const key = keyOf(sessionIdHash, parsed.data.params.requestId)
-  inflight.get(key)?.abort()
-  inflight.delete(key)
+  const { requestId } = parsed.data.params
+  const key = keyOf(sessionIdHash, requestId)
+  const here = inflight.get(key)
+  if (here) {
+    here.abort()
+    inflight.delete(key)
+    return
+  }
+  await storeAgentCancel(sessionIdHash, requestKeyOf(requestId)).catch((error: unknown) => {
+    // Fails open: the request runs to its answer or its timeout, and the agent drops the answer.
+    logger.warn({ err: error }, 'keeping a cancellation for another instance failed')
+  })
 }
 
 /** `body`, calling `done` once when it has been read to its end or cancelled (an event stream ends late). */

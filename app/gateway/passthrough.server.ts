@@ -3,13 +3,14 @@
 // the endpoint declares only what the upstream offers; "available to agents", the tool policy, "ask to confirm" and
 // upstream sign-in by URL elicitation work as at the aggregated endpoint (gate.server.ts, elicitation.server.ts).
 import type { Client } from '@modelcontextprotocol/client'
-import { ProtocolError, ProtocolErrorCode, Server, type ServerCapabilities } from '@modelcontextprotocol/server'
+import { ProtocolError, ProtocolErrorCode, type RequestId, Server, type ServerCapabilities } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import type { EndpointContext } from '#app/gateway/endpoint.server.ts'
 import { type PassthroughCall, passthroughToolCall } from '#app/gateway/passthrough-call.server.ts'
 import { serverPageUrl, signInSentence } from '#app/gateway/elicitation.server.ts'
 import { cancellationOf } from '#app/gateway/forwarding.server.ts'
+import type { AgentStreamWriter } from '#app/gateway/legacy-questions.server.ts'
 import { unavailableSentence } from '#app/gateway/gate.server.ts'
 import { agentRequestStateCodec } from '#app/gateway/request-state.server.ts'
 import { ownResult } from '#app/gateway/results.ts'
@@ -50,7 +51,7 @@ export async function createPassthroughServer(caller: AgentCaller, context: Endp
       const tools = (await listedTools(caller.userId, server, listed.tools)).map(({ needsConfirmation: _needsConfirmation, ...tool }) => tool)
       return { tools, ...(listed.nextCursor ? { nextCursor: listed.nextCursor } : {}) }
     })
-    mcp.setRequestHandler('tools/call', (request, ctx) => passthroughToolCall(call, request.params, ctx))
+    mcp.setRequestHandler('tools/call', (request, ctx) => passthroughToolCall(call, request.params, ctx, streamWriter(mcp, ctx.mcpReq.id)))
   }
   if (upstream.resources) {
     mcp.setRequestHandler('resources/list', (request, ctx) =>
@@ -78,6 +79,19 @@ export async function createPassthroughServer(caller: AgentCaller, context: Endp
     })
   }
   return mcp
+}
+
+/**
+ * Writes a server→client message on the response stream of request `requestId` (a 2025 agent's questions,
+ * legacy-questions.server.ts). Straight to the transport: the SDK's own senders check the capabilities of an
+ * `initialize` this stateless instance never saw, and number their requests from 0 on every instance, which would
+ * not tell two calls of one session apart.
+ */
+function streamWriter(mcp: Server, requestId: RequestId): AgentStreamWriter {
+  return async (message) => {
+    if (!mcp.transport) throw new Error('The request has ended.')
+    await mcp.transport.send(message, { relatedRequestId: requestId })
+  }
 }
 
 /** Only what the upstream offers, and only what one stateless request can keep: no subscriptions, no list changes. */
@@ -140,6 +154,6 @@ function unreachableServer(call: PassthroughCall, failure: ToolsFailure): Server
     mcp.setRequestHandler(method, fail)
   }
   // The call itself tries again (the person may have connected since), and is recorded either way.
-  mcp.setRequestHandler('tools/call', (request, ctx) => passthroughToolCall(call, request.params, ctx))
+  mcp.setRequestHandler('tools/call', (request, ctx) => passthroughToolCall(call, request.params, ctx, streamWriter(mcp, ctx.mcpReq.id)))
   return mcp
 }

@@ -4,6 +4,7 @@
 import { Client, type ElicitResult, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { getSessionPool } from '#app/mcp/transport/sessions.server.ts'
@@ -25,7 +26,7 @@ let caller: AgentCaller
 let endpoint: GatewayServer
 const opened: Array<{ close(): Promise<void> }> = []
 
-async function addServer(name: string, url: string, options: { authType?: 'none' | 'oauth'; availableToAgents?: boolean } = {}) {
+async function addServer(name: string, url: string, options: { authType?: 'none' | 'oauth'; availableToAgents?: boolean; timeoutMs?: number } = {}) {
   const row = await getDb().mcpServer.create({
     data: {
       workspaceId: account.user.workspaceId,
@@ -34,6 +35,7 @@ async function addServer(name: string, url: string, options: { authType?: 'none'
       authType: options.authType ?? 'none',
       authTypeLocked: true,
       availableToAgents: options.availableToAgents ?? true,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     },
     select: { id: true },
   })
@@ -56,9 +58,10 @@ async function v2Agent(server: GatewayServer, url: URL, answer: (message: string
   return client
 }
 
-/** A v1 agent speaking 2025-11-25. */
-async function v1Agent(server: GatewayServer, url: URL, capabilities: Record<string, unknown> = {}) {
+/** A v1 agent speaking 2025-11-25; `setUp` registers its handlers before it connects. */
+async function v1Agent(server: GatewayServer, url: URL, capabilities: Record<string, unknown> = {}, setUp: (client: V1Client) => void = () => {}) {
   const client = new V1Client({ name: 'v1-agent', version: '1.0.0' }, { capabilities })
+  setUp(client)
   await client.connect(new V1Transport(url, { fetch: server.fetch }))
   opened.push(client)
   return client
@@ -89,7 +92,7 @@ test('a 2026 agent sees the server unchanged: unprefixed tools, resources, templ
   expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {} })
 
   const tools = await client.listTools()
-  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'summarize', 'wait'])
+  expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['ask', 'chatty', 'count', 'echo', 'secret', 'summarize', 'visit', 'wait', 'where'])
   expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'hi there' } }))).toBe('hi there')
 
   const resources = await client.listResources()
@@ -245,6 +248,148 @@ test('a 2025 agent cannot be asked: the upstream’s elicitation is answered can
   const result = await client.callTool({ name: 'ask', arguments: {} })
   expect(textOf(result)).toBe('No name given.')
   expect(peer.stats.answers.at(-1)).toEqual({ action: 'other', name: null })
+})
+
+test('a 2025 session that declared elicitation is asked the upstream’s question on the call’s stream, and its answer reaches the upstream', async () => {
+  const asked: unknown[] = []
+  const client = await v1Agent(endpoint, url(), { elicitation: {} }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params)
+      return { action: 'accept', content: { name: 'Ada' } }
+    }),
+  )
+  const result = await client.callTool({ name: 'ask', arguments: {} })
+  expect(asked).toEqual([expect.objectContaining({ message: 'What is your name?', requestedSchema: expect.objectContaining({ type: 'object' }) })])
+  expect(textOf(result)).toBe('Hello, Ada (peer-state-1)')
+  expect(peer.stats.answers.at(-1)).toEqual({ action: 'accept', name: 'Ada' })
+  // The upstream was told what the session declared at initialize.
+  expect(peer.stats.askCapabilities.at(-1)).toEqual({ elicitation: {} })
+  const row = await getDb().toolCall.findFirst({ where: { serverId, toolName: 'ask' }, orderBy: { createdAt: 'desc' }, select: { outcome: true } })
+  expect(row?.outcome).toBe('success')
+})
+
+test('a 2025 session that declared sampling answers the upstream’s sampling request; one without it is not asked', async () => {
+  const sampled: unknown[] = []
+  const sampler = await v1Agent(endpoint, url(), { sampling: {} }, (agent) =>
+    agent.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      sampled.push(request.params.messages)
+      return { role: 'assistant', content: { type: 'text', text: 'an old but tidy peer' }, model: 'test-model' }
+    }),
+  )
+  expect(textOf(await sampler.callTool({ name: 'summarize', arguments: {} }))).toBe('Summary: an old but tidy peer')
+  expect(sampled).toEqual([[{ role: 'user', content: { type: 'text', text: 'Summarize the peer.' } }]])
+
+  const plain = await v1Agent(endpoint, url(), { elicitation: {} })
+  const refused = await plain.callTool({ name: 'summarize', arguments: {} })
+  expect(refused.isError).toBe(true)
+  expect(textOf(refused)).toMatch(/sampling/)
+})
+
+test('2025: a URL question goes only to a session that declared elicitation.url (with an elicitationId); roots to one that declared roots', async () => {
+  const asked: unknown[] = []
+  const visitor = await v1Agent(endpoint, url(), { elicitation: { form: {}, url: {} } }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params)
+      return { action: 'accept' }
+    }),
+  )
+  expect(textOf(await visitor.callTool({ name: 'visit', arguments: {} }))).toBe('Visited: accept')
+  expect(asked).toEqual([{ mode: 'url', message: 'Open the peer’s page.', url: 'https://peer.example/page', elicitationId: expect.any(String) }])
+
+  const formOnly: unknown[] = []
+  const filler = await v1Agent(endpoint, url(), { elicitation: {} }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async (request) => {
+      formOnly.push(request.params)
+      return { action: 'accept' }
+    }),
+  )
+  // The upstream was told the session has form mode only, and refuses on its own, as for a 2026 agent.
+  const refused = await filler.callTool({ name: 'visit', arguments: {} })
+  expect(refused.isError).toBe(true)
+  expect(formOnly).toEqual([])
+
+  const rooted = await v1Agent(endpoint, url(), { roots: {} }, (agent) =>
+    agent.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work/project', name: 'project' }] })),
+  )
+  expect(textOf(await rooted.callTool({ name: 'where', arguments: {} }))).toBe('Roots: file:///work/project')
+  const unrooted = await filler.callTool({ name: 'where', arguments: {} })
+  expect(unrooted.isError).toBe(true)
+})
+
+test('2025: an answer is taken only from the asking session and only for the id asked; others are ignored with 202', async () => {
+  const other = await v1Agent(endpoint, url(), { elicitation: {} })
+  const otherSession = (other.transport as V1Transport).sessionId
+  const foreign = await endpointFor(serverId, 'Another app')
+  const forged: number[] = []
+  const post = async (target: GatewayServer, at: URL, sessionId: string | undefined, message: unknown) => {
+    const response = await target.fetch(at, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': sessionId ?? '' },
+      body: JSON.stringify(message),
+    })
+    await response.body?.cancel()
+    forged.push(response.status)
+  }
+  let asking: V1Client | null = null
+  asking = await v1Agent(endpoint, url(), { elicitation: {} }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async (_request, extra) => {
+      const id = extra.requestId
+      const ownSession = (asking?.transport as V1Transport | undefined)?.sessionId
+      // Another session of the same app answers our question; our session answers a question never asked;
+      // another app presents our session id.
+      await post(endpoint, url(), otherSession, { jsonrpc: '2.0', id, result: { action: 'accept', content: { name: 'Eve' } } })
+      await post(endpoint, url(), ownSession, { jsonrpc: '2.0', id: 'switchboard-not-asked', result: { action: 'accept', content: { name: 'Mallory' } } })
+      await post(foreign.endpoint, foreign.url, ownSession, { jsonrpc: '2.0', id, result: { action: 'accept', content: { name: 'Trent' } } })
+      return { action: 'accept', content: { name: 'Ada' } }
+    }),
+  )
+  expect(textOf(await asking.callTool({ name: 'ask', arguments: {} }))).toBe('Hello, Ada (peer-state-1)')
+  expect(forged).toEqual([202, 202, 404])
+  expect(peer.stats.answers.map((answer) => answer.name)).not.toContain('Eve')
+  expect(peer.stats.answers.map((answer) => answer.name)).not.toContain('Mallory')
+  expect(peer.stats.answers.map((answer) => answer.name)).not.toContain('Trent')
+})
+
+test('2025: a question not answered within the server’s timeout is an elicitation cancelled, and a sampling request a tool error', async () => {
+  const quickId = await addServer('Quick Peer', peer.url, { timeoutMs: 1_000 })
+  const quick = await endpointFor(quickId)
+  const cancelledAtAgent: unknown[] = []
+  const client = await v1Agent(quick.endpoint, quick.url, { elicitation: {}, sampling: {} }, (agent) => {
+    const never = (signal: AbortSignal) =>
+      new Promise<never>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          cancelledAtAgent.push(signal.reason)
+          reject(new Error('cancelled'))
+        })
+      })
+    agent.setRequestHandler(ElicitRequestSchema, (_request, extra) => never(extra.signal))
+    agent.setRequestHandler(CreateMessageRequestSchema, (_request, extra) => never(extra.signal))
+  })
+  const before = peer.stats.answers.length
+  expect(textOf(await client.callTool({ name: 'ask', arguments: {} }))).toBe('No name given.')
+  expect(peer.stats.answers.slice(before)).toEqual([{ action: 'other', name: null }])
+  const stopped = await client.callTool({ name: 'summarize', arguments: {} })
+  expect(stopped.isError).toBe(true)
+  expect(textOf(stopped)).toBe('Quick Peer asked this app for a sampling request, and the app did not answer within 1 s, so the call was stopped.')
+  // Each unanswered question was cancelled at the agent.
+  await expect.poll(() => cancelledAtAgent.length).toBe(2)
+})
+
+test('2025: the session’s notifications/cancelled ends a call that waits for the agent’s answer', async () => {
+  const controller = new AbortController()
+  const client = await v1Agent(endpoint, url(), { elicitation: {} }, (agent) =>
+    agent.setRequestHandler(ElicitRequestSchema, async () => {
+      controller.abort()
+      return new Promise<never>(() => {})
+    }),
+  )
+  const before = peer.stats.calls.filter((name) => name === 'ask').length
+  await expect(client.callTool({ name: 'ask', arguments: {} }, undefined, { signal: controller.signal })).rejects.toThrow()
+  await expect
+    .poll(async () => (await getDb().toolCall.findFirst({ where: { serverId, toolName: 'ask' }, orderBy: { createdAt: 'desc' }, select: { outcome: true } }))?.outcome)
+    .toBe('cancelled')
+  // Not retried upstream with an answer.
+  expect(peer.stats.calls.filter((name) => name === 'ask').length).toBe(before + 1)
 })
 
 test('an agent’s cancellation reaches the upstream call, and only that call', async () => {

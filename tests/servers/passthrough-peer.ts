@@ -12,8 +12,9 @@ import { closeServer, listenOnLoopback, reportPeerBug, serveWithWebHandler } fro
 
 // An upstream MCP server for the per-server pass-through endpoint (/mcp/<ws>/<srv>): the v2 server package's
 // handler, speaking 2026-07-28 and (statelessly) the 2025 revisions, with everything a pass-through must carry —
-// resources and a template, prompts with completions, a tool that reports progress, one that logs, one that asks
-// the person something (MRTR elicitation), one that waits until it is cancelled, and one an admin can turn off.
+// resources and a template, prompts with completions, a tool that reports progress, one that logs, ones that ask
+// the agent something (MRTR: form and URL elicitation, sampling, roots), one that waits until it is cancelled, and
+// one an admin can turn off.
 
 export type PassthroughPeerStats = {
   /** `wait` calls whose request signal fired (the gateway passed the agent's cancellation on). */
@@ -109,6 +110,20 @@ function buildServer(stats: PassthroughPeerStats, started: { resolve: () => void
     }
     const text = z.object({ content: z.object({ text: z.string() }) }).safeParse(draft).data?.content.text
     return { content: [{ type: 'text', text: `Summary: ${text ?? 'none'}` }] }
+  })
+  server.registerTool('visit', { description: 'Sends the person to a page.', inputSchema: z.object({}) }, (_args, ctx) => {
+    stats.calls.push('visit')
+    const went = ctx.mcpReq.inputResponses?.go
+    if (!went) return inputRequired({ inputRequests: { go: inputRequired.elicitUrl({ message: 'Open the peer’s page.', url: 'https://peer.example/page' }) } })
+    const action = z.object({ action: z.string() }).safeParse(went).data?.action
+    return { content: [{ type: 'text', text: `Visited: ${action ?? 'unknown'}` }] }
+  })
+  server.registerTool('where', { description: 'Asks for the agent’s roots.', inputSchema: z.object({}) }, (_args, ctx) => {
+    stats.calls.push('where')
+    const listed = ctx.mcpReq.inputResponses?.roots
+    if (!listed) return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } })
+    const roots = z.object({ roots: z.array(z.object({ uri: z.string() })) }).safeParse(listed).data?.roots ?? []
+    return { content: [{ type: 'text', text: `Roots: ${roots.map((root) => root.uri).join(', ')}` }] }
   })
   server.registerTool('wait', { description: 'Waits until cancelled.', inputSchema: z.object({}) }, async (_args, ctx) => {
     stats.calls.push('wait')
