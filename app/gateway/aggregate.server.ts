@@ -23,6 +23,6 @@ export async function createAggregateServer(caller: AgentCaller, context: Endpoi
     },
   )
   server.setRequestHandler('tools/list', async () => ({ tools: await listAgentTools(caller) }))
-  server.setRequestHandler('tools/call', async (request, ctx) => callAgentTool(caller, agentPeerFor(context, ctx), request.params, ctx))
+  server.setRequestHandler('tools/call', async (request, ctx) => callAgentTool(caller, agentPeerFor(context, ctx), request.params, ctx, context.afterAnswer))
   return server
 }

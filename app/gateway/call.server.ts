@@ -3,6 +3,7 @@
 // (server on and offered to agents, the per-tool policy); progress and cancellation forwarded; every call that
 // names a server of the workspace is recorded via 'agent' with the app, never with its arguments.
 import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server'
+import type { AfterAnswer } from '#app/gateway/after-answer.ts'
 import { agentCallRecorder } from '#app/gateway/agent-call-record.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { CONNECT_TOOL_NAME, findAgentServer } from '#app/gateway/catalog.server.ts'
@@ -25,13 +26,14 @@ export async function callAgentTool(
   peer: AgentPeer,
   call: AgentToolCall,
   ctx: ServerContext,
+  afterAnswer?: AfterAnswer,
 ): Promise<CallToolResult | InputRequiredResult> {
   const split = splitAgentToolName(call.name)
   const entry = split ? await findAgentServer(caller.workspaceId, split.prefix) : null
   if (!split || !entry) return toolError(`This workspace has no tool “${call.name}”. List the tools again to see what there is.`)
   const { server } = entry
   const { toolName } = split
-  const record = agentCallRecorder(caller, server, toolName)
+  const record = agentCallRecorder(caller, server, toolName, afterAnswer)
   const state = peer.era === 'modern' ? ctx.mcpReq.requestState<AgentRequestState>() : undefined
   const gate = await gateAgentCall({ caller, peer, server, availableToAgents: entry.offered, toolName, state, ctx, purpose: 'aggregate', record })
   if (gate.kind === 'stop') return gate.result

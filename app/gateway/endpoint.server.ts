@@ -1,4 +1,5 @@
 import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server'
+import type { AfterAnswer } from '#app/gateway/after-answer.ts'
 import { createAggregateServer } from '#app/gateway/aggregate.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { cancelLegacyRequest, onBodyEnd, requestIdOf, trackLegacyRequest } from '#app/gateway/legacy-cancel.server.ts'
@@ -16,8 +17,8 @@ import { logger } from '#app/utils/logger.server.ts'
  */
 const handler = createMcpHandler(
   async ({ era, authInfo, requestInfo }) => {
-    const { caller, session } = extraOf(authInfo)
-    const context: EndpointContext = { era, request: requestInfo, session }
+    const { caller, session, afterAnswer } = extraOf(authInfo)
+    const context: EndpointContext = { era, request: requestInfo, session, ...(afterAnswer ? { afterAnswer } : {}) }
     return caller.target.serverId ? createPassthroughServer(caller, context) : createAggregateServer(caller, context)
   },
   { legacy: 'stateless', onerror: (error) => logger.warn({ err: error }, 'mcp endpoint') },
@@ -25,23 +26,28 @@ const handler = createMcpHandler(
 
 /**
  * What a factory knows of the request it serves. `session`: the 2025 session the request belongs to (its declared
- * capabilities), null on 2026-07-28 and for a 2025 request outside a session.
+ * capabilities), null on 2026-07-28 and for a 2025 request outside a session. `afterAnswer`: where the request's
+ * audit rows go to be written once its answer is out (absent: written before the answer).
  */
-export type EndpointContext = { era: AgentEra; request: Request | undefined; session?: LegacySession | null }
+export type EndpointContext = { era: AgentEra; request: Request | undefined; session?: LegacySession | null; afterAnswer?: AfterAnswer }
 
 /**
  * Serves one authenticated MCP request. `body`: the request's JSON when the caller has read it already (the HTTP
- * face has the bytes in hand); otherwise it is read from a copy of the request.
+ * face has the bytes in hand); otherwise it is read from a copy of the request. `afterAnswer`: see EndpointContext.
  */
-export async function serveAgentRequest(request: Request, caller: AgentCaller, parsed?: { body: unknown }): Promise<Response> {
-  const body = parsed ? parsed.body : request.method === 'POST' ? await request.clone().json().catch(() => undefined) : undefined
+export async function serveAgentRequest(
+  request: Request,
+  caller: AgentCaller,
+  options: { body?: unknown; afterAnswer?: AfterAnswer } = {},
+): Promise<Response> {
+  const body = 'body' in options ? options.body : request.method === 'POST' ? await request.clone().json().catch(() => undefined) : undefined
   const legacy = await isLegacyRequest(request, body)
   const plan = legacy ? await planLegacyRequest(request, body, caller) : null
   if (plan?.kind === 'answer') return plan.response
   const session = plan?.session ?? null
   // The token stays out of the handler: tools never need it, and nothing can leak what is not there. The grant id
   // binds 2026 requestState to this app and person (elicitation.server.ts).
-  const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session } }
+  const authInfo: AuthInfo = { token: '', clientId: caller.clientId, scopes: caller.scopes, extra: { caller, grantId: caller.grantId, session, afterAnswer: options.afterAnswer } }
   if (session) await cancelLegacyRequest(session.idHash, body)
   // A 2025 client's answer to a question we asked on a call's stream (legacy-questions.server.ts): 202 Accepted.
   if (session && (await takeLegacyAnswer(session.idHash, body))) return new Response(null, { status: 202 })
@@ -75,8 +81,12 @@ async function serveCancellable(
   }
 }
 
-function extraOf(authInfo: AuthInfo | undefined): { caller: AgentCaller; session: LegacySession | null } {
+function extraOf(authInfo: AuthInfo | undefined): { caller: AgentCaller; session: LegacySession | null; afterAnswer: AfterAnswer | undefined } {
   const caller = authInfo?.extra?.caller
   if (!caller) throw new Error('An MCP endpoint request reached the handler without a caller.')
-  return { caller: caller as AgentCaller, session: (authInfo?.extra?.session ?? null) as LegacySession | null }
+  return {
+    caller: caller as AgentCaller,
+    session: (authInfo?.extra?.session ?? null) as LegacySession | null,
+    afterAnswer: authInfo?.extra?.afterAnswer as AfterAnswer | undefined,
+  }
 }

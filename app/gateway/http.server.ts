@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+import { type AfterAnswer, afterAnswerQueue } from '#app/gateway/after-answer.ts'
 import { handleAuthorizationServer, isAuthorizationServerPath } from '#app/gateway/as/provider.server.ts'
 import { authenticateAgent, protectedResourceMetadataResponse } from '#app/gateway/auth.server.ts'
 import { serveAgentRequest } from '#app/gateway/endpoint.server.ts'
@@ -27,22 +28,26 @@ export const gateway: GatewayModule = {
     res.on('close', () => {
       if (!res.writableFinished) controller.abort()
     })
+    // The audit rows of the request's calls, written once its answer is out (ADR 037).
+    const afterAnswer = afterAnswerQueue((error) => logger.error({ err: error }, 'work after an MCP answer failed'))
     try {
       if (isAuthorizationServerPath(pathname)) return await handleAuthorizationServer(req, res, { clientIp })
       const metadataTarget = parseResourceMetadataPath(pathname)
       if (metadataTarget) return await sendResponse(res, await protectedResourceMetadataResponse(metadataTarget))
       const target = parseEndpointPath(pathname)
       if (!target) return await sendResponse(res, jsonResponse(404, { error: 'not_found' }))
-      return await sendResponse(res, await serveEndpoint(req, target, controller.signal))
+      return await sendResponse(res, await serveEndpoint(req, target, controller.signal, afterAnswer.defer))
     } catch (error) {
       logger.error({ err: error, method: req.method, path: redactUrl(req.url ?? '/') }, 'gateway request failed')
       if (!res.headersSent) await sendResponse(res, jsonRpcError(500, -32603, 'Switchboard could not answer this request.'))
       else res.destroy()
+    } finally {
+      await afterAnswer.run()
     }
   },
 }
 
-async function serveEndpoint(req: IncomingMessage, target: EndpointTarget, signal: AbortSignal): Promise<Response> {
+async function serveEndpoint(req: IncomingMessage, target: EndpointTarget, signal: AbortSignal, afterAnswer: AfterAnswer): Promise<Response> {
   const env = getEnv()
   const originRefusal = checkMcpOrigin(req.headers.origin, env.PUBLIC_URL)
   if (originRefusal) return originRefusal
@@ -61,7 +66,7 @@ async function serveEndpoint(req: IncomingMessage, target: EndpointTarget, signa
   })
   const auth = await authenticateAgent(request, target)
   if (!auth.ok) return auth.response
-  return (await agentRateLimit(auth.caller)) ?? (await serveAgentRequest(request, auth.caller, { body: body ? parseJson(body) : undefined }))
+  return (await agentRateLimit(auth.caller)) ?? (await serveAgentRequest(request, auth.caller, { body: body ? parseJson(body) : undefined, afterAnswer }))
 }
 
 /** The body as JSON, or undefined when it is not (the MCP handler answers that with a parse error). */

@@ -43,7 +43,7 @@ type Answer = { kind: 'result'; result: CallToolResult } | { kind: 'input'; inpu
 export async function passthroughToolCall(call: PassthroughCall, params: unknown, ctx: ServerContext, write: AgentStreamWriter) {
   const { name, arguments: args } = CallParamsSchema.parse(params)
   const { caller, server, context } = call
-  const record = agentCallRecorder(caller, server, name)
+  const record = agentCallRecorder(caller, server, name, context.afterAnswer)
   const peer = agentPeerFor(context, ctx)
   // Verified by the codec before we run (signature, grant, method).
   const state = ctx.mcpReq.requestState<AgentRequestState>()

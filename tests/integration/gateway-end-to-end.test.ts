@@ -11,6 +11,7 @@ import { action as serverPageAction } from '#app/routes/w.$workspaceId.servers.$
 import { action as policyAction, loader as policyLoader } from '#app/routes/w.$workspaceId.servers.$serverId.tool-policy/route.tsx'
 import { action as adminAppsAction } from '#app/routes/w.$workspaceId.connected-apps.tsx'
 import { action as removeMemberAction } from '#app/routes/w.$workspaceId.members_.$userId.remove.tsx'
+import type { Prisma } from '#app/generated/prisma-sqlite/client.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { API_KEY_HEADER, type DemoMcpServer, startDemoMcpServer } from '#scripts/demo/mcp-server.ts'
 import { connectThroughRoutes } from '#tests/multi-instance/oauth-kit.ts'
@@ -185,13 +186,8 @@ describe.each(AUTHORIZED_BY)('an agent authorized by $how, on $era', ({ clientNa
       keyed: before.keyed + 1,
       oauth: before.oauth + 1,
     })
-    const rows = await getDb().toolCall.findMany({
-      where: { workspaceId: ws.workspaceId },
-      orderBy: { createdAt: 'asc' },
-      select: { serverId: true, toolName: true, outcome: true, via: true, userId: true, agentClientId: true, agentClientName: true, arguments: true },
-    })
     const app = { via: 'agent', userId: ws.owner.id, agentClientId: agent.clientId, agentClientName: clientName, arguments: null, outcome: 'success' }
-    expect(rows).toEqual([
+    await expect.poll(() => auditRows(ws.workspaceId, { serverId: true, toolName: true, outcome: true, via: true, userId: true, agentClientId: true, agentClientName: true, arguments: true })).toEqual([
       { ...app, serverId: ws.ids.open, toolName: 'echo' },
       { ...app, serverId: ws.ids.keyed, toolName: 'add' },
       { ...app, serverId: ws.ids.oauth, toolName: 'echo' },
@@ -230,8 +226,7 @@ test('each person’s agent uses that person’s own upstream sign-in: a member�
   const result = await agent.client.callTool({ name: 'auth-peer_echo', arguments: { message: 'x' } })
   expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining(`/w/${ws.workspaceId}/servers/${ws.ids.oauth}`) }] })
   expect(oauth.stats.mcp.toolCalls).toBe(calls)
-  const rows = await getDb().toolCall.findMany({ where: { workspaceId: ws.workspaceId }, select: { userId: true, outcome: true } })
-  expect(rows).toEqual([{ userId: member.id, outcome: 'reauth_required' }])
+  await expect.poll(() => auditRows(ws.workspaceId, { userId: true, outcome: true })).toEqual([{ userId: member.id, outcome: 'reauth_required' }])
 
   // Its token is for this workspace's endpoint only, even at another workspace the member belongs to (their own).
   const mine = await mcpInitialize(gateway.fetch, endpointOf(member.workspaceId).href, agent.accessToken)
@@ -251,8 +246,9 @@ test('an agent authorized at one server’s endpoint sees that server unprefixed
   expect(await agent.client.callTool({ name: 'echo', arguments: { message: 'one server' } })).toMatchObject({
     content: [{ type: 'text', text: 'one server' }],
   })
-  const rows = await getDb().toolCall.findMany({ where: { workspaceId: ws.workspaceId }, select: { serverId: true, toolName: true, outcome: true, agentClientName: true } })
-  expect(rows).toEqual([{ serverId: ws.ids.oauth, toolName: 'echo', outcome: 'success', agentClientName: 'One-server agent' }])
+  await expect
+    .poll(() => auditRows(ws.workspaceId, { serverId: true, toolName: true, outcome: true, agentClientName: true }))
+    .toEqual([{ serverId: ws.ids.oauth, toolName: 'echo', outcome: 'success', agentClientName: 'One-server agent' }])
   // Its token is for that endpoint only: the workspace's endpoint refuses it.
   const elsewhere = await mcpInitialize(gateway.fetch, endpointOf(ws.workspaceId).href, agent.accessToken)
   await elsewhere.body?.cancel()
@@ -394,8 +390,7 @@ describe('an admin’s choices reach an agent that is already connected', () => 
       content: [{ type: 'text', text: expect.stringContaining('not made Open Demo available to agents') }],
     })
     expect(open.stats.toolCalls).toBe(calls)
-    const refused = await getDb().toolCall.findMany({ where: { workspaceId: ws.workspaceId }, orderBy: { createdAt: 'asc' }, select: { toolName: true, outcome: true, agentClientName: true } })
-    expect(refused).toEqual([
+    await expect.poll(() => auditRows(ws.workspaceId, { toolName: true, outcome: true, agentClientName: true })).toEqual([
       { toolName: 'add', outcome: 'refused', agentClientName: 'Governed agent' },
       { toolName: 'echo', outcome: 'refused', agentClientName: 'Governed agent' },
     ])
@@ -418,3 +413,11 @@ describe('an admin’s choices reach an agent that is already connected', () => 
     })
   })
 })
+
+/**
+ * The workspace's ToolCall rows, oldest first, with the columns `select` names. The gateway writes a call's row once
+ * its answer is out (ADR 037): tests read them with `expect.poll`.
+ */
+function auditRows<S extends Prisma.ToolCallSelect>(workspaceId: string, select: S) {
+  return getDb().toolCall.findMany({ where: { workspaceId }, orderBy: { createdAt: 'asc' }, select })
+}
