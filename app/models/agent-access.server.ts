@@ -18,12 +18,10 @@ export function listAgentServerSettings(workspaceId: string): Promise<AgentServe
 
 /** The server `serverId` of `workspaceId` with its agent availability (the per-server endpoint); null when there is none. */
 export async function findServerForAgents(workspaceId: string, serverId: string): Promise<{ server: ServerSummary; availableToAgents: boolean } | null> {
-  const row = await getDb().mcpServer.findFirst({ where: { id: serverId, workspaceId }, select: { availableToAgents: true } })
-  if (!row) return null
   try {
-    return { server: await requireServer(workspaceId, serverId), availableToAgents: row.availableToAgents }
+    const server = await requireServer(workspaceId, serverId)
+    return { server, availableToAgents: server.availableToAgents }
   } catch (error) {
-    // Deleted between the two reads: as if it never was.
     if (error instanceof Response && error.status === 404) return null
     throw error
   }

@@ -97,6 +97,7 @@ const serverSelect = {
   enabled: true,
   configVersion: true,
   toolPolicyVersion: true,
+  availableToAgents: true,
   probe: probeSelect,
   oauthClient: oauthClientSelect,
   createdAt: true,
@@ -109,9 +110,10 @@ const serverSelect = {
 type ServerRow = Prisma.McpServerGetPayload<{ select: typeof serverSelect }>
 
 // One server as plain SQL (ADR 022's rule: plain SQL where a path is hot and the shape simple). Every agent tool call
-// reads its server (app/gateway/catalog.server.ts); Prisma spends a statement per relation (five here), this two: the
-// row with its 1:1 parts, then its header names. Quoted identifiers, LEFT JOINs and bound parameters read the same on
-// SQLite and PostgreSQL; the answer is parsed (SQLite gives booleans as 0/1, dates as numbers or strings).
+// reads its server (app/gateway/catalog.server.ts); Prisma spends a statement per relation (five here), this one: the
+// row with its 1:1 parts, once per header (a LEFT JOIN of its header names, in name order; one row when it has none).
+// Quoted identifiers, LEFT JOINs and bound parameters read the same on SQLite and PostgreSQL; the answer is parsed
+// (SQLite gives booleans as 0/1, dates as numbers or strings).
 // ServerProbe.transport is stored as spelled ("streamable-http", @map): parsed back to the enum identifier.
 const ServerRowSchema = z.object({
   id: z.string(),
@@ -125,6 +127,7 @@ const ServerRowSchema = z.object({
   enabled: SqlBoolean,
   configVersion: SqlInteger,
   toolPolicyVersion: SqlInteger,
+  availableToAgents: SqlBoolean,
   createdAt: z.coerce.date(),
   updatedAt: z.coerce.date(),
   createdByName: z.string().nullable(),
@@ -142,30 +145,36 @@ const ServerRowSchema = z.object({
   oauthScopes: z.string().nullable(),
   oauthShared: SqlBoolean.nullable(),
   oauthExceptions: z.string().nullable(),
+  headerId: z.string().nullable(),
+  headerName: z.string().nullable(),
+  headerUpdatedAt: z.coerce.date().nullable(),
 })
 
 async function findServerRow(workspaceId: string, serverId: string): Promise<ServerRow | null> {
   const db = getDb()
   const rows = await db.$queryRaw<unknown[]>`
     SELECT s."id", s."workspaceId", s."name", s."url", s."transport", s."authType", s."authTypeLocked", s."timeoutMs",
-           s."enabled", s."configVersion", s."toolPolicyVersion", s."createdAt", s."updatedAt", u."name" AS "createdByName",
+           s."enabled", s."configVersion", s."toolPolicyVersion", s."availableToAgents", s."createdAt", s."updatedAt",
+           u."name" AS "createdByName",
            p."probedAt", p."outcome" AS "probeOutcome", p."message" AS "probeMessage", p."transport" AS "probeTransport",
            p."toolCount" AS "probeToolCount", p."serverName" AS "probeServerName", p."protocolVersion" AS "probeProtocolVersion",
            (c."serverId" IS NOT NULL) AS "hasOAuthClient", c."clientId" AS "oauthClientId", c."clientSecret" AS "oauthClientSecret",
            c."tokenAuthMethod" AS "oauthTokenAuthMethod", c."scopes" AS "oauthScopes", c."shared" AS "oauthShared",
-           c."exceptions" AS "oauthExceptions"
+           c."exceptions" AS "oauthExceptions",
+           h."id" AS "headerId", h."name" AS "headerName", h."updatedAt" AS "headerUpdatedAt"
     FROM "McpServer" s
     LEFT JOIN "User" u ON u."id" = s."createdById"
     LEFT JOIN "ServerProbe" p ON p."serverId" = s."id"
     LEFT JOIN "ServerOAuthClient" c ON c."serverId" = s."id"
-    WHERE s."id" = ${serverId} AND s."workspaceId" = ${workspaceId}`
+    LEFT JOIN "ServerHeader" h ON h."serverId" = s."id"
+    WHERE s."id" = ${serverId} AND s."workspaceId" = ${workspaceId}
+    ORDER BY h."name"`
   if (rows.length === 0) return null
-  const row = ServerRowSchema.parse(rows[0])
-  const headers = await db.serverHeader.findMany({
-    where: { serverId: row.id },
-    select: serverSelect.headers.select,
-    orderBy: serverSelect.headers.orderBy,
-  })
+  const parsed = rows.map((raw) => ServerRowSchema.parse(raw))
+  const row = parsed[0] as (typeof parsed)[number]
+  const headers = parsed.flatMap(({ headerId, headerName, headerUpdatedAt }) =>
+    headerId === null || headerName === null || headerUpdatedAt === null ? [] : [{ id: headerId, name: headerName, updatedAt: headerUpdatedAt }],
+  )
   return {
     id: row.id,
     workspaceId: row.workspaceId,
@@ -178,6 +187,7 @@ async function findServerRow(workspaceId: string, serverId: string): Promise<Ser
     enabled: row.enabled,
     configVersion: row.configVersion,
     toolPolicyVersion: row.toolPolicyVersion,
+    availableToAgents: row.availableToAgents,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     createdBy: row.createdByName === null ? null : { name: row.createdByName },
