@@ -4,6 +4,7 @@ import { findEndpoint } from '#app/gateway/as/resource.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { jsonResponse } from '#app/gateway/responses.ts'
 import { type EndpointTarget, endpointUrl, resourceMetadataUrl } from '#app/gateway/target.ts'
+import { z } from 'zod'
 import { getDb } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 
@@ -68,11 +69,7 @@ async function verifyAgentToken(token: string, target: EndpointTarget, resource:
   if (accessToken.aud !== resource) throw invalidToken('The access token was not issued for this endpoint.')
   const { grantId, accountId } = accessToken
   if (!grantId || !accountId) throw invalidToken('The access token is unknown, expired or revoked.')
-  // One statement on the way in: the grant of this person at this workspace, while they are a member of it.
-  const grant = await getDb().agentGrant.findFirst({
-    where: { id: grantId, userId: accountId, workspaceId: target.workspaceId, user: { memberships: { some: { workspaceId: target.workspaceId } } } },
-    select: { userId: true, workspaceId: true, clientId: true, clientName: true, lastUsedAt: true },
-  })
+  const grant = await findMemberGrant(grantId, accountId, target.workspaceId)
   if (!grant) throw invalidToken(await whyGrantRefused(grantId, accountId, target.workspaceId))
   const scopes = (accessToken.scope ?? '').split(' ').filter(Boolean)
   return {
@@ -88,6 +85,27 @@ async function verifyAgentToken(token: string, target: EndpointTarget, resource:
     },
     lastUsedAt: grant.lastUsedAt,
   }
+}
+
+const GrantRowSchema = z.object({
+  userId: z.string(),
+  workspaceId: z.string(),
+  clientId: z.string(),
+  clientName: z.string(),
+  lastUsedAt: z.coerce.date().nullable(),
+})
+
+/**
+ * One statement on the way in: the grant of this person at this workspace, while they are a member of it. Plain SQL
+ * (ADR 037): every agent request reads it, and Prisma's relation filter costs twice the statement.
+ */
+async function findMemberGrant(grantId: string, userId: string, workspaceId: string): Promise<z.infer<typeof GrantRowSchema> | null> {
+  const rows = await getDb().$queryRaw<unknown[]>`
+    SELECT g."userId", g."workspaceId", g."clientId", g."clientName", g."lastUsedAt"
+    FROM "AgentGrant" g
+    JOIN "Membership" m ON m."userId" = g."userId" AND m."workspaceId" = g."workspaceId"
+    WHERE g."id" = ${grantId} AND g."userId" = ${userId} AND g."workspaceId" = ${workspaceId}`
+  return rows.length === 0 ? null : GrantRowSchema.parse(rows[0])
 }
 
 /** Why a token's grant does not let it in (only on a refusal, so the accepted path stays one statement). */

@@ -2,18 +2,30 @@
 // McpServer.agentPrefix). Queries only: the change's consequences (audit) belong to app/servers/agent-access.server.ts.
 import { agentPrefixes } from '#app/models/agent-prefix.ts'
 import { type ServerSummary, requireServer } from '#app/models/server.server.ts'
-import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
+import { z } from 'zod'
+import { SqlBoolean, getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 
 /** A server's agent settings as stored. */
 export type AgentServerSettings = { id: string; name: string; createdAt: Date; availableToAgents: boolean; agentPrefix: string | null }
 
-/** Every server of the workspace with its agent settings (the prefix list needs them all, even those not offered). */
-export function listAgentServerSettings(workspaceId: string): Promise<AgentServerSettings[]> {
-  return getDb().mcpServer.findMany({
-    where: { workspaceId },
-    select: { id: true, name: true, createdAt: true, availableToAgents: true, agentPrefix: true },
-    orderBy: { name: 'asc' },
-  })
+const SettingsRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.coerce.date(),
+  availableToAgents: SqlBoolean,
+  agentPrefix: z.string().nullable(),
+})
+
+/**
+ * Every server of the workspace with its agent settings (the prefix list needs them all, even those not offered), by
+ * name. Plain SQL (ADR 037): every agent tool call reads it to find the server its prefix names.
+ */
+export async function listAgentServerSettings(workspaceId: string): Promise<AgentServerSettings[]> {
+  const rows = await getDb().$queryRaw<unknown[]>`
+    SELECT "id", "name", "createdAt", "availableToAgents", "agentPrefix" FROM "McpServer"
+    WHERE "workspaceId" = ${workspaceId}
+    ORDER BY "name" ASC`
+  return rows.map((row) => SettingsRowSchema.parse(row))
 }
 
 /** The server `serverId` of `workspaceId` with its agent availability (the per-server endpoint); null when there is none. */
