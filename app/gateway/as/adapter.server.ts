@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { decryptSecretOrThrow, encryptSecret } from '#app/utils/crypto.server.ts'
+import { z } from 'zod'
 import { getDb } from '#app/utils/db.server.ts'
 
 /**
@@ -21,6 +22,8 @@ export type AdapterPayload = Record<string, unknown> & {
   clientId?: string
   consumed?: unknown
 }
+
+const RecordRowSchema = z.object({ payload: z.string(), consumedAt: z.coerce.date().nullable(), expiresAt: z.coerce.date().nullable() })
 
 /** Errors the adapter raises; the provider's own error class, injected to keep this module free of its import. */
 export type AdapterErrors = { alreadyConsumed: () => Error }
@@ -105,13 +108,15 @@ export function prismaAdapterClass(errors: AdapterErrors) {
       })
     }
 
-    /** The object stored under `id`, unexpired, with its id re-attached and `consumed` set when it was. */
+    /**
+     * The object stored under `id`, unexpired, with its id re-attached and `consumed` set when it was. Plain SQL
+     * (ADR 037): every agent request looks its access token up here.
+     */
     async find(id: string): Promise<AdapterPayload | undefined> {
       const keyHash = keyHashOf(id)
-      const row = await getDb().agentAuthRecord.findUnique({
-        where: { model_keyHash: { model: this.model, keyHash } },
-        select: { payload: true, consumedAt: true, expiresAt: true },
-      })
+      const rows = await getDb().$queryRaw<unknown[]>`
+        SELECT "payload", "consumedAt", "expiresAt" FROM "AgentAuthRecord" WHERE "model" = ${this.model} AND "keyHash" = ${keyHash}`
+      const row = rows.length === 0 ? null : RecordRowSchema.parse(rows[0])
       if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined
       return openPayload(this.model, keyHash, row.payload, id, row.consumedAt)
     }
