@@ -1,6 +1,7 @@
 // Counters of events per key in the Throttle table: fixed windows (sign-ups, re-registrations,
 // step-ups) and growing delays after failures (sign-in, docs/decisions/012-sign-in-throttling.md).
-import { getDb, isUniqueViolation } from '#app/utils/db.server.ts'
+import { z } from 'zod'
+import { SqlInteger, getDb, isUniqueViolation } from '#app/utils/db.server.ts'
 
 /** A fixed-window limit: at most `limit` counted events per `windowMs`. */
 export type ThrottleRule = { limit: number; windowMs: number }
@@ -100,12 +101,13 @@ export async function recordThrottledEvent(key: string, rule: ThrottleRule, now 
  */
 export async function countThrottledEvent(key: string, rule: ThrottleRule, now = new Date()): Promise<number> {
   const db = getDb()
-  const row = await db.throttle.upsert({
-    where: { key },
-    create: { key, count: 1, windowStart: now, lastEventAt: now },
-    update: { count: { increment: 1 }, lastEventAt: now },
-    select: { count: true, windowStart: true },
-  })
+  // Plain SQL (ADR 037): the same upsert as Prisma's, at half its cost; ON CONFLICT … RETURNING reads alike on SQLite
+  // (3.35+) and PostgreSQL.
+  const rows = await db.$queryRaw<unknown[]>`
+    INSERT INTO "Throttle" ("key", "count", "windowStart", "lastEventAt") VALUES (${key}, 1, ${now}, ${now})
+    ON CONFLICT ("key") DO UPDATE SET "count" = "Throttle"."count" + 1, "lastEventAt" = ${now}
+    RETURNING "count", "windowStart"`
+  const row = CountedRowSchema.parse(rows[0])
   const windowEnds = row.windowStart.getTime() + rule.windowMs
   if (windowEnds <= now.getTime()) {
     await db.throttle.updateMany({ where: { key, windowStart: row.windowStart }, data: { count: 1, windowStart: now } })
@@ -113,6 +115,8 @@ export async function countThrottledEvent(key: string, rule: ThrottleRule, now =
   }
   return row.count > rule.limit ? windowEnds - now.getTime() : 0
 }
+
+const CountedRowSchema = z.object({ count: SqlInteger, windowStart: z.coerce.date() })
 
 /** The wait `rule` requires after `failures` failures in a row, from the last one. */
 export function backoffDelayMs(rule: BackoffRule, failures: number): number {
