@@ -81,38 +81,49 @@ function agentClient(endpoint: string, token: string): { client: Client; transpo
   return { client, transport }
 }
 
-/** Warm calls of the demo's `echo` through the gateway and from a direct client, interleaved. */
-export async function measureGatewayCalls(appUrl: string, demoUrl: string, rounds: number) {
+/**
+ * Warm calls of the demo's `echo`, through the gateway and from a direct client, to the demo behind the relay (a
+ * network away) and to the demo itself: one workspace with both servers, the four calls interleaved in every round
+ * (their order turning), so that all four figures are taken under the same load of the machine.
+ */
+export async function measureGatewayCalls(appUrl: string, servers: { remoteUrl: string; localUrl: string }, rounds: number) {
   const { workspaceId, cookie } = await person('gateway')
-  await getDb().mcpServer.create({ data: { workspaceId, name: 'Demo', url: demoUrl, transport: 'streamable_http' } })
+  await getDb().mcpServer.create({ data: { workspaceId, name: 'Remote', url: servers.remoteUrl, transport: 'streamable_http' } })
+  await getDb().mcpServer.create({ data: { workspaceId, name: 'Local', url: servers.localUrl, transport: 'streamable_http' } })
   const token = await agentToken(appUrl, workspaceId, cookie)
   const viaGateway = agentClient(`${appUrl}/mcp/${workspaceId}`, token)
   await viaGateway.client.connect(viaGateway.transport)
-  const direct = new Client({ name: 'bench', version: '1' }, { versionNegotiation: { mode: 'auto' } })
-  await direct.connect(new StreamableHTTPClientTransport(new URL(demoUrl)))
+  const directTo = async (url: string) => {
+    const client = new Client({ name: 'bench', version: '1' }, { versionNegotiation: { mode: 'auto' } })
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+    return client
+  }
+  const [directRemote, directLocal] = await Promise.all([directTo(servers.remoteUrl), directTo(servers.localUrl)])
   const args = { message: 'benchmark' }
-  const gatewayCall = async () => {
-    const result = await viaGateway.client.callTool({ name: 'demo_echo', arguments: args })
+  const gatewayCall = (name: string) => async () => {
+    const result = await viaGateway.client.callTool({ name, arguments: args })
     if (result.isError) throw new Error(`gateway call failed: ${JSON.stringify(result.content)}`)
   }
-  const directCall = () => direct.callTool({ name: 'echo', arguments: args })
-  for (let i = 0; i < 200; i++) {
-    await gatewayCall()
-    await directCall()
+  const calls = {
+    gatewayRemote: gatewayCall('remote_echo'),
+    directRemote: () => directRemote.callTool({ name: 'echo', arguments: args }),
+    gatewayLocal: gatewayCall('local_echo'),
+    directLocal: () => directLocal.callTool({ name: 'echo', arguments: args }),
   }
-  const gateway: number[] = []
-  const baseline: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      gateway.push(await time(gatewayCall))
-      baseline.push(await time(directCall))
-    } else {
-      baseline.push(await time(directCall))
-      gateway.push(await time(gatewayCall))
+  const order = Object.keys(calls) as Array<keyof typeof calls>
+  for (let i = 0; i < 100; i++) for (const name of order) await calls[name]()
+  const samples: Record<keyof typeof calls, number[]> = { gatewayRemote: [], directRemote: [], gatewayLocal: [], directLocal: [] }
+  for (let round = 0; round < rounds; round++) {
+    for (let step = 0; step < order.length; step++) {
+      const name = order[(round + step) % order.length] as keyof typeof calls
+      samples[name].push(await time(calls[name]))
     }
   }
-  await Promise.all([viaGateway.client.close(), direct.close()])
-  return { gatewayMs: median(gateway), directMs: median(baseline) }
+  await Promise.all([viaGateway.client.close(), directRemote.close(), directLocal.close()])
+  return {
+    remote: { gatewayMs: median(samples.gatewayRemote), directMs: median(samples.directRemote) },
+    local: { gatewayMs: median(samples.gatewayLocal), directMs: median(samples.directLocal) },
+  }
 }
 
 /** The aggregated tools/list of 20 servers, one of which accepts the connection and never answers. */

@@ -144,13 +144,12 @@ async function main() {
       const { startLatencyProxy } = await import('#bench/latency-proxy.ts')
       const remote = await startLatencyProxy(demoUrl, REMOTE_ONE_WAY_MS)
       try {
-        const calls = await measureGatewayCalls(app.url, remote.url, GATEWAY_ROUNDS)
+        const { remote: calls, local } = await measureGatewayCalls(app.url, { remoteUrl: remote.url, localUrl: demoUrl }, GATEWAY_ROUNDS)
         add(
           'gateway_call_overhead_ratio',
           calls.gatewayMs / calls.directMs,
           `a tool call through /mcp/<workspace> vs the same call from a direct SDK client, warm, the server ${2 * REMOTE_ONE_WAY_MS} ms away (target ≤ 1.15)`,
         )
-        const local = await measureGatewayCalls(app.url, demoUrl, GATEWAY_ROUNDS)
         add('gateway_call_overhead_ratio_local', local.gatewayMs / local.directMs, 'the same with the server on this machine doing nothing: the fixed cost laid bare (no target)')
         extra.push(
           `gateway calls (ms): server ${2 * REMOTE_ONE_WAY_MS} ms away ${calls.gatewayMs.toFixed(2)} vs direct ${calls.directMs.toFixed(2)}; local no-op server ${local.gatewayMs.toFixed(2)} vs direct ${local.directMs.toFixed(2)} (Switchboard adds ${(calls.gatewayMs - calls.directMs).toFixed(2)} / ${(local.gatewayMs - local.directMs).toFixed(2)} ms)`,
