@@ -39,6 +39,7 @@ const protocolTests = [
   'tests/integration/gateway-tools.test.ts',
 ]
 const postgresOnlyTests = ['tests/integration/gateway-multi-instance.test.ts']
+const workers = Number(process.env.VITEST_MAX_WORKERS ?? 4)
 
 export default defineConfig({
   server: { host: '127.0.0.1', port: 3000, strictPort: true },
@@ -63,12 +64,17 @@ export default defineConfig({
     setupFiles: ['./tests/setup/setup-test-env.ts'],
     globalSetup: ['./tests/setup/global-setup.ts'],
     pool: 'forks',
+    // Files share their worker's process: node_modules load once per worker, not once per file. The set-up file
+    // starts each file as a fresh process would (tests/setup/setup-test-env.ts; docs/decisions/020-test-suite-speed.md).
+    isolate: false,
     // The suite mostly waits on I/O (databases, local HTTP peers, child processes), so on two cores four
     // workers finish far sooner than Vitest's default of cpus − 1 (one). Each worker has its own database
     // copy and data directory by VITEST_POOL_ID (tests/setup/setup-test-env.ts); every test peer listens
     // on a port the OS picks. VITEST_MAX_WORKERS overrides the count (e.g. a larger CI machine).
-    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
-    minWorkers: 1,
+    maxWorkers: workers,
+    // NOTE: as many as at most. With fewer, tinypool ends a worker the moment it is idle (idleTimeout 0) and can end
+    // it a second time when Vitest recycles the workers between projects: an unhandled "Terminating worker thread".
+    minWorkers: workers,
     // vi.stubEnv in a test (e.g. the production password cost) ends with the test.
     unstubEnvs: true,
     testTimeout: 20_000,
