@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { decryptSecretOrThrow, encryptSecret } from '#app/utils/crypto.server.ts'
 import { z } from 'zod'
+import { decryptSecretOrThrow, encryptSecret } from '#app/utils/crypto.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 
 /**
