@@ -16,16 +16,18 @@ export function agentCallRecorder(
 ) {
   const started = performance.now()
   return async (outcome: RecordedOutcome): Promise<void> => {
-    const write = recordToolCall.bind(null, {
-      server: { id: server.id, name: server.name, workspaceId: server.workspaceId },
-      userId: caller.userId,
-      toolName,
-      outcome,
-      durationMs: performance.now() - started,
-      arguments: null,
-      via: 'agent',
-      agent: { clientId: caller.clientId, clientName: caller.clientName },
-    })
+    const durationMs = performance.now() - started
+    const write = () =>
+      recordToolCall({
+        server: { id: server.id, name: server.name, workspaceId: server.workspaceId },
+        userId: caller.userId,
+        toolName,
+        outcome,
+        durationMs,
+        arguments: null,
+        via: 'agent',
+        agent: { clientId: caller.clientId, clientName: caller.clientName },
+      })
     if (afterAnswer) afterAnswer(write)
     else await write()
   }

@@ -4,14 +4,10 @@ import { findEndpoint } from '#app/gateway/as/resource.server.ts'
 import type { AgentCaller } from '#app/gateway/caller.ts'
 import { jsonResponse } from '#app/gateway/responses.ts'
 import { type EndpointTarget, endpointUrl, resourceMetadataUrl } from '#app/gateway/target.ts'
-import { z } from 'zod'
-import { getDb } from '#app/utils/db.server.ts'
+import { findMemberGrant, grantExists, touchGrant } from '#app/models/agent-apps.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 
 export type AgentAuthentication = { ok: true; caller: AgentCaller } | { ok: false; response: Response }
-
-/** `AgentGrant.lastUsedAt` is written at most this often per grant, so a busy agent does not write on every call. */
-export const LAST_USED_WRITE_INTERVAL_MS = 60 * 1000
 
 const REQUIRED_SCOPES = [MCP_SCOPE]
 
@@ -52,7 +48,7 @@ export async function authenticateAgent(request: Request, target: EndpointTarget
   }
   if (!caller) return { ok: false, response: challenge(invalidToken('The access token was not accepted.'), metadataUrl) }
   // Written at most once a minute: a busy agent's calls then cost no write for "last used".
-  if (used.lastUsedAt === null || used.lastUsedAt.getTime() < Date.now() - LAST_USED_WRITE_INTERVAL_MS) await touchGrant(caller.grantId)
+  await touchGrant(caller.grantId, used.lastUsedAt)
   return { ok: true, caller }
 }
 
@@ -87,40 +83,9 @@ async function verifyAgentToken(token: string, target: EndpointTarget, resource:
   }
 }
 
-const GrantRowSchema = z.object({
-  userId: z.string(),
-  workspaceId: z.string(),
-  clientId: z.string(),
-  clientName: z.string(),
-  lastUsedAt: z.coerce.date().nullable(),
-})
-
-/**
- * One statement on the way in: the grant of this person at this workspace, while they are a member of it. Plain SQL
- * (ADR 037): every agent request reads it, and Prisma's relation filter costs twice the statement.
- */
-async function findMemberGrant(grantId: string, userId: string, workspaceId: string): Promise<z.infer<typeof GrantRowSchema> | null> {
-  const rows = await getDb().$queryRaw<unknown[]>`
-    SELECT g."userId", g."workspaceId", g."clientId", g."clientName", g."lastUsedAt"
-    FROM "AgentGrant" g
-    JOIN "Membership" m ON m."userId" = g."userId" AND m."workspaceId" = g."workspaceId"
-    WHERE g."id" = ${grantId} AND g."userId" = ${userId} AND g."workspaceId" = ${workspaceId}`
-  return rows.length === 0 ? null : GrantRowSchema.parse(rows[0])
-}
-
-/** Why a token's grant does not let it in (only on a refusal, so the accepted path stays one statement). */
+/** Why a token's grant does not let it in (looked up only on a refusal, so the accepted path stays one statement). */
 async function whyGrantRefused(grantId: string, userId: string, workspaceId: string): Promise<string> {
-  const grant = await getDb().agentGrant.findFirst({ where: { id: grantId, userId, workspaceId }, select: { id: true } })
-  return grant ? 'You are no longer a member of this workspace.' : 'This app’s access was revoked. Connect it again.'
-}
-
-/** Records that the app was used, at most once a minute per grant: one conditional UPDATE, a no-op in between. */
-async function touchGrant(grantId: string): Promise<void> {
-  const now = new Date()
-  await getDb().agentGrant.updateMany({
-    where: { id: grantId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_WRITE_INTERVAL_MS) } }] },
-    data: { lastUsedAt: now },
-  })
+  return (await grantExists(grantId, userId, workspaceId)) ? 'You are no longer a member of this workspace.' : 'This app’s access was revoked. Connect it again.'
 }
 
 /** The endpoint's protected-resource metadata (RFC 9728), or 404 for an endpoint that does not exist. */

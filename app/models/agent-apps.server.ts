@@ -5,6 +5,7 @@
 // (and, for a deleted account, by accountId), in the same transaction. AgentSession and AgentElicitation rows go
 // with the grant by cascade. See docs/decisions/036-connected-apps-and-agent-access.md.
 import { createHash } from 'node:crypto'
+import { z } from 'zod'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 
@@ -186,6 +187,50 @@ export async function revokeAgentGrantsForServer(workspaceId: string, serverId: 
 export async function revokeAgentGrantsForWorkspace(workspaceId: string): Promise<number> {
   const grants = await getDb().agentGrant.findMany({ where: { workspaceId }, select: { id: true } })
   return deleteGrants(grants.map((g) => g.id))
+}
+
+const MemberGrantSchema = z.object({
+  userId: z.string(),
+  workspaceId: z.string(),
+  clientId: z.string(),
+  clientName: z.string(),
+  lastUsedAt: z.coerce.date().nullable(),
+})
+
+/**
+ * The grant `grantId` of `userId` at `workspaceId` while they are a member of it, or null: what the bearer check reads
+ * on every agent request (app/gateway/auth.server.ts). One statement, in plain SQL (ADR 037): Prisma's relation filter
+ * costs twice as much.
+ */
+export async function findMemberGrant(grantId: string, userId: string, workspaceId: string): Promise<z.infer<typeof MemberGrantSchema> | null> {
+  const rows = await getDb().$queryRaw<unknown[]>`
+    SELECT g."userId", g."workspaceId", g."clientId", g."clientName", g."lastUsedAt"
+    FROM "AgentGrant" g
+    JOIN "Membership" m ON m."userId" = g."userId" AND m."workspaceId" = g."workspaceId"
+    WHERE g."id" = ${grantId} AND g."userId" = ${userId} AND g."workspaceId" = ${workspaceId}`
+  return rows.length === 0 ? null : MemberGrantSchema.parse(rows[0])
+}
+
+/** Whether the grant exists, member or not (a refusal's reason: revoked, or no longer a member). */
+export async function grantExists(grantId: string, userId: string, workspaceId: string): Promise<boolean> {
+  return (await getDb().agentGrant.count({ where: { id: grantId, userId, workspaceId } })) > 0
+}
+
+/** `AgentGrant.lastUsedAt` is written at most this often per grant, so a busy agent does not write on every call. */
+export const LAST_USED_WRITE_INTERVAL_MS = 60 * 1000
+
+/**
+ * Records that the app was used, at most once a minute per grant: nothing when `lastUsedAt` (as just read) is
+ * recent, else one conditional UPDATE, which also leaves a parallel request's fresher write alone.
+ */
+export async function touchGrant(grantId: string, lastUsedAt: Date | null): Promise<void> {
+  const now = new Date()
+  const due = new Date(now.getTime() - LAST_USED_WRITE_INTERVAL_MS)
+  if (lastUsedAt !== null && lastUsedAt >= due) return
+  await getDb().agentGrant.updateMany({
+    where: { id: grantId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: due } }] },
+    data: { lastUsedAt: now },
+  })
 }
 
 /** Before an account is deleted: every grant of the person and every authorization-server record of theirs (sessions too). */

@@ -10,7 +10,7 @@ const CLOCK_SKEW_MS = 5_000
 /** Keeps the cancellation of request `requestKey` of session `sessionIdHash` for the instance where it runs. */
 export async function storeAgentCancel(sessionIdHash: string, requestKey: string): Promise<void> {
   const now = new Date()
-  await getDb().agentCancel.deleteMany({ where: { sessionIdHash, expiresAt: { lt: now } } })
+  // Never taken, it expires; housekeeping deletes it.
   await getDb().agentCancel.create({
     data: { sessionIdHash, requestKey, createdAt: now, expiresAt: new Date(now.getTime() + AGENT_CANCEL_KEEP_MS) },
     select: { id: true },

@@ -4,8 +4,7 @@ import { getDb } from '#app/utils/db.server.ts'
 
 /** Records a question of session `sessionIdHash` as waiting; it ends at `expiresAt` even if never deleted. */
 export async function openAgentQuestion(input: { id: string; sessionIdHash: string; expiresAt: Date }): Promise<void> {
-  // The session's questions left by an instance that stopped while waiting go first.
-  await getDb().agentQuestion.deleteMany({ where: { sessionIdHash: input.sessionIdHash, expiresAt: { lt: new Date() } } })
+  // Rows left by an instance that stopped while waiting expire; housekeeping deletes them.
   await getDb().agentQuestion.create({ data: input, select: { id: true } })
 }
 

@@ -1,7 +1,7 @@
 // Removes rows that have expired and can never be used again: throttle counters past every rule's
 // window, pending OAuth flows and stopped tool calls past their expiry, recorded tool calls past
-// their retention, the agent authorization server's expired codes and tokens, and the Connected apps rows whose grant
-// has lapsed. Each is a plain DELETE of rows that can never be used again, so several instances may sweep at once
+// their retention, the agent authorization server's expired codes and tokens, 2025 agents' questions and
+// cancellations past their expiry, and the Connected apps rows whose grant has lapsed. Each is a plain DELETE of rows that can never be used again, so several instances may sweep at once
 // without harm.
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
@@ -22,6 +22,8 @@ export type HousekeepingResult = {
   pendingToolCalls: number
   toolCalls: number
   agentAuthRecords: number
+  /** AgentQuestion and AgentCancel rows (ADR 034, 035) left behind by an instance that stopped, or never taken. */
+  agentRelays: number
   agentGrants: number
 }
 
@@ -40,6 +42,8 @@ export async function runHousekeeping(now = new Date()): Promise<HousekeepingRes
   const toolCalls = await db.toolCall.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - TOOL_CALL_RETENTION_MS) } } })
   // The agent authorization server's codes, tokens, sessions and interactions (every reader checks expiry too).
   const agentAuthRecords = await db.agentAuthRecord.deleteMany({ where: { expiresAt: { lt: now } } })
+  const questions = await db.agentQuestion.deleteMany({ where: { expiresAt: { lt: now } } })
+  const cancels = await db.agentCancel.deleteMany({ where: { expiresAt: { lt: now } } })
   const agentGrants = await deleteLapsedAgentGrants(now)
   return {
     throttles,
@@ -47,6 +51,7 @@ export async function runHousekeeping(now = new Date()): Promise<HousekeepingRes
     pendingToolCalls: pendingToolCalls.count,
     toolCalls: toolCalls.count,
     agentAuthRecords: agentAuthRecords.count,
+    agentRelays: questions.count + cancels.count,
     agentGrants,
   }
 }

@@ -138,3 +138,43 @@ test('a Connected apps row whose grant has lapsed is removed; one with a live gr
   const left = await getDb().agentGrant.findMany({ where: { id: { startsWith: tag } }, select: { id: true }, orderBy: { id: 'asc' } })
   expect(left.map((row) => row.id)).toEqual([`${tag}-new`, `${tag}-renewed`])
 })
+
+test('2025 agents’ questions and cancellations past their expiry are removed; live ones stay', async () => {
+  const user = await createTestUser()
+  const tag = randomBytes(4).toString('hex')
+  await getDb().agentGrant.create({
+    data: {
+      id: `${tag}-grant`,
+      userId: user.id,
+      workspaceId: user.workspaceId,
+      resource: `http://127.0.0.1:3000/mcp/${user.workspaceId}`,
+      clientId: 'client-relay',
+      clientName: 'App relay',
+      redirectHost: '127.0.0.1',
+    },
+  })
+  const sessionIdHash = `${tag}-session`
+  await getDb().agentSession.create({
+    data: { idHash: sessionIdHash, grantId: `${tag}-grant`, protocolVersion: '2025-11-25', capabilities: '{}', clientInfo: '{}', expiresAt: new Date(Date.now() + HOUR_MS) },
+  })
+  const past = new Date(Date.now() - 1_000)
+  const future = new Date(Date.now() + HOUR_MS)
+  await getDb().agentQuestion.createMany({
+    data: [
+      { id: `${tag}-q-old`, sessionIdHash, expiresAt: past },
+      { id: `${tag}-q-live`, sessionIdHash, expiresAt: future },
+    ],
+  })
+  await getDb().agentCancel.createMany({
+    data: [
+      { sessionIdHash, requestKey: 'number:1', expiresAt: past },
+      { sessionIdHash, requestKey: 'number:2', expiresAt: future },
+    ],
+  })
+
+  const deleted = await runHousekeeping()
+
+  expect(deleted.agentRelays).toBeGreaterThanOrEqual(2)
+  expect((await getDb().agentQuestion.findMany({ where: { sessionIdHash }, select: { id: true } })).map((row) => row.id)).toEqual([`${tag}-q-live`])
+  expect((await getDb().agentCancel.findMany({ where: { sessionIdHash }, select: { requestKey: true } })).map((row) => row.requestKey)).toEqual(['number:2'])
+})
