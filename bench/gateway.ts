@@ -82,11 +82,12 @@ function agentClient(endpoint: string, token: string): { client: Client; transpo
 }
 
 /**
- * Warm calls of the demo's `echo`, through the gateway and from a direct client, to the demo behind the relay (a
- * network away) and to the demo itself: one workspace with both servers, the four calls interleaved in every round
- * (their order turning), so that all four figures are taken under the same load of the machine.
+ * Warm calls of the demo's `echo`, through the gateway, from a direct client and through the floor relay
+ * (bench/floor-relay.ts: a bare SDK relay, the least a gateway adds), to the demo behind the relay (a network away)
+ * and to the demo itself: one workspace with both servers, the six calls interleaved in every round (their order
+ * turning), so that all figures are taken under the same load of the machine.
  */
-export async function measureGatewayCalls(appUrl: string, servers: { remoteUrl: string; localUrl: string }, rounds: number) {
+export async function measureGatewayCalls(appUrl: string, servers: { remoteUrl: string; localUrl: string; floorUrl: string }, rounds: number) {
   const { workspaceId, cookie } = await person('gateway')
   await getDb().mcpServer.create({ data: { workspaceId, name: 'Remote', url: servers.remoteUrl, transport: 'streamable_http' } })
   await getDb().mcpServer.create({ data: { workspaceId, name: 'Local', url: servers.localUrl, transport: 'streamable_http' } })
@@ -98,7 +99,7 @@ export async function measureGatewayCalls(appUrl: string, servers: { remoteUrl: 
     await client.connect(new StreamableHTTPClientTransport(new URL(url)))
     return client
   }
-  const [directRemote, directLocal] = await Promise.all([directTo(servers.remoteUrl), directTo(servers.localUrl)])
+  const [directRemote, directLocal, floor] = await Promise.all([directTo(servers.remoteUrl), directTo(servers.localUrl), directTo(servers.floorUrl)])
   const args = { message: 'benchmark' }
   const gatewayCall = (name: string) => async () => {
     const result = await viaGateway.client.callTool({ name, arguments: args })
@@ -109,20 +110,22 @@ export async function measureGatewayCalls(appUrl: string, servers: { remoteUrl: 
     directRemote: () => directRemote.callTool({ name: 'echo', arguments: args }),
     gatewayLocal: gatewayCall('local_echo'),
     directLocal: () => directLocal.callTool({ name: 'echo', arguments: args }),
+    floorRemote: () => floor.callTool({ name: 'remote_echo', arguments: args }),
+    floorLocal: () => floor.callTool({ name: 'local_echo', arguments: args }),
   }
   const order = Object.keys(calls) as Array<keyof typeof calls>
   for (let i = 0; i < 100; i++) for (const name of order) await calls[name]()
-  const samples: Record<keyof typeof calls, number[]> = { gatewayRemote: [], directRemote: [], gatewayLocal: [], directLocal: [] }
+  const samples = Object.fromEntries(order.map((name) => [name, [] as number[]])) as Record<keyof typeof calls, number[]>
   for (let round = 0; round < rounds; round++) {
     for (let step = 0; step < order.length; step++) {
       const name = order[(round + step) % order.length] as keyof typeof calls
       samples[name].push(await time(calls[name]))
     }
   }
-  await Promise.all([viaGateway.client.close(), directRemote.close(), directLocal.close()])
+  await Promise.all([viaGateway.client.close(), directRemote.close(), directLocal.close(), floor.close()])
   return {
-    remote: { gatewayMs: median(samples.gatewayRemote), directMs: median(samples.directRemote) },
-    local: { gatewayMs: median(samples.gatewayLocal), directMs: median(samples.directLocal) },
+    remote: { gatewayMs: median(samples.gatewayRemote), directMs: median(samples.directRemote), floorMs: median(samples.floorRemote) },
+    local: { gatewayMs: median(samples.gatewayLocal), directMs: median(samples.directLocal), floorMs: median(samples.floorLocal) },
   }
 }
 

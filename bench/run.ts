@@ -143,22 +143,32 @@ async function main() {
       // The demo server behind a relay that puts it a network round trip away (ADR 037).
       const { startLatencyProxy } = await import('#bench/latency-proxy.ts')
       const remote = await startLatencyProxy(demoUrl, REMOTE_ONE_WAY_MS)
+      // The least any gateway on this SDK adds: a bare relay, in its own process too (bench/floor-relay.ts).
+      const { startFloorRelay } = await import('#bench/floor-relay.ts')
+      const floor = await startFloorRelay({ remote: remote.url, local: demoUrl })
       try {
-        const { remote: calls, local } = await measureGatewayCalls(app.url, { remoteUrl: remote.url, localUrl: demoUrl }, GATEWAY_ROUNDS)
+        const { remote: calls, local } = await measureGatewayCalls(app.url, { remoteUrl: remote.url, localUrl: demoUrl, floorUrl: floor.url }, GATEWAY_ROUNDS)
         add(
           'gateway_call_overhead_ratio',
           calls.gatewayMs / calls.directMs,
           `a tool call through /mcp/<workspace> vs the same call from a direct SDK client, warm, the server ${2 * REMOTE_ONE_WAY_MS} ms away (target ≤ 1.15)`,
         )
         add('gateway_call_overhead_ratio_local', local.gatewayMs / local.directMs, 'the same with the server on this machine doing nothing: the fixed cost laid bare (no target)')
+        add(
+          'gateway_floor_ratio',
+          calls.floorMs / calls.directMs,
+          'the same call through a bare SDK relay (no auth, no database, no limits, no audit; bench/floor-relay.ts): the least any gateway on this SDK adds (no target)',
+        )
         extra.push(
           `gateway calls (ms): server ${2 * REMOTE_ONE_WAY_MS} ms away ${calls.gatewayMs.toFixed(2)} vs direct ${calls.directMs.toFixed(2)}; local no-op server ${local.gatewayMs.toFixed(2)} vs direct ${local.directMs.toFixed(2)} (Switchboard adds ${(calls.gatewayMs - calls.directMs).toFixed(2)} / ${(local.gatewayMs - local.directMs).toFixed(2)} ms)`,
+          `gateway floor (ms): a bare SDK relay ${calls.floorMs.toFixed(2)} / ${local.floorMs.toFixed(2)} (adds ${(calls.floorMs - calls.directMs).toFixed(2)} / ${(local.floorMs - local.directMs).toFixed(2)}); Switchboard's own work above it ${(calls.gatewayMs - calls.floorMs).toFixed(2)} / ${(local.gatewayMs - local.floorMs).toFixed(2)} ms`,
         )
         const list = await measureGatewayHungList(app.url, demoUrl, hungPeer.url, HUNG_TIMEOUT_MS)
         if (list.listed === 0) throw new Error('the gateway listed no tools with one hung server among 20')
         add('gateway_list_hung_server_ratio', list.ratio, `aggregated tools/list, 20 servers with 1 hung, vs its ${HUNG_TIMEOUT_MS} ms timeout (target ≤ 1.2)`)
         extra.push(`gateway tools/list with a hung server: ${list.medianMs.toFixed(0)} ms (${list.listed} tools); ${GATEWAY_ROUNDS} warm rounds per call figure`)
       } finally {
+        floor.stop()
         await remote.close()
         await hungPeer.close()
         await app.stop()

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import type http from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { type ServerBuild, createRequestHandler, writeReadableStreamToWritable } from '@remix-run/node'
 import express from 'express'
@@ -20,50 +22,91 @@ export type BuildSource = {
   clientDir?: string
 }
 
-/** The express app: request ids, security headers, cross-site POST refusal, assets, then Remix. */
-export function createHttpApp(env: Env, source: BuildSource): express.Express {
+/**
+ * The HTTP server's request listener. The gateway wing's paths (the workspace MCP endpoints and Switchboard's
+ * authorization server) are answered before Express: agents post JSON without an Origin, so the browser rules do not
+ * fit them (docs/decisions/032), and an agent's every tool call passes here (ADR 037). Everything else goes to the
+ * express app: request ids, security headers, cross-site POST refusal, assets, then Remix.
+ */
+export function createHttpApp(env: Env, source: BuildSource): http.RequestListener {
+  const app = createExpressApp(env, source)
+  const gateway = gatewayHandler(source.build)
+  return (req, res) => {
+    if (!isGatewayPath(pathOf(req.url ?? '/'))) return void app(req, res)
+    const { requestId } = startRequest(req, res, env)
+    runWithRequestContext({ requestId }, () => void gateway(req, res, clientAddress(req, env.TRUST_PROXY_HOPS)))
+  }
+}
+
+/** The path of a request target, as Express's `req.path` reads it (no decoding, no dot segments resolved). */
+function pathOf(target: string): string {
+  if (!target.startsWith('/')) return URL.canParse(target) ? new URL(target).pathname : target
+  const query = target.indexOf('?')
+  return query === -1 ? target : target.slice(0, query)
+}
+
+/**
+ * What every request gets, whoever answers it: an id (X-Request-Id, and the logger's context), the security headers,
+ * and one log line when it is answered.
+ */
+function startRequest(req: IncomingMessage, res: ServerResponse, env: Env): { requestId: string; nonce: string; defaults: Record<string, string> } {
+  const requestId = randomUUID()
+  const nonce = randomBytes(16).toString('base64')
+  res.setHeader('X-Request-Id', requestId)
+  const defaults = securityHeaders({ nonce, development: env.NODE_ENV === 'development' })
+  for (const [name, value] of Object.entries(defaults)) res.setHeader(name, value)
+  const started = process.hrtime.bigint()
+  const path = req.url ?? '/'
+  res.on('finish', () => {
+    // One line per request at debug (LOG_LEVEL=debug shows them); a 5xx also at info, next to its error line.
+    const level = res.statusCode >= 500 ? 'info' : 'debug'
+    runWithRequestContext({ requestId }, () =>
+      logger[level](
+        { method: req.method, path: redactUrl(path), status: res.statusCode, durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n) },
+        'request',
+      ),
+    )
+  })
+  return { requestId, nonce, defaults }
+}
+
+/**
+ * The client's address: the socket's, or with TRUST_PROXY_HOPS = n the address n hops back in X-Forwarded-For —
+ * what Express's `req.ip` gives with `trust proxy` set to that number (proxy-addr: each trusted hop may name the
+ * one before it; a shorter chain ends at its first address).
+ */
+export function clientAddress(req: IncomingMessage, trustProxyHops: number): string {
+  const socketAddress = req.socket.remoteAddress ?? 'unknown'
+  if (trustProxyHops === 0) return socketAddress
+  const header = req.headers['x-forwarded-for']
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean)
+    .reverse()
+  const chain = [socketAddress, ...forwarded]
+  return chain[Math.min(trustProxyHops, chain.length - 1)] ?? socketAddress
+}
+
+function createExpressApp(env: Env, source: BuildSource): express.Express {
   const app = express()
   app.disable('x-powered-by')
   // Only trust X-Forwarded-For from as many proxies as the operator said there are.
   app.set('trust proxy', env.TRUST_PROXY_HOPS)
 
   app.use((req, res, next) => {
-    const requestId = randomUUID()
-    const nonce = randomBytes(16).toString('base64')
+    const { requestId, nonce, defaults } = startRequest(req, res, env)
     res.locals.requestId = requestId
     res.locals.cspNonce = nonce
-    res.setHeader('X-Request-Id', requestId)
-    const defaults = securityHeaders({ nonce, development: env.NODE_ENV === 'development' })
-    for (const [name, value] of Object.entries(defaults)) res.setHeader(name, value)
     // Remix appends a route's headers; a route that sets one of these (e.g. the OAuth callback's
     // Referrer-Policy: no-referrer) replaces the default instead of adding a second value.
     const singleValued = new Set(Object.keys(defaults).map((name) => name.toLowerCase()))
     const append = res.append.bind(res)
     res.append = (name: string, value?: string | string[]) =>
       singleValued.has(name.toLowerCase()) && value !== undefined ? res.setHeader(name, value) : append(name, value)
-    const started = process.hrtime.bigint()
-    res.on('finish', () => {
-      // One line per request at debug (LOG_LEVEL=debug shows them); a 5xx also at info, next to its error line.
-      const level = res.statusCode >= 500 ? 'info' : 'debug'
-      runWithRequestContext({ requestId }, () =>
-        logger[level](
-          {
-            method: req.method,
-            path: redactUrl(req.originalUrl),
-            status: res.statusCode,
-            durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
-          },
-          'request',
-        ),
-      )
-    })
     const memo = req.method === 'GET' || req.method === 'HEAD' ? new Map<string, Promise<unknown>>() : undefined
     runWithRequestContext({ requestId, memo }, next)
   })
-
-  // The workspace MCP endpoints and Switchboard's authorization server: agents post JSON without an Origin, so they
-  // are answered before the browser rules below, by the gateway wing's own (docs/decisions/032).
-  app.use(gatewayHandler(source.build))
 
   app.use((req, res, next) => {
     const verdict = checkRequestOrigin(
@@ -89,20 +132,23 @@ export function createHttpApp(env: Env, source: BuildSource): express.Express {
 }
 
 /**
- * Hands gateway paths to the `gateway` the Remix build's entry module exports (app/entry.server.tsx), so that the
+ * Hands a gateway path to the `gateway` the Remix build's entry module exports (app/entry.server.tsx), so that the
  * gateway runs in the app's own module graph (one Prisma client, one MCP session pool; in development, reloaded
- * with it). Every other request goes on.
+ * with it).
  */
-function gatewayHandler(source: BuildSource['build']): express.RequestHandler {
-  return async (req, res, next) => {
-    if (!isGatewayPath(req.path)) return next()
+function gatewayHandler(source: BuildSource['build']) {
+  return async (req: IncomingMessage, res: ServerResponse, clientIp: string): Promise<void> => {
     try {
       const build = typeof source === 'function' ? await source() : source
       const { gateway } = build.entry.module as { gateway?: GatewayModule }
-      if (!gateway) return next()
-      await gateway.handle(req, res, { clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' })
+      if (!gateway) throw new Error('The server build exports no gateway.')
+      await gateway.handle(req, res, { clientIp })
     } catch (error) {
-      next(error)
+      logger.error({ err: error, method: req.method, path: redactUrl(req.url ?? '/') }, 'gateway request failed')
+      if (res.headersSent) return void res.destroy()
+      res.statusCode = 500
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+      res.end('Switchboard could not answer this request.')
     }
   }
 }

@@ -1,4 +1,5 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import Database, { type Statement } from 'better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient as PostgresClient } from '#app/generated/prisma-postgresql/client.ts'
 import { PrismaClient as SqliteClient } from '#app/generated/prisma-sqlite/client.ts'
@@ -48,8 +49,48 @@ class SqliteAdapterFactory extends PrismaBetterSqlite3 {
   override async connect() {
     const adapter = await super.connect()
     await adapter.executeScript('PRAGMA synchronous = NORMAL')
+    reusePreparedStatements(adapter)
     return adapter
   }
+}
+
+/** Prepared statements a connection keeps (the least recently used go first): every statement the app runs, and more. */
+const MAX_PREPARED_STATEMENTS = 500
+
+/**
+ * The adapter prepares every statement anew (`prepare(sql).bind(args)`), and compiling the SQL costs about as much as
+ * running it. Here a connection keeps its prepared statements by SQL text and runs them with each call's arguments
+ * (ADR 037 addendum). better-sqlite3's `bind` fixes arguments for good, so the adapter is handed a view whose `bind`
+ * only remembers them. Statements run synchronously and to the end (`run`, `all`), so one statement never serves two
+ * calls at once. If the adapter's connection is not where this expects it, nothing changes.
+ */
+function reusePreparedStatements(adapter: object): void {
+  const db: unknown = Reflect.get(adapter, 'client')
+  if (!(db instanceof Database)) return
+  const prepare = db.prepare.bind(db)
+  const cache = new Map<string, Statement>()
+  const cachedPrepare = (sql: string) => {
+    let statement = cache.get(sql)
+    if (statement) cache.delete(sql)
+    else {
+      statement = prepare(sql)
+      if (cache.size >= MAX_PREPARED_STATEMENTS) cache.delete(cache.keys().next().value ?? '')
+    }
+    cache.set(sql, statement)
+    return reusableStatement(statement)
+  }
+  // NOTE: the view has exactly the members the adapter uses (bind, run, reader, columns, raw().all).
+  db.prepare = cachedPrepare as unknown as typeof db.prepare
+}
+
+function reusableStatement(statement: Statement) {
+  const bound = (args: unknown[]) => ({
+    reader: statement.reader,
+    run: () => statement.run(args),
+    columns: () => statement.columns(),
+    raw: () => ({ all: () => statement.raw(true).all(args) }),
+  })
+  return { reader: statement.reader, bind: (args: unknown[]) => bound(args), run: () => statement.run() }
 }
 
 /** Prisma's unique-constraint error (P2002), whichever generated client raised it. */
