@@ -64,9 +64,9 @@ const MAX_PREPARED_STATEMENTS = 500
  * only remembers them. Statements run synchronously and to the end (`run`, `all`), so one statement never serves two
  * calls at once. If the adapter's connection is not where this expects it, nothing changes.
  */
-function reusePreparedStatements(adapter: object): void {
+export function reusePreparedStatements(adapter: object): boolean {
   const db: unknown = Reflect.get(adapter, 'client')
-  if (!(db instanceof Database)) return
+  if (!(db instanceof Database)) return false
   const prepare = db.prepare.bind(db)
   const cache = new Map<string, Statement>()
   const cachedPrepare = (sql: string) => {
@@ -81,6 +81,7 @@ function reusePreparedStatements(adapter: object): void {
   }
   // NOTE: the view has exactly the members the adapter uses (bind, run, reader, columns, raw().all).
   db.prepare = cachedPrepare as unknown as typeof db.prepare
+  return true
 }
 
 function reusableStatement(statement: Statement) {
