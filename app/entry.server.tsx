@@ -9,7 +9,7 @@ import { NonceProvider } from '#app/components/nonce.tsx'
 import { logger, redactUrl } from '#app/utils/logger.server.ts'
 import '#app/utils/load-context.server.ts'
 
-/** The workspace MCP endpoints and authorization server, for the Express process (app/server/http-app.ts). */
+/** The workspace MCP endpoints and authorization server, for the HTTP server (app/server/http-app.ts), before Express. */
 export { gateway } from '#app/gateway/http.server.ts'
 
 /** How long a streamed render may take before it is aborted. */

@@ -17,8 +17,9 @@ import { readCapped } from '#app/utils/read-capped-body.server.ts'
 const MCP_BODY_FACTOR = 4
 
 /**
- * The gateway wing's HTTP face, handed every request of `isGatewayPath` by the Express process (app/server/http-app.ts
- * takes it from the Remix build so that it shares the app's module graph: one Prisma client, one session pool).
+ * The gateway wing's HTTP face, handed every request of `isGatewayPath` by the HTTP server before Express
+ * (app/server/http-app.ts takes it from the Remix build so that it shares the app's module graph: one Prisma client,
+ * one session pool).
  * Order on an MCP endpoint: Origin (DNS rebinding), body cap, bearer token, rate limit, then the MCP handler.
  */
 export const gateway: GatewayModule = {

@@ -14,7 +14,7 @@ export function isGatewayPath(pathname: string): boolean {
   return GATEWAY_PATH.test(pathname)
 }
 
-/** What `app/entry.server.tsx` exports as `gateway`: the Express process hands it the gateway's requests. */
+/** What `app/entry.server.tsx` exports as `gateway`: the HTTP server hands it the gateway's requests, before Express. */
 export type GatewayModule = {
   handle(req: IncomingMessage, res: ServerResponse, context: { clientIp: string }): Promise<void>
 }

@@ -82,7 +82,7 @@ export async function handleAuthorizationServer(req: IncomingMessage, res: Serve
   }
   const provider = await getAuthorizationServer()
   // The provider builds URLs and cookie flags from the request as Koa sees it behind `proxy`: it is told PUBLIC_URL's
-  // scheme and host and the client address the Express process found, never what the client sent (a forged
+  // scheme and host and the client address the HTTP server found, never what the client sent (a forged
   // X-Forwarded-Host cannot move the issuer).
   const publicUrl = new URL(getEnv().PUBLIC_URL)
   req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1)
