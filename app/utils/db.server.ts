@@ -1,6 +1,6 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import Database, { type Statement } from 'better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
+import Database, { type Statement } from 'better-sqlite3'
 import { PrismaClient as PostgresClient } from '#app/generated/prisma-postgresql/client.ts'
 import { PrismaClient as SqliteClient } from '#app/generated/prisma-sqlite/client.ts'
 import { z } from 'zod'
