@@ -32,6 +32,8 @@ async function serve(upstreams: Record<string, string>): Promise<string> {
     },
     { legacy: 'stateless' },
   )
+  // Not tests/servers/peer-http.ts's serveWithWebHandler: that one streams each chunk as it comes, and the floor must
+  // answer as the gateway does (a JSON answer in one write), or it would cost more than the least a gateway pays.
   const server = http.createServer((req, res) => {
     void (async () => {
       const chunks: Buffer[] = []

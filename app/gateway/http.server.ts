@@ -100,7 +100,6 @@ function headersOf(req: IncomingMessage, body: Buffer | null): Headers {
   return headers
 }
 
-
 /**
  * Writes a web Response to Node: headers (every Set-Cookie kept); an event stream flushed at once and streamed, any
  * other body (a JSON-RPC answer, built by this process) sent whole with its length, in one write.

@@ -14,7 +14,7 @@ const inflight = new Map<string, AbortController>()
 type RequestId = string | number
 
 function keyOf(sessionIdHash: string, id: RequestId): string {
-  return `${sessionIdHash}\u0000${typeof id}\u0000${String(id)}`
+  return `${sessionIdHash}\u0000${requestKeyOf(id)}`
 }
 
 const RequestSchema = z.object({ id: z.union([z.string(), z.number()]), method: z.string() })

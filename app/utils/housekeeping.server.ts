@@ -1,8 +1,8 @@
 // Removes rows that have expired and can never be used again: throttle counters past every rule's
 // window, pending OAuth flows and stopped tool calls past their expiry, recorded tool calls past
 // their retention, the agent authorization server's expired codes and tokens, 2025 agents' questions and
-// cancellations past their expiry, and the Connected apps rows whose grant has lapsed. Each is a plain DELETE of rows that can never be used again, so several instances may sweep at once
-// without harm.
+// cancellations past their expiry, and the Connected apps rows whose grant has lapsed. Each is a plain
+// DELETE of rows that can never be used again, so several instances may sweep at once without harm.
 import { getDb } from '#app/utils/db.server.ts'
 import { logger } from '#app/utils/logger.server.ts'
 import { deleteExpiredThrottles } from '#app/utils/throttle.server.ts'
